@@ -1,0 +1,175 @@
+"""Parsing the generic catalog format (JSON Lines) into validated rows.
+
+Parsing never touches the database: a file is read and checked whole before
+any row is written, so an import is all-or-nothing and every error names its
+file, line and field.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recsite.errors import ImportFileError
+from recsite.files import text_lines
+
+MAX_EXTERNAL_ID = 255
+MAX_TITLE = 500
+MAX_LABEL = 100  # one category or tag
+YEAR_RANGE = (0, 2200)
+
+ITEM_FIELDS = (
+    "external_id",
+    "title",
+    "description",
+    "categories",
+    "tags",
+    "year",
+    "metadata",
+    "is_active",
+)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item as read from a file; ``values`` holds only the fields it gave."""
+
+    source: str
+    line: int
+    external_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class _RowProblem(Exception):
+    def __init__(self, field: str | None, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+
+
+def _text(name: str, value: Any, *, max_length: int, required: bool) -> str:
+    if value is None and not required:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _RowProblem(name, f"expected text, got {json.dumps(value)[:40]}")
+    text = str(value).strip()
+    if required and not text:
+        raise _RowProblem(name, "must not be empty")
+    if len(text) > max_length:
+        raise _RowProblem(name, f"longer than {max_length} characters")
+    return text
+
+
+def _labels(name: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _RowProblem(name, "expected a list of strings")
+    labels: list[str] = []
+    for entry in value:
+        if not isinstance(entry, str):
+            raise _RowProblem(name, f"expected a list of strings, found {json.dumps(entry)[:40]}")
+        label = " ".join(entry.split())
+        if len(label) > MAX_LABEL:
+            raise _RowProblem(name, f"entry longer than {MAX_LABEL} characters: {label[:40]!r}...")
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def parse_year(name: str, value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _RowProblem(name, f"expected a whole year such as 1999, got {json.dumps(value)[:40]}")
+    low, high = YEAR_RANGE
+    if not low <= value <= high:
+        raise _RowProblem(name, f"year {value} is outside {low}-{high}")
+    return value
+
+
+def _item_values(obj: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    unknown = sorted(set(obj) - set(ITEM_FIELDS))
+    if unknown:
+        raise _RowProblem(unknown[0], f"unknown field (allowed: {', '.join(ITEM_FIELDS)})")
+    for required in ("external_id", "title"):
+        if required not in obj:
+            raise _RowProblem(required, "is required")
+    external_id = _text(
+        "external_id", obj["external_id"], max_length=MAX_EXTERNAL_ID, required=True
+    )
+    values: dict[str, Any] = {
+        "title": _text("title", obj["title"], max_length=MAX_TITLE, required=True)
+    }
+    if "description" in obj:
+        values["description"] = _text(
+            "description", obj["description"], max_length=100_000, required=False
+        )
+    for name in ("categories", "tags"):
+        if name in obj:
+            values[name] = _labels(name, obj[name])
+    if "year" in obj:
+        values["year"] = parse_year("year", obj["year"])
+    if "metadata" in obj:
+        metadata = obj["metadata"]
+        if metadata is None:
+            metadata = {}
+        if not isinstance(metadata, dict):
+            raise _RowProblem("metadata", "expected a JSON object")
+        values["metadata"] = metadata
+    if "is_active" in obj:
+        if not isinstance(obj["is_active"], bool):
+            raise _RowProblem("is_active", "expected true or false")
+        values["is_active"] = obj["is_active"]
+    return external_id, values
+
+
+def item_row(source: str, line: int, obj: dict[str, Any]) -> ItemRow:
+    """Validate one item given as a dict (from any format) and return its row."""
+    try:
+        external_id, values = _item_values(obj)
+    except _RowProblem as problem:
+        raise ImportFileError(
+            path=source, line=line, field=problem.field, problem=problem.problem
+        ) from None
+    return ItemRow(source=source, line=line, external_id=external_id, values=values)
+
+
+def read_items_jsonl(path: Path) -> list[ItemRow]:
+    """Read and validate a whole JSON Lines catalog file.
+
+    Blank lines are skipped. The same external_id twice in one file is an
+    error: which of the two the user meant cannot be guessed.
+    """
+    source = str(path)
+    rows: list[ItemRow] = []
+    first_line: dict[str, int] = {}
+    for number, text in text_lines(path):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ImportFileError(
+                path=source, line=number, field=None, problem=f"not valid JSON ({exc.msg})"
+            ) from None
+        if not isinstance(obj, dict):
+            raise ImportFileError(
+                path=source, line=number, field=None, problem="expected a JSON object per line"
+            )
+        row = item_row(source, number, obj)
+        if row.external_id in first_line:
+            raise ImportFileError(
+                path=source,
+                line=number,
+                field="external_id",
+                problem=(
+                    f"{row.external_id!r} already appears on line {first_line[row.external_id]}"
+                ),
+            )
+        first_line[row.external_id] = number
+        rows.append(row)
+    if not rows:
+        raise ImportFileError(path=source, line=None, field=None, problem="contains no items")
+    return rows

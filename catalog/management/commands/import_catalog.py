@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.importers import read_items_jsonl
+from catalog.services import items_import
+from recsite.errors import ApplicationError
+from recsite.progress import progress_bar
+
+
+class Command(BaseCommand):
+    help = (
+        "Import items from a JSON Lines file (one item per line, .gz accepted). "
+        "Items are matched by external_id and updated in place. All or nothing: "
+        "a bad line aborts the whole file and names the line and field."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, file: Path, **options):
+        try:
+            rows = read_items_jsonl(Path(file))
+            with progress_bar(total=len(rows), unit="item", desc="Importing items") as bar:
+                summary = items_import(rows=rows, on_progress=bar.update)
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(f"{file}: {summary.created} items created, {summary.updated} updated.")

@@ -1,0 +1,64 @@
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+# all-MiniLM-L6-v2, the default encoder, writes 384-dimensional vectors.
+EMBEDDING_DIMENSIONS = 384
+
+
+class Item(models.Model):
+    """One thing in the catalog: a book, a film, a course."""
+
+    external_id = models.CharField(max_length=255, unique=True)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    categories = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    tags = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    year = models.SmallIntegerField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The vector is current when embedding_model names the configured encoder
+    # and embedding_hash is the hash of the text the item would be embedded
+    # from now; anything else means it must be re-encoded.
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    embedding_model = models.CharField(max_length=300, blank=True)
+    embedding_hash = models.CharField(max_length=64, blank=True)
+    embedded_at = models.DateTimeField(null=True, blank=True)
+
+    # Kept up to date by the engine from interactions (see engine.tasks).
+    popularity = models.PositiveIntegerField(
+        default=0, help_text="Number of people who rated or liked the item."
+    )
+    rating_mean = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [
+            HnswIndex(
+                name="item_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(name="item_categories_gin", fields=["categories"]),
+            GinIndex(name="item_tags_gin", fields=["tags"]),
+            models.Index(name="item_year", fields=["year"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="item_year_plausible",
+                condition=models.Q(year__isnull=True) | models.Q(year__gte=0, year__lte=2200),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.embedding is not None

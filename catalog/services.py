@@ -1,0 +1,74 @@
+"""Writes to the catalog."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.importers import ItemRow
+from catalog.models import Item
+
+# Fields an import may set; everything else (embedding, popularity) belongs
+# to the engine and survives a re-import untouched.
+IMPORTED_FIELDS = [
+    "title",
+    "description",
+    "categories",
+    "tags",
+    "year",
+    "metadata",
+    "is_active",
+]
+WRITE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ItemImportSummary:
+    created: int
+    updated: int
+
+
+def items_import(
+    *, rows: Sequence[ItemRow], on_progress: Callable[[int], None] | None = None
+) -> ItemImportSummary:
+    """Insert or update items by external_id, in one transaction.
+
+    1. Load the items that already exist for the rows' external ids.
+    2. Start each row from the existing item's values (or the defaults), and
+       overlay only the fields the row gave: re-importing a file that lacks
+       descriptions does not wipe the descriptions already there.
+    3. Upsert everything with INSERT ... ON CONFLICT (external_id) in batches.
+    """
+    with transaction.atomic():
+        existing = Item.objects.in_bulk([row.external_id for row in rows], field_name="external_id")
+        items = []
+        for row in rows:
+            current = existing.get(row.external_id)
+            item = Item(external_id=row.external_id)
+            if current is not None:
+                for name in IMPORTED_FIELDS:
+                    setattr(item, name, getattr(current, name))
+            for name, value in row.values.items():
+                setattr(item, name, value)
+            items.append(item)
+        for start in range(0, len(items), WRITE_BATCH):
+            batch = items[start : start + WRITE_BATCH]
+            Item.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=["external_id"],
+                update_fields=[*IMPORTED_FIELDS, "updated_at"],
+            )
+            if on_progress:
+                on_progress(len(batch))
+    return ItemImportSummary(created=len(rows) - len(existing), updated=len(existing))
+
+
+def items_set_active(*, item_ids: Sequence[int], active: bool) -> int:
+    """Show or hide items; hidden items are never browsed or recommended."""
+    return (
+        Item.objects.filter(id__in=item_ids)
+        .exclude(is_active=active)
+        .update(is_active=active, updated_at=timezone.now())
+    )

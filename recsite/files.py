@@ -1,0 +1,81 @@
+"""Reading import files line by line, gzip or not, with exact line numbers."""
+
+import csv
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+
+from recsite.errors import ImportFileError
+
+
+def open_binary(path: Path):
+    """Open ``path`` for reading bytes; ``.gz`` files are decompressed on the fly."""
+    try:
+        if path.suffix == ".gz":
+            handle = gzip.open(path, "rb")  # noqa: SIM115 (the caller closes it)
+            handle.peek(1)  # a non-gzip file fails here, not halfway through
+            return handle
+        return path.open("rb")
+    except FileNotFoundError:
+        raise ImportFileError(
+            path=str(path), line=None, field=None, problem="no such file"
+        ) from None
+    except IsADirectoryError:
+        raise ImportFileError(
+            path=str(path), line=None, field=None, problem="is a folder"
+        ) from None
+    except (OSError, EOFError) as exc:
+        raise ImportFileError(path=str(path), line=None, field=None, problem=str(exc)) from None
+
+
+def text_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` for each line, without its line ending.
+
+    Lines are decoded one at a time so an encoding error names its line.
+    """
+    with open_binary(path) as handle:
+        try:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    text = raw.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    raise ImportFileError(
+                        path=str(path),
+                        line=number,
+                        field=None,
+                        problem=f"not valid {encoding} text ({exc.reason} at byte {exc.start})",
+                    ) from None
+                if number == 1:
+                    text = text.removeprefix("\ufeff")
+                yield number, text.rstrip("\r\n")
+        except (OSError, EOFError) as exc:  # a truncated or corrupt gzip stream
+            raise ImportFileError(path=str(path), line=None, field=None, problem=str(exc)) from None
+
+
+def csv_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line_number, fields)`` per CSV record, skipping blank lines.
+
+    The line number is where the record starts: a quoted field may span
+    several lines, and the first is the one a person looks for.
+    """
+    consumed = 0
+
+    def physical_lines() -> Iterator[str]:
+        nonlocal consumed
+        for number, text in text_lines(path, encoding):
+            consumed = number
+            yield text + "\n"  # csv needs the line end to keep newlines inside quotes
+
+    reader = csv.reader(physical_lines())
+    while True:
+        start = consumed + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(
+                path=str(path), line=start, field=None, problem=str(exc)
+            ) from None
+        if fields and any(part.strip() for part in fields):
+            yield start, fields
