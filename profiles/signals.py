@@ -1,0 +1,12 @@
+"""Signals other apps listen to.
+
+``profiles`` cannot import ``engine`` (the engine depends on profiles), so it
+announces changes and the engine decides what work they need.
+"""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that changed interactions, with
+# ``user_ids`` and ``item_ids`` (lists of ids, or None meaning "too many to
+# list: treat everything as changed").
+interactions_changed = Signal()
