@@ -1,0 +1,82 @@
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from recsite.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
+
+STOP_GRACE_SECONDS = 10
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex((host, port)) == 0
+
+
+def _interrupt(signum, frame):
+    """SIGTERM (from a supervisor or `kill`) stops the demo the way Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = "Run a Celery worker and the web server together; Ctrl-C stops both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host: str, port: int, **options):
+        if _port_open(host, port):
+            raise CommandError(f"{host}:{port} is already in use; stop that server or pass --port")
+        python = sys.executable
+        children = [
+            subprocess.Popen(
+                [
+                    python, "-m", "celery", "-A", "recsite", "worker",
+                    "--concurrency", "1",
+                    # The filesystem broker has no fanout for these; the
+                    # demo's single worker does not need them either.
+                    "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    "--loglevel", "INFO",
+                ],
+                cwd=settings.BASE_DIR,
+            ),
+            subprocess.Popen(
+                [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+                cwd=settings.BASE_DIR,
+            ),
+        ]  # fmt: skip
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            deadline = time.monotonic() + 60
+            while not _port_open(host, port):
+                if time.monotonic() > deadline or any(c.poll() is not None for c in children):
+                    raise CommandError("the web server did not start; see the messages above")
+                time.sleep(0.2)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nThe demo runs at http://{host}:{port}/  "
+                    f"(admin: http://{host}:{port}/admin/, "
+                    f"login {DEMO_USERNAME} / {DEMO_PASSWORD}). Ctrl-C stops it.\n"
+                )
+            )
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+            raise CommandError("a demo process exited; stopping the others")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping the worker and the web server...")
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+            for child in children:
+                try:
+                    child.wait(timeout=STOP_GRACE_SECONDS)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
