@@ -61,3 +61,24 @@ def test_fresh_data_folder_migrates_and_server_stops_after_last_process(tmp_path
     assert shell.returncode == 0, shell.stderr
     assert shell.stdout.splitlines()[-1].startswith("0.8")
     assert not servers_on(data_dir)
+
+
+SECOND_PROCESS_LEAVES_WITHOUT_DETACHING = (
+    "import os, subprocess, sys\n"
+    "from django.db import connection\n"
+    "connection.ensure_connection()\n"
+    "child = (\n"
+    "    'import os, django; django.setup()\\n'\n"
+    "    'from django.db import connection; connection.ensure_connection()\\n'\n"
+    "    'os._exit(0)'  # as Celery's pool processes leave: no exit handlers run\n"
+    ")\n"
+    "subprocess.run([sys.executable, '-c', child], check=True)\n"
+)
+
+
+def test_server_stops_when_another_process_left_without_detaching(tmp_path):
+    var_dir = tmp_path / "var"
+    assert manage_in(var_dir, "migrate", "--noinput").returncode == 0
+    result = manage_in(var_dir, "shell", "-c", SECOND_PROCESS_LEAVES_WITHOUT_DETACHING)
+    assert result.returncode == 0, result.stderr
+    assert not servers_on(var_dir / "pgdata")

@@ -11,6 +11,7 @@ database backend in ``base.py`` beside this file. Importing settings therefore
 never starts a database.
 """
 
+import atexit
 import os
 import threading
 from pathlib import Path
@@ -64,6 +65,11 @@ def socket_dir(data_dir: Path) -> str:
             if data_dir.exists():
                 _forget_dead_processes(pgserver, data_dir)
             server = pgserver.get_server(data_dir, cleanup_mode="stop")
+            # Registered after pgserver's own exit handler, so it runs first
+            # (atexit is last-in, first-out): children that left with
+            # os._exit (Celery's pool processes do) are forgotten, and the last
+            # live process stops the server as it should.
+            atexit.register(_forget_dead_processes, pgserver, data_dir)
             _servers[data_dir] = server
         else:
             info = server.get_postmaster_info()

@@ -19,7 +19,7 @@ def _port_open(host: str, port: int) -> bool:
 
 
 def _interrupt(signum, frame):
-    """SIGTERM (from a supervisor or `kill`) stops the demo the way Ctrl-C does."""
+    """Ctrl-C, or SIGTERM from a supervisor or `kill`, stops the demo."""
     raise KeyboardInterrupt
 
 
@@ -51,6 +51,9 @@ class Command(BaseCommand):
                 cwd=settings.BASE_DIR,
             ),
         ]  # fmt: skip
+        # Handle both explicitly: a shell without job control starts
+        # background commands with SIGINT ignored.
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             deadline = time.monotonic() + 60
@@ -73,7 +76,9 @@ class Command(BaseCommand):
         finally:
             for child in children:
                 if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
+                    # SIGTERM: a warm shutdown for the worker; and unlike
+                    # SIGINT it is never inherited as ignored.
+                    child.terminate()
             for child in children:
                 try:
                     child.wait(timeout=STOP_GRACE_SECONDS)
