@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from recsite.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
 
@@ -33,6 +34,14 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, **options):
         if _port_open(host, port):
             raise CommandError(f"{host}:{port} is already in use; stop that server or pass --port")
+        # Installed before the children start, so they inherit the default
+        # SIGINT action: a shell without job control starts background
+        # commands with SIGINT ignored, and the ignore would be inherited.
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
+        # Attach to the embedded database ourselves: the supervisor exits last,
+        # and the last process to leave is the one that stops the server.
+        connection.ensure_connection()
         python = sys.executable
         children = [
             subprocess.Popen(
@@ -51,10 +60,6 @@ class Command(BaseCommand):
                 cwd=settings.BASE_DIR,
             ),
         ]  # fmt: skip
-        # Handle both explicitly: a shell without job control starts
-        # background commands with SIGINT ignored.
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
         try:
             deadline = time.monotonic() + 60
             while not _port_open(host, port):
@@ -76,12 +81,13 @@ class Command(BaseCommand):
         finally:
             for child in children:
                 if child.poll() is None:
-                    # SIGTERM: a warm shutdown for the worker; and unlike
-                    # SIGINT it is never inherited as ignored.
-                    child.terminate()
+                    # SIGINT lets both shut down cleanly (runserver dies on
+                    # SIGTERM without running its exit handlers).
+                    child.send_signal(signal.SIGINT)
             for child in children:
                 try:
                     child.wait(timeout=STOP_GRACE_SECONDS)
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.wait()
+            connection.close()
