@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import BooleanField, ExpressionWrapper, Func, Q
+from django.db.models import Func
 
 from catalog.models import Item
-from catalog.services import items_set_active
+from catalog.selectors import items_pending_embedding_count
+from catalog.services import items_request_embedding, items_set_active
 
 
 class CategoryFilter(admin.SimpleListFilter):
@@ -31,7 +33,12 @@ class DecadeFilter(admin.SimpleListFilter):
     parameter_name = "decade"
 
     def lookups(self, request, model_admin):
-        years = Item.objects.exclude(year__isnull=True).values_list("year", flat=True).distinct()
+        years = (
+            Item.objects.exclude(year__isnull=True)
+            .order_by()
+            .values_list("year", flat=True)
+            .distinct()
+        )
         decades = sorted({year - year % 10 for year in years}, reverse=True)
         return [(str(decade), f"{decade}s") for decade in decades] + [("none", "Unknown")]
 
@@ -67,14 +74,14 @@ class ItemAdmin(admin.ModelAdmin):
         "year",
         "category_list",
         "is_active",
-        "embedded",
+        "embedding_state",
         "popularity",
         "external_id",
     ]
     list_filter = [CategoryFilter, DecadeFilter, EmbeddedFilter, "is_active"]
     search_fields = ["title", "external_id", "description"]
     list_per_page = 50
-    actions = ["activate", "deactivate"]
+    actions = ["activate", "deactivate", "reembed"]
     readonly_fields = [
         "embedding_status",
         "popularity",
@@ -101,30 +108,35 @@ class ItemAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The 384-number vector is never shown in lists; skip loading it.
-        return (
-            super()
-            .get_queryset(request)
-            .defer("embedding")
-            .annotate(
-                has_embedding=ExpressionWrapper(
-                    Q(embedding__isnull=False), output_field=BooleanField()
-                )
-            )
-        )
+        return super().get_queryset(request).defer("embedding")
 
     @admin.display(description="categories")
     def category_list(self, item: Item) -> str:
         return ", ".join(item.categories)
 
-    @admin.display(boolean=True, description="embedded", ordering="has_embedding")
-    def embedded(self, item: Item) -> bool:
-        return item.has_embedding
+    @admin.display(description="embedding", ordering="embedded_at")
+    def embedding_state(self, item: Item) -> str:
+        return item.embedding_status(settings.EMBEDDING_MODEL)
 
     @admin.display(description="embedding")
     def embedding_status(self, item: Item) -> str:
-        if not item.has_embedding:
-            return "Not embedded yet"
-        return f"{item.embedding_model}, {item.embedded_at:%Y-%m-%d %H:%M}"
+        status = item.embedding_status(settings.EMBEDDING_MODEL)
+        if status == "missing":
+            return "Not embedded yet (queued when the item was saved)"
+        when = f"{item.embedded_at:%Y-%m-%d %H:%M}" if item.embedded_at else "unknown time"
+        if status == "outdated":
+            return f"Outdated: made by {item.embedding_model} from older text at {when}"
+        return f"Current: {item.embedding_model}, {when}"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "embedding_model": settings.EMBEDDING_MODEL,
+            "embeddings_pending": items_pending_embedding_count(
+                model_name=settings.EMBEDDING_MODEL
+            ),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description="Activate selected items")
     def activate(self, request, queryset):
@@ -132,6 +144,12 @@ class ItemAdmin(admin.ModelAdmin):
             item_ids=list(queryset.values_list("id", flat=True)), active=True
         )
         self.message_user(request, f"{changed} items activated.", messages.SUCCESS)
+
+    @admin.action(description="Re-embed selected items")
+    def reembed(self, request, queryset):
+        ids = list(queryset.values_list("id", flat=True))
+        items_request_embedding(item_ids=ids)
+        self.message_user(request, f"{len(ids)} items queued for re-embedding.", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected items (hide them from users)")
     def deactivate(self, request, queryset):

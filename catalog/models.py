@@ -3,6 +3,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
+from catalog.text import item_text, text_hash
+
 # all-MiniLM-L6-v2, the default encoder, writes 384-dimensional vectors.
 EMBEDDING_DIMENSIONS = 384
 
@@ -59,6 +61,25 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
 
-    @property
-    def is_embedded(self) -> bool:
-        return self.embedding is not None
+    def embedding_text(self) -> str:
+        return item_text(
+            title=self.title,
+            year=self.year,
+            categories=self.categories,
+            tags=self.tags,
+            description=self.description,
+        )
+
+    def embedding_status(self, model_name: str) -> str:
+        """``current``, ``outdated`` (text or model changed since) or ``missing``.
+
+        Reads embedding_model, not the vector, so it works on querysets that
+        defer the 384 numbers.
+        """
+        if not self.embedding_model:
+            return "missing"
+        if self.embedding_model == model_name and self.embedding_hash == text_hash(
+            self.embedding_text()
+        ):
+            return "current"
+        return "outdated"

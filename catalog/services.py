@@ -3,11 +3,13 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.importers import ItemRow
 from catalog.models import Item
+from catalog.signals import embeddings_needed
 
 # Fields an import may set; everything else (embedding, popularity) belongs
 # to the engine and survives a re-import untouched.
@@ -21,6 +23,9 @@ IMPORTED_FIELDS = [
     "is_active",
 ]
 WRITE_BATCH = 1000
+# Above this many, the engine is told to check every item instead of being
+# handed a huge id list.
+LISTED_CHANGES = 1000
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ def items_import(
        overlay only the fields the row gave: re-importing a file that lacks
        descriptions does not wipe the descriptions already there.
     3. Upsert everything with INSERT ... ON CONFLICT (external_id) in batches.
+    4. Tell the engine which items now need a new embedding (on commit it
+       queues exactly those).
     """
     with transaction.atomic():
         existing = Item.objects.in_bulk([row.external_id for row in rows], field_name="external_id")
@@ -47,7 +54,7 @@ def items_import(
             current = existing.get(row.external_id)
             item = Item(external_id=row.external_id)
             if current is not None:
-                for name in IMPORTED_FIELDS:
+                for name in [*IMPORTED_FIELDS, "embedding_model", "embedding_hash"]:
                     setattr(item, name, getattr(current, name))
             for name, value in row.values.items():
                 setattr(item, name, value)
@@ -62,7 +69,21 @@ def items_import(
             )
             if on_progress:
                 on_progress(len(batch))
+        stale = [
+            item.pk
+            for item in items
+            if item.embedding_status(settings.EMBEDDING_MODEL) != "current"
+        ]
+        if stale:
+            embeddings_needed.send(
+                sender=Item, item_ids=stale if len(stale) <= LISTED_CHANGES else None
+            )
     return ItemImportSummary(created=len(rows) - len(existing), updated=len(existing))
+
+
+def items_request_embedding(*, item_ids: Sequence[int]) -> None:
+    """Re-embed these items even if their vectors look current (admin action)."""
+    embeddings_needed.send(sender=Item, item_ids=list(item_ids), force=True)
 
 
 def items_set_active(*, item_ids: Sequence[int], active: bool) -> int:

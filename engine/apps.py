@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class EngineConfig(AppConfig):
@@ -6,10 +7,17 @@ class EngineConfig(AppConfig):
     verbose_name = "Recommendation engine"
 
     def ready(self) -> None:
+        from catalog.models import Item
+        from catalog.signals import embeddings_needed
         from engine import receivers
         from profiles.signals import interactions_changed
 
         interactions_changed.connect(
-            receivers.interactions_changed_refresh_popularity,
-            dispatch_uid="engine.popularity",
+            receivers.interactions_changed_refresh_popularity, dispatch_uid="engine.popularity"
+        )
+        embeddings_needed.connect(
+            receivers.embeddings_needed_enqueue, dispatch_uid="engine.embeddings"
+        )
+        post_save.connect(
+            receivers.item_saved_enqueue_embedding, sender=Item, dispatch_uid="engine.item_saved"
         )

@@ -1,8 +1,26 @@
 """What the engine does when the data it reads from changes."""
 
+from catalog.models import Item
 from engine import tasks
+from engine.indexing import TEXT_FIELDS
 from recsite.queueing import enqueue_on_commit
 
 
 def interactions_changed_refresh_popularity(*, item_ids: list[int] | None, **kwargs) -> None:
     enqueue_on_commit(tasks.item_popularity_refresh, item_ids=item_ids)
+
+
+def embeddings_needed_enqueue(*, item_ids: list[int] | None, force: bool = False, **kwargs) -> None:
+    enqueue_on_commit(tasks.items_embed, item_ids=item_ids, force=force)
+
+
+def item_saved_enqueue_embedding(
+    *, instance: Item, update_fields=None, raw: bool = False, **kwargs
+) -> None:
+    """A saved item whose text no longer matches its vector is re-embedded."""
+    if raw or (update_fields is not None and not set(update_fields) & set(TEXT_FIELDS)):
+        return
+    from django.conf import settings
+
+    if instance.embedding_status(settings.EMBEDDING_MODEL) != "current":
+        enqueue_on_commit(tasks.items_embed, item_ids=[instance.pk])

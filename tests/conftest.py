@@ -10,6 +10,8 @@ from django.db import connection
 
 from tests.factories import make_user
 
+SAMPLE_ITEMS = Path(__file__).resolve().parent.parent / "catalog/sample_data/items.jsonl"
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -57,3 +59,40 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+@pytest.fixture(scope="session")
+def sample_vectors() -> dict[str, object]:
+    """The encoder's vectors for the sample catalog, computed once per test run."""
+    from catalog.importers import read_items_jsonl
+    from catalog.text import item_text
+    from engine.encoder import get_encoder
+
+    rows = read_items_jsonl(SAMPLE_ITEMS)
+    texts = [
+        item_text(
+            title=row.values["title"],
+            year=row.values.get("year"),
+            categories=row.values.get("categories", []),
+            tags=row.values.get("tags", []),
+            description=row.values.get("description", ""),
+        )
+        for row in rows
+    ]
+    vectors = get_encoder().encode(texts)
+    return {row.external_id: vector for row, vector in zip(rows, vectors, strict=True)}
+
+
+@pytest.fixture
+def sample_catalog(db, sample_vectors):
+    """The sample catalog, imported and embedded (vectors stored by the indexing code)."""
+    from catalog.importers import read_items_jsonl
+    from catalog.models import Item
+    from catalog.services import items_import
+    from engine.indexing import items_pending_embedding, store_vectors
+
+    items_import(rows=read_items_jsonl(SAMPLE_ITEMS))
+    pending = items_pending_embedding()
+    ids = dict(Item.objects.values_list("id", "external_id"))
+    store_vectors(pending, [sample_vectors[ids[state.id]] for state in pending])
+    return {item.external_id: item for item in Item.objects.defer("embedding")}

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Item
+from catalog.signals import embeddings_needed
 from tests.factories import make_item
 
 CHANGELIST = reverse("admin:catalog_item_changelist")
@@ -103,3 +104,42 @@ class TestItemAdmin:
             reverse("admin:catalog_item_change", args=[catalog["orbit"].pk])
         ).content.decode()
         assert "Not embedded yet" in page
+
+
+@pytest.mark.django_db
+class TestEmbeddingAdmin:
+    def test_shows_how_many_items_wait(self, client, staff, catalog):
+        client.force_login(staff)
+        page = client.get(CHANGELIST).content.decode()
+        # "contact" has a vector from model "m", not the configured one: outdated.
+        assert "4 items wait for an embedding" in page
+
+    def test_status_per_item(self, client, staff, sample_catalog):
+        client.force_login(staff)
+        Item.objects.filter(external_id="bk-002").update(title="Renamed after embedding")
+        response = client.get(CHANGELIST, {"q": "bk-00"})
+        statuses = {
+            item.external_id: response.context["cl"].model_admin.embedding_state(item)
+            for item in response.context["cl"].result_list
+        }
+        assert statuses["bk-001"] == "current"
+        assert statuses["bk-002"] == "outdated"
+        assert "1 item waits for an embedding" in response.content.decode()
+
+    def test_reembed_selected_asks_for_exactly_those(self, client, staff, catalog):
+        requests = []
+
+        def record(**kwargs):
+            requests.append((sorted(kwargs["item_ids"]), kwargs["force"]))
+
+        embeddings_needed.connect(record, dispatch_uid="test-admin-record")
+        try:
+            client.force_login(staff)
+            chosen = sorted([catalog["manor"].pk, catalog["contact"].pk])
+            response = client.post(
+                CHANGELIST, {"action": "reembed", "_selected_action": chosen}, follow=True
+            )
+        finally:
+            embeddings_needed.disconnect(dispatch_uid="test-admin-record")
+        assert "2 items queued for re-embedding" in response.content.decode()
+        assert requests == [(chosen, True)]

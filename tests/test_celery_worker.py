@@ -7,6 +7,9 @@ import time
 import pytest
 from django.conf import settings
 
+from catalog.importers import item_row
+from catalog.models import Item
+from catalog.services import items_import
 from profiles.importers import InteractionRow
 from profiles.services import interactions_import
 from tests.conftest import PROJECT_DIR, project_env
@@ -40,6 +43,15 @@ def worker(transactional_db):
         process.wait()
 
 
+def wait_for(worker, condition) -> None:
+    deadline = time.monotonic() + WORKER_WAIT_SECONDS
+    while not condition():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.terminate()
+            pytest.fail(f"the worker did not do the work; its output:\n{worker.communicate()[0]}")
+        time.sleep(0.25)
+
+
 def rating(user, item, value):
     return InteractionRow("test", 1, user, item, "rating", value, None)
 
@@ -53,18 +65,29 @@ def test_worker_updates_popularity_after_ratings_are_saved(worker):
         rows=[rating("ann", "dune", 5.0), rating("bob", "dune", 4.0), rating("ann", "other", 2.0)]
     )
 
-    deadline = time.monotonic() + WORKER_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        dune.refresh_from_db()
-        if dune.popularity:
-            break
-        assert worker.poll() is None, "the worker exited early"
-        time.sleep(0.25)
-    else:
-        worker.terminate()
-        pytest.fail(f"the worker did not run the task; its output:\n{worker.communicate()[0]}")
-
+    wait_for(worker, lambda: Item.objects.get(pk=dune.pk).popularity > 0)
+    dune.refresh_from_db()
     assert dune.popularity == 2
     assert dune.rating_mean == pytest.approx(4.5)
     other.refresh_from_db()
     assert (other.popularity, other.rating_mean) == (1, 2.0)
+
+
+def test_worker_embeds_imported_items_and_re_embeds_an_edited_one(worker):
+    """Import and save both queue embedding on commit; a live worker does it."""
+    rows = [
+        item_row("test", n, {"external_id": f"w{n}", "title": title, "tags": ["test"]})
+        for n, title in enumerate(["The Listening Array", "Sourdough Sundays"], start=1)
+    ]
+    items_import(rows=rows)
+    wait_for(worker, lambda: not Item.objects.filter(embedding=None).exists())
+    assert all(
+        item.embedding_status(settings.EMBEDDING_MODEL) == "current" for item in Item.objects.all()
+    )
+
+    edited = Item.objects.get(external_id="w2")
+    old_hash = edited.embedding_hash
+    edited.title = "Rye Bread at Dawn"
+    edited.save()
+    wait_for(worker, lambda: Item.objects.get(pk=edited.pk).embedding_hash != old_hash)
+    assert Item.objects.get(pk=edited.pk).embedding_status(settings.EMBEDDING_MODEL) == "current"

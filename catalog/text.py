@@ -1,0 +1,35 @@
+"""The text an item is embedded from, and its hash.
+
+Plain Python (no Django, no ML imports) so that imports, the admin, the
+indexing task and offline evaluation all build exactly the same text.
+"""
+
+import hashlib
+from collections.abc import Sequence
+
+
+def item_text(
+    *,
+    title: str,
+    year: int | None,
+    categories: Sequence[str],
+    tags: Sequence[str],
+    description: str,
+) -> str:
+    """Title first, then labels, then the description.
+
+    The encoder reads at most 256 word pieces; putting the short, dense parts
+    first means a long description is what gets cut, not the title or tags.
+    """
+    lines = [f"{title} ({year})" if year else title]
+    if categories:
+        lines.append("Categories: " + ", ".join(categories))
+    if tags:
+        lines.append("Tags: " + ", ".join(tags))
+    if description:
+        lines.append(description)
+    return "\n".join(lines)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,132 @@
+import numpy as np
+import pytest
+from django.db import connection
+from pgvector.django import CosineDistance
+
+from catalog.models import Item
+from engine import retrieval
+from tests.factories import make_item
+
+
+def exact_top(vector, k, *, exclude=()):
+    """Nearest active items by brute force, for comparison with the index."""
+    rows = [
+        (item.pk, float(np.asarray(item.embedding) @ vector))
+        for item in Item.objects.filter(is_active=True)
+        .exclude(embedding=None)
+        .exclude(pk__in=exclude)
+    ]
+    return [pk for pk, _ in sorted(rows, key=lambda row: -row[1])[:k]]
+
+
+@pytest.mark.django_db
+class TestSimilarItems:
+    def test_never_the_item_itself(self, sample_catalog):
+        source = sample_catalog["bk-001"]
+        found = retrieval.similar_items(source, k=10)
+        assert len(found) == 10
+        assert source.pk not in [scored.item.pk for scored in found]
+
+    def test_matches_exact_search_and_is_ordered(self, sample_catalog):
+        source = Item.objects.get(external_id="bk-001")
+        found = retrieval.similar_items(source, k=10)
+        assert [s.item.pk for s in found] == exact_top(
+            np.asarray(source.embedding), 10, exclude=[source.pk]
+        )
+        similarities = [s.similarity for s in found]
+        assert similarities == sorted(similarities, reverse=True)
+
+    def test_same_subgenre_comes_first(self, sample_catalog):
+        source = sample_catalog["bk-001"]  # a slow-burn first-contact novel
+        top = retrieval.similar_items(source, k=3)
+        assert all("Science fiction" in s.item.categories for s in top)
+
+    def test_inactive_items_are_left_out(self, sample_catalog):
+        source = sample_catalog["bk-001"]
+        nearest = retrieval.similar_items(source, k=1)[0].item
+        Item.objects.filter(pk=nearest.pk).update(is_active=False)
+        assert nearest.pk not in [s.item.pk for s in retrieval.similar_items(source, k=10)]
+
+    def test_an_item_without_a_vector_has_no_neighbours_yet(self, sample_catalog):
+        assert retrieval.similar_items(make_item("Fresh arrival"), k=5) == []
+
+
+@pytest.mark.django_db
+class TestFilteredQueriesReturnK:
+    @pytest.fixture
+    def crowded(self):
+        """1,500 hidden items right at the query, 1,500 visible ones far from it.
+
+        Half the catalog passes the filter, so the planner rightly walks the
+        index; but every candidate near the query is filtered out.
+        """
+        rng = np.random.default_rng(7)
+        centre = np.zeros(384, dtype=np.float32)
+        centre[0] = 1.0
+
+        def near(point):
+            vector = point + rng.normal(0, 0.05, 384).astype(np.float32)
+            return vector / np.linalg.norm(vector)
+
+        hidden = [
+            Item(
+                external_id=f"h{n}",
+                title=f"Hidden {n}",
+                categories=["Common"],
+                is_active=False,
+                embedding=near(centre),
+            )
+            for n in range(1500)
+        ]
+        shown = [
+            Item(
+                external_id=f"s{n}",
+                title=f"Shown {n}",
+                categories=["Rare"],
+                embedding=near(-centre),
+            )
+            for n in range(1500)
+        ]
+        Item.objects.bulk_create(hidden + shown)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_item")
+        return centre
+
+    @staticmethod
+    def assert_walks_the_index(category: str, centre) -> None:
+        query = (
+            retrieval._candidates(category, ())
+            .annotate(distance=CosineDistance("embedding", centre))
+            .order_by("distance")[:10]
+        )
+        assert "item_embedding_hnsw" in query.explain()
+
+    def test_active_only_still_fills_k(self, crowded):
+        """Without pgvector's iterative scan the index stops after ef_search
+        candidates, all hidden, and the filter leaves nothing."""
+        self.assert_walks_the_index("", crowded)
+        found = retrieval.nearest_items(crowded, k=10)
+        assert len(found) == 10
+        assert all(s.item.is_active for s in found)
+
+    def test_category_filter_still_fills_k(self, crowded):
+        self.assert_walks_the_index("Rare", crowded)
+        found = retrieval.nearest_items(crowded, k=10, category="Rare")
+        assert len(found) == 10
+
+
+@pytest.mark.django_db
+class TestSearch:
+    def test_meaning_finds_the_subgenre(self, sample_catalog):
+        found = retrieval.search_items("a haunted house that keeps its guests", k=5)
+        assert "Horror" in found[0].item.categories
+
+    def test_an_exact_title_comes_first(self, sample_catalog):
+        title = sample_catalog["bk-042"].title
+        found = retrieval.search_items(title.upper(), k=10)
+        assert found[0].item.title == title
+
+    def test_category_filter(self, sample_catalog):
+        found = retrieval.search_items("spaceships and aliens", k=5, category="Cooking")
+        assert len(found) == 5
+        assert all("Cooking" in s.item.categories for s in found)
