@@ -2,11 +2,12 @@
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Item
@@ -44,22 +45,75 @@ def store_vectors(
     wanted = {item.id: (item.hash, vector) for item, vector in zip(chunk, vectors, strict=True)}
     with transaction.atomic():
         locked = Item.objects.select_for_update().filter(id__in=wanted)
-        now = timezone.now()
-        updates = [
-            Item(
-                id=state.id,
-                embedding=wanted[state.id][1],
-                embedding_model=model,
-                embedding_hash=state.hash,
-                embedded_at=now,
-            )
-            for state in items_embedding_state(locked)
-            if state.hash == wanted[state.id][0]
+        still = [
+            state for state in items_embedding_state(locked) if state.hash == wanted[state.id][0]
         ]
-        Item.objects.bulk_update(
-            updates, ["embedding", "embedding_model", "embedding_hash", "embedded_at"]
+        if still:
+            _write_vectors(
+                ids=[state.id for state in still],
+                vectors=[wanted[state.id][1] for state in still],
+                hashes=[state.hash for state in still],
+                model=model,
+            )
+    return len(still)
+
+
+# One UPDATE ... FROM unnest() with vectors sent in pgvector's binary format.
+# Measured against Item.objects.bulk_update (which formats 98,304 floats as
+# text per 256-item chunk and builds a 256-branch CASE): 0.22-0.34 s against
+# 0.32-0.45 s per chunk, the difference between meeting and missing the goal
+# of 90% of bare encoding speed.
+_WRITE_VECTORS = """
+    UPDATE catalog_item AS item
+    SET embedding = new.embedding, embedding_hash = new.hash,
+        embedding_model = %s, embedded_at = %s
+    FROM unnest(%s::bigint[], %s::vector[], %s::text[]) AS new(id, embedding, hash)
+    WHERE item.id = new.id
+"""
+
+
+def _write_vectors(*, ids: list[int], vectors: list[np.ndarray], hashes: list[str], model: str):
+    from pgvector.psycopg import register_vector
+
+    connection.ensure_connection()
+    register_vector(connection.connection)  # per connection; cached by psycopg after the first
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _WRITE_VECTORS,
+            [
+                model,
+                timezone.now(),
+                ids,
+                [np.asarray(v, dtype=np.float32) for v in vectors],
+                hashes,
+            ],
         )
-    return len(updates)
+
+
+def statements_embed(*, profile_id: int) -> int:
+    """Embed a profile's statements that have no vector yet; returns how many.
+
+    Runs in the transaction that wrote them (a few short texts: milliseconds
+    once the encoder is loaded), so an edit is searchable when it commits.
+    """
+    from engine.encoder import get_encoder
+    from profiles.models import Statement
+
+    pending = list(Statement.objects.filter(profile_id=profile_id, embedding=None))
+    if pending:
+        vectors = get_encoder().encode([statement.embedded_text for statement in pending])
+        for statement, vector in zip(pending, vectors, strict=True):
+            statement.embedding = vector
+        Statement.objects.bulk_update(pending, ["embedding"])
+    return len(pending)
+
+
+def _store_and_close(chunk, vectors, model: str) -> int:
+    """store_vectors on the writer thread, which has its own connection."""
+    try:
+        return store_vectors(chunk, vectors, model)
+    finally:
+        connection.close()
 
 
 def items_embed(
@@ -75,6 +129,11 @@ def items_embed(
     3. Encode and store chunk by chunk, one transaction each: a run that is
        killed keeps every finished chunk, and the next run (which finds only
        what is still pending) does the rest.
+    4. Store each chunk on a second thread while the next one is encoded:
+       writing a chunk (mostly PostgreSQL adding 256 vectors to the HNSW
+       graph) otherwise costs about a tenth of the encoding time. Inside a
+       caller's transaction the chunks are stored inline instead: a second
+       connection could not see that transaction's rows.
     """
     from engine.encoder import get_encoder
 
@@ -85,13 +144,31 @@ def items_embed(
     encoded = 0
     if pending:
         encoder = get_encoder()
-        chunk_size = settings.EMBEDDING_CHUNK_SIZE
-        for start in range(0, len(pending), chunk_size):
-            chunk = pending[start : start + chunk_size]
-            vectors = encoder.encode([item.text for item in chunk])
-            encoded += store_vectors(chunk, vectors, encoder.name)
-            if on_progress:
-                on_progress(len(chunk))
+        size = settings.EMBEDDING_CHUNK_SIZE
+        chunks = (pending[start : start + size] for start in range(0, len(pending), size))
+        encoded_chunks = ((chunk, encoder.encode([i.text for i in chunk])) for chunk in chunks)
+        if connection.in_atomic_block:
+            for chunk, vectors in encoded_chunks:
+                encoded += store_vectors(chunk, vectors, encoder.name)
+                if on_progress:
+                    on_progress(len(chunk))
+        else:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-store") as writer:
+                previous: tuple[Future, int] | None = None
+                for chunk, vectors in encoded_chunks:
+                    current = (
+                        writer.submit(_store_and_close, chunk, vectors, encoder.name),
+                        len(chunk),
+                    )
+                    if previous:  # wait for the one before: at most two chunks in memory
+                        encoded += previous[0].result()
+                        if on_progress:
+                            on_progress(previous[1])
+                    previous = current
+                if previous:
+                    encoded += previous[0].result()
+                    if on_progress:
+                        on_progress(previous[1])
     return EmbedSummary(
         encoded=encoded, skipped=max(looked_at - encoded, 0), seconds=time.monotonic() - started
     )

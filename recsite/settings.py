@@ -91,6 +91,10 @@ else:
             "PORT": "",
         }
     }
+# Another database on the same server (benchmarks and the workers that tests
+# and benchmarks start use this to share a throw-away database).
+if envstr("DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = envstr("DATABASE_NAME")
 DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

@@ -41,7 +41,7 @@ def project_env(**extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "RECSITE_TEST_DATABASE_NAME": connection.settings_dict["NAME"],
+        "DATABASE_NAME": connection.settings_dict["NAME"],
         **extra,
     }
 

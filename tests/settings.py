@@ -17,10 +17,9 @@ os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"test-{RUN_ID}")
 from recsite.settings import *  # noqa: E402, F403
 from recsite.settings import DATABASES  # noqa: E402
 
+# A worker or command started by a test is given DATABASE_NAME, the name of
+# this run's test database (see tests/conftest.py: project_env).
 DATABASES["default"]["TEST"] = {"NAME": f"test_recsite_{RUN_ID}"}
-# A worker or command started by a test connects to the test database by name.
-if os.environ.get("RECSITE_TEST_DATABASE_NAME"):
-    DATABASES["default"]["NAME"] = os.environ["RECSITE_TEST_DATABASE_NAME"]
 
 # Hashing passwords slowly protects real accounts; tests have none.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

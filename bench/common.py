@@ -1,0 +1,87 @@
+"""Shared set-up for benchmarks: a throw-away database with ml-latest-small.
+
+Benchmarks never touch the site's own data: they run on a database of their
+own (``bench_recsite`` on the configured server), created and migrated at the
+start and dropped at the end, even on Ctrl-C.
+"""
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATASETS = Path(os.environ.get("DATASETS_DIR", PROJECT_DIR.parent / "shared" / "datasets"))
+BENCH_DB = "bench_recsite"
+VECTOR_CACHE = PROJECT_DIR / "var" / "bench"
+
+
+def django_setup() -> None:
+    sys.path.insert(0, str(PROJECT_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recsite.settings")
+    os.environ.setdefault("EMBEDDING_PRELOAD", "0")
+    # A queue of its own: a demo worker must not take the benchmark's tasks.
+    os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"bench-{os.getpid()}")
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def bench_database():
+    """Create, migrate and finally drop the benchmark database."""
+    from django.db import connection
+
+    connection.settings_dict["TEST"]["NAME"] = BENCH_DB
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def import_movielens() -> float:
+    """Import ml-latest-small with TMDB enrichment; returns seconds."""
+    from django.core.management import call_command
+
+    folder = DATASETS / "ml-latest-small"
+    if not folder.is_dir():
+        sys.exit(f"{folder} is missing: benchmarks need ../shared/datasets")
+    started = time.perf_counter()
+    call_command(
+        "import_movielens",
+        str(folder),
+        tmdb_keywords=str(DATASETS / "the-movies-dataset/keywords.csv.gz"),
+        tmdb_movies=str(DATASETS / "tmdb-5000-movies/tmdb_5000_movies.csv.gz"),
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    return time.perf_counter() - started
+
+
+def embed_with_cache() -> None:
+    """Give every item its vector, reusing vectors cached by model and text hash."""
+    from django.conf import settings
+
+    from engine.indexing import items_embed, items_pending_embedding, store_vectors
+
+    VECTOR_CACHE.mkdir(parents=True, exist_ok=True)
+    cache_file = VECTOR_CACHE / f"vectors-{settings.EMBEDDING_MODEL.replace('/', '_')}.npz"
+    cache = dict(np.load(cache_file)) if cache_file.exists() else {}
+    pending = items_pending_embedding()
+    hits = [state for state in pending if state.hash in cache]
+    store_vectors(hits, [cache[state.hash] for state in hits])
+    if len(hits) < len(pending):
+        print(f"encoding {len(pending) - len(hits)} items not in {cache_file.name}...")
+        items_embed()
+        from catalog.models import Item
+
+        for text_hash, vector in Item.objects.values_list("embedding_hash", "embedding"):
+            cache[text_hash] = np.asarray(vector, dtype=np.float32)
+        np.savez(cache_file, **cache)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
