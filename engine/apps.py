@@ -10,13 +10,16 @@ class EngineConfig(AppConfig):
         from catalog.models import Item
         from catalog.signals import embeddings_needed
         from engine import receivers
-        from profiles.signals import interactions_changed
+        from profiles.signals import interactions_changed, statements_changed
 
         interactions_changed.connect(
             receivers.interactions_changed_refresh_popularity, dispatch_uid="engine.popularity"
         )
         embeddings_needed.connect(
             receivers.embeddings_needed_enqueue, dispatch_uid="engine.embeddings"
+        )
+        statements_changed.connect(
+            receivers.statements_changed_embed, dispatch_uid="engine.statements"
         )
         post_save.connect(
             receivers.item_saved_enqueue_embedding, sender=Item, dispatch_uid="engine.item_saved"

@@ -1,7 +1,9 @@
 """What the engine does when the data it reads from changes."""
 
+from django.conf import settings
+
 from catalog.models import Item
-from engine import tasks
+from engine import indexing, tasks
 from engine.indexing import TEXT_FIELDS
 from recsite.queueing import enqueue_on_commit
 
@@ -14,13 +16,15 @@ def embeddings_needed_enqueue(*, item_ids: list[int] | None, force: bool = False
     enqueue_on_commit(tasks.items_embed, item_ids=item_ids, force=force)
 
 
+def statements_changed_embed(*, profile_id: int, **kwargs) -> None:
+    indexing.statements_embed(profile_id=profile_id)
+
+
 def item_saved_enqueue_embedding(
     *, instance: Item, update_fields=None, raw: bool = False, **kwargs
 ) -> None:
     """A saved item whose text no longer matches its vector is re-embedded."""
     if raw or (update_fields is not None and not set(update_fields) & set(TEXT_FIELDS)):
         return
-    from django.conf import settings
-
     if instance.embedding_status(settings.EMBEDDING_MODEL) != "current":
         enqueue_on_commit(tasks.items_embed, item_ids=[instance.pk])

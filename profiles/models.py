@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
+from pgvector.django import VectorField
 
-from catalog.models import Item
+from catalog.models import EMBEDDING_DIMENSIONS, Item
 
 RATING_MIN = 0.5
 RATING_MAX = 5.0
@@ -58,3 +59,102 @@ class Interaction(models.Model):
         if self.kind == self.Kind.RATING:
             return self.value is not None and self.value >= 4
         return self.kind == self.Kind.LIKE
+
+
+class Profile(models.Model):
+    """A person's readable taste: an ordered list of statements, with history.
+
+    ``revision`` is the number of the latest ProfileRevision; an edit names
+    the revision it was based on and is refused if another edit came first.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    revision = models.PositiveIntegerField(default=0)
+    # How much recommendations follow what the person wrote (1.0) against
+    # what they did (0.0).
+    balance = models.FloatField(default=0.5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="profile_balance_0_to_1", condition=models.Q(balance__gte=0, balance__lte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class Statement(models.Model):
+    class Polarity(models.TextChoices):
+        LIKE = "like", "Likes"
+        AVOID = "avoid", "Avoids"
+
+    class Origin(models.TextChoices):
+        GENERATED = "generated", "Generated from ratings"
+        USER = "user", "Written by the person"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="statements")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    polarity = models.CharField(max_length=5, choices=Polarity.choices)
+    weight = models.FloatField(default=1.0)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    pinned = models.BooleanField(default=False)
+    evidence = models.ManyToManyField(Item, blank=True, related_name="+")
+    # What the encoder saw: the text without negation ("I don't like X" -> "X").
+    embedded_text = models.CharField(max_length=300)
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    # How well this statement's embedding retrieves its evidence items (0-1);
+    # only generated statements have one.
+    grounding = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["profile", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                name="statement_one_per_position", fields=["profile", "position"]
+            ),
+            models.CheckConstraint(
+                name="statement_weight_0_to_1", condition=models.Q(weight__gte=0, weight__lte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_polarity_display()}: {self.text}"
+
+
+class ProfileRevision(models.Model):
+    """The whole statement list as it was after one change (edit, generation, undo)."""
+
+    class Cause(models.TextChoices):
+        EDIT = "edit", "Edited by the person"
+        GENERATION = "generation", "Regenerated from ratings"
+        UNDO = "undo", "Undo"
+        IMPORT = "import", "Imported"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    cause = models.CharField(max_length=12, choices=Cause.choices)
+    # Who made the change; empty for the generator (a worker, not a person).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # [{"text", "polarity", "weight", "origin", "pinned", "evidence": [item ids],
+    #   "embedded_text", "grounding"}, ...] in order.
+    statements = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["profile", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                name="revision_number_per_profile", fields=["profile", "number"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} revision {self.number} ({self.cause})"

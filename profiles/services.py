@@ -1,7 +1,7 @@
 """Writes to interactions (and the accounts imports create)."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -10,9 +10,16 @@ from django.utils import timezone
 
 from catalog.models import Item
 from profiles.importers import InteractionRow
-from profiles.models import Interaction
-from profiles.signals import interactions_changed
-from recsite.errors import ImportFileError
+from profiles.models import Interaction, Profile, ProfileRevision, Statement
+from profiles.parser import (
+    MAX_STATEMENTS,
+    ParsedStatement,
+    ProfileTextError,
+    parse_profile,
+    render_profile,
+)
+from profiles.signals import interactions_changed, statements_changed
+from recsite.errors import ApplicationError, ImportFileError
 
 WRITE_BATCH = 5000
 # Above this many changed items, listeners are told "everything changed"
@@ -107,3 +114,267 @@ def interactions_import(
             item_ids=item_ids if len(item_ids) <= LISTED_CHANGES else None,
         )
     return InteractionImportSummary(interactions=len(interactions), users_created=users_created)
+
+
+class ProfileConflict(ApplicationError):
+    """An edit was based on an older revision than the current one (HTTP 409)."""
+
+    def __init__(self, *, base_revision: int, current_revision: int) -> None:
+        super().__init__(
+            f"The profile changed since revision {base_revision} (it is now at revision "
+            f"{current_revision}): reload it and apply your edit again.",
+            extra={"base_revision": base_revision, "current_revision": current_revision},
+        )
+
+
+@dataclass(frozen=True)
+class StatementDraft:
+    """A statement about to be written; a revision stores a list of these."""
+
+    text: str
+    polarity: str
+    weight: float
+    embedded_text: str
+    origin: str = Statement.Origin.USER
+    pinned: bool = False
+    evidence: tuple[int, ...] = ()
+    grounding: float | None = None
+
+    @classmethod
+    def from_parsed(cls, parsed: ParsedStatement, **fields) -> "StatementDraft":
+        return cls(
+            text=parsed.text,
+            polarity=parsed.polarity,
+            weight=parsed.weight,
+            embedded_text=parsed.embedded_text,
+            **fields,
+        )
+
+    @classmethod
+    def from_snapshot(cls, entry: dict) -> "StatementDraft":
+        return cls(**{**entry, "evidence": tuple(entry.get("evidence", ()))})
+
+    def snapshot(self) -> dict:
+        return {**asdict(self), "evidence": list(self.evidence)}
+
+    def parsed(self) -> ParsedStatement:
+        return ParsedStatement(self.text, self.polarity, self.weight, self.embedded_text)
+
+
+def profile_for(user) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_drafts(profile: Profile) -> list[StatementDraft]:
+    """The profile's current statements as drafts, in order."""
+    statements = profile.statements.prefetch_related("evidence").order_by("position")
+    return [
+        StatementDraft(
+            text=s.text,
+            polarity=s.polarity,
+            weight=s.weight,
+            embedded_text=s.embedded_text,
+            origin=s.origin,
+            pinned=s.pinned,
+            evidence=tuple(sorted(item.pk for item in s.evidence.all())),
+            grounding=s.grounding,
+        )
+        for s in statements
+    ]
+
+
+def profile_write(
+    *, user, drafts: Sequence[StatementDraft], base_revision: int | None, cause: str
+) -> ProfileRevision:
+    """Replace the statement list as one new revision.
+
+    1. Lock the profile; refuse (ProfileConflict) when ``base_revision`` is not
+       the current revision: two edits from the same base never both land.
+    2. Replace the statements, reusing the vector of any statement whose
+       embedded text is unchanged.
+    3. Record the full list as revision N+1 and announce the change; the
+       engine embeds new statements before the transaction commits, so the
+       next recommendation already follows the edit.
+    ``base_revision=None`` is for the generator, which works under its own lock.
+    """
+    if len(drafts) > MAX_STATEMENTS:
+        raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements")
+    with transaction.atomic():
+        profile_for(user)
+        profile = Profile.objects.select_for_update().get(user=user)
+        if base_revision is not None and base_revision != profile.revision:
+            raise ProfileConflict(base_revision=base_revision, current_revision=profile.revision)
+        vectors = dict(
+            profile.statements.exclude(embedding=None).values_list("embedded_text", "embedding")
+        )
+        profile.statements.all().delete()
+        statements = Statement.objects.bulk_create(
+            Statement(
+                profile=profile,
+                position=position,
+                text=draft.text,
+                polarity=draft.polarity,
+                weight=draft.weight,
+                origin=draft.origin,
+                pinned=draft.pinned,
+                embedded_text=draft.embedded_text,
+                embedding=vectors.get(draft.embedded_text),
+                grounding=draft.grounding,
+            )
+            for position, draft in enumerate(drafts)
+        )
+        Statement.evidence.through.objects.bulk_create(
+            Statement.evidence.through(statement_id=statement.pk, item_id=item_id)
+            for statement, draft in zip(statements, drafts, strict=True)
+            for item_id in draft.evidence
+        )
+        profile.revision += 1
+        profile.save(update_fields=["revision", "updated_at"])
+        revision = ProfileRevision.objects.create(
+            profile=profile,
+            number=profile.revision,
+            cause=cause,
+            author=None if cause == ProfileRevision.Cause.GENERATION else user,
+            statements=[draft.snapshot() for draft in drafts],
+        )
+        statements_changed.send(sender=Profile, profile_id=profile.pk)
+    return revision
+
+
+def profile_write_text(*, user, text: str, base_revision: int) -> ProfileRevision:
+    """Replace the profile with what the person typed.
+
+    A line that is unchanged (same text and polarity) keeps what the person
+    cannot see in the text: where it came from, its pin, its evidence. Any
+    other line is the person's own.
+    """
+    parsed = parse_profile(text)
+    current = {(d.text, d.polarity): d for d in profile_drafts(profile_for(user))}
+    drafts = []
+    for statement in parsed:
+        kept = current.get((statement.text, statement.polarity))
+        if kept:
+            drafts.append(replace(kept, weight=statement.weight))
+        else:
+            drafts.append(StatementDraft.from_parsed(statement))
+    return profile_write(
+        user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.EDIT
+    )
+
+
+def profile_undo(*, user, number: int, base_revision: int) -> ProfileRevision:
+    """Bring back the statements of revision ``number``, as a new revision."""
+    try:
+        old = ProfileRevision.objects.get(profile__user=user, number=number)
+    except ProfileRevision.DoesNotExist:
+        raise ApplicationError(
+            f"There is no revision {number} of this profile.", extra={"field": "revision"}
+        ) from None
+    valid_items = set(Item.objects.values_list("id", flat=True))
+    drafts = [
+        replace(d, evidence=tuple(i for i in d.evidence if i in valid_items))
+        for d in map(StatementDraft.from_snapshot, old.statements)
+    ]
+    return profile_write(
+        user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.UNDO
+    )
+
+
+EXPORT_VERSION = 1
+
+
+def profile_export(*, user) -> dict:
+    """The profile as JSON-ready data (statements with their evidence by external id)."""
+    profile = profile_for(user)
+    drafts = profile_drafts(profile)
+    external = dict(
+        Item.objects.filter(id__in={i for d in drafts for i in d.evidence}).values_list(
+            "id", "external_id"
+        )
+    )
+    return {
+        "format": "recsite-profile",
+        "version": EXPORT_VERSION,
+        "revision": profile.revision,
+        "balance": profile.balance,
+        "text": render_profile([d.parsed() for d in drafts]),
+        "statements": [
+            {
+                "text": d.text,
+                "polarity": d.polarity,
+                "weight": d.weight,
+                "origin": d.origin,
+                "pinned": d.pinned,
+                "evidence": [external[i] for i in d.evidence if i in external],
+            }
+            for d in drafts
+        ],
+    }
+
+
+def profile_import(*, user, data: dict | str, base_revision: int) -> ProfileRevision:
+    """Replace the profile from an export (JSON data) or from profile text.
+
+    Everything goes through the same parser and limits as typing: each
+    statement's text is parsed again, so a hand-edited export cannot smuggle
+    in a polarity its words contradict.
+    """
+    if isinstance(data, str):
+        drafts = [StatementDraft.from_parsed(p) for p in parse_profile(data)]
+    else:
+        entries = data.get("statements") if isinstance(data, dict) else None
+        if not isinstance(entries, list):
+            raise ApplicationError(
+                "Expected an exported profile: an object with a list of statements.",
+                extra={"field": "statements"},
+            )
+        text = render_profile(
+            [_imported_statement(number, entry) for number, entry in enumerate(entries, 1)]
+        )
+        parsed = parse_profile(text)
+        external_ids = {e for entry in entries for e in entry.get("evidence", [])}
+        items = dict(
+            Item.objects.filter(external_id__in=external_ids).values_list("external_id", "id")
+        )
+        drafts = [
+            StatementDraft.from_parsed(
+                statement,
+                origin=Statement.Origin.USER,
+                pinned=bool(entry.get("pinned", False)),
+                evidence=tuple(sorted(items[e] for e in entry.get("evidence", []) if e in items)),
+            )
+            for statement, entry in zip(parsed, entries, strict=True)
+        ]
+    return profile_write(
+        user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.IMPORT
+    )
+
+
+def _imported_statement(number: int, entry) -> ParsedStatement:
+    problem = None
+    if not isinstance(entry, dict):
+        problem = "is not an object"
+    elif (
+        not isinstance(entry.get("text"), str) or not entry["text"].strip() or "\n" in entry["text"]
+    ):
+        problem = "needs a one-line text"
+    elif entry.get("polarity", "like") not in Statement.Polarity.values:
+        problem = "has a polarity other than like or avoid"
+    elif (
+        not isinstance(entry.get("weight", 1.0), int | float)
+        or not 0 <= entry.get("weight", 1.0) <= 1
+    ):
+        problem = "has a weight outside 0-1"
+    elif not isinstance(entry.get("evidence", []), list):
+        problem = "has evidence that is not a list of item ids"
+    if problem:
+        raise ApplicationError(
+            f"Statement {number} {problem}.", extra={"field": "statements", "index": number}
+        )
+    return ParsedStatement(
+        text=entry["text"].strip(),
+        polarity=entry.get("polarity", "like"),
+        weight=round(float(entry.get("weight", 1.0)), 2),
+        embedded_text="",
+    )

@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # ``user_ids`` and ``item_ids`` (lists of ids, or None meaning "too many to
 # list: treat everything as changed").
 interactions_changed = Signal()
+
+# Sent inside the transaction that rewrote a profile's statements, with
+# ``profile_id``. The engine embeds the statements that have no vector yet
+# before the transaction commits.
+statements_changed = Signal()

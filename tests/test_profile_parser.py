@@ -1,0 +1,174 @@
+"""The profile text parser: sections, bullets, negation, strength, limits, round trip."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from profiles.parser import (
+    AVOID,
+    LIKE,
+    MAX_STATEMENTS,
+    ParsedStatement,
+    ProfileTextError,
+    parse_profile,
+    render_profile,
+)
+
+
+def one(text: str) -> ParsedStatement:
+    (statement,) = parse_profile(text)
+    return statement
+
+
+class TestSections:
+    def test_likes_and_avoids_with_bullets(self):
+        statements = parse_profile(
+            "Likes:\n- Slow-burn first contact\n* Witty courtroom dramas\n\n"
+            "Avoids:\n• Gory slasher horror\n1. Musicals\n"
+        )
+        assert [(s.text, s.polarity) for s in statements] == [
+            ("Slow-burn first contact", LIKE),
+            ("Witty courtroom dramas", LIKE),
+            ("Gory slasher horror", AVOID),
+            ("Musicals", AVOID),
+        ]
+
+    def test_lines_before_any_header_are_likes(self):
+        assert one("space opera").polarity == LIKE
+
+    @pytest.mark.parametrize("header", ["Avoid:", "DISLIKES:", "Not for me:", "Less of :"])
+    def test_avoid_synonyms(self, header):
+        assert one(f"{header}\nhorror").polarity == AVOID
+
+    def test_header_with_a_statement_on_the_same_line(self):
+        assert [(s.text, s.polarity) for s in parse_profile("Avoids: horror\nLikes: jazz")] == [
+            ("horror", AVOID),
+            ("jazz", LIKE),
+        ]
+
+    def test_a_colon_in_a_statement_is_not_a_header(self):
+        assert one("- Note: character studies").text == "Note: character studies"
+
+
+class TestNegation:
+    @pytest.mark.parametrize(
+        ("line", "embedded"),
+        [
+            ("not into horror movies", "horror movies"),
+            ("I'm not into horror movies", "horror movies"),
+            ("no more zombie films", "zombie films"),
+            ("I don't like musicals", "musicals"),
+            ("I do not like musicals", "musicals"),
+            ("I hate clowns", "clowns"),
+            ("avoid gore", "gore"),
+            ("less gore", "gore"),
+            ("nothing with clowns", "clowns"),
+            ("not a fan of reality TV", "reality TV"),
+            ("but really not into jump scares", "jump scares"),
+            ("No romance", "romance"),
+        ],
+    )
+    def test_becomes_avoid_with_negation_removed(self, line, embedded):
+        statement = one(f"Likes:\n- {line}")
+        assert statement.polarity == AVOID
+        assert statement.embedded_text == embedded
+        assert statement.text == line
+
+    def test_less_is_a_softer_avoid(self):
+        assert one("less gore").weight == 0.5
+        assert one("no gore").weight == 1.0
+
+    def test_negation_inside_avoids_stays_avoid(self):
+        assert one("Avoids:\n- I don't like horror").polarity == AVOID
+
+    def test_words_that_merely_start_like_negations(self):
+        statement = one("nothing-happens literary fiction")
+        assert statement.polarity == LIKE
+        assert one("Notting Hill romances").polarity == LIKE
+
+    def test_positive_phrasing_is_removed_from_the_embedded_text(self):
+        statement = one("I really love space opera")
+        assert (statement.polarity, statement.embedded_text, statement.weight) == (
+            LIKE,
+            "space opera",
+            1.0,
+        )
+
+
+class TestStrength:
+    @pytest.mark.parametrize(
+        ("line", "weight"),
+        [
+            ("jazz (strong)", 1.0),
+            ("jazz (a little)", 0.4),
+            ("jazz (somewhat)", 0.6),
+            ("jazz (0.3)", 0.3),
+            ("jazz (weight 0.75)", 0.75),
+            ("kind of like jazz", 0.5),
+            ("jazz", 1.0),
+        ],
+    )
+    def test_markers_map_to_weights(self, line, weight):
+        statement = one(line)
+        assert statement.weight == weight
+        assert "(" not in statement.text
+
+    def test_other_parentheses_are_part_of_the_text(self):
+        assert (
+            one("Dream heists (e.g. Inception, Memento)").text
+            == "Dream heists (e.g. Inception, Memento)"
+        )
+
+
+class TestLimits:
+    def test_too_many_statements(self):
+        text = "\n".join(f"topic {n}" for n in range(MAX_STATEMENTS + 1))
+        with pytest.raises(
+            ProfileTextError, match=rf"line {MAX_STATEMENTS + 1}: a profile holds at most 50"
+        ):
+            parse_profile(text)
+
+    def test_a_statement_too_long_names_its_line(self):
+        with pytest.raises(
+            ProfileTextError, match=r"line 2: this statement is 301 characters long"
+        ):
+            parse_profile("jazz\n" + "x" * 301)
+
+    def test_whole_text_too_long(self):
+        with pytest.raises(ProfileTextError, match="the limit is 8000"):
+            parse_profile("jazz\n" * 2000)
+
+    def test_unicode_and_html_are_kept_as_typed(self):
+        statement = one("- Krimis aus Łódź <b>&amp; Kraków</b> 🎻")
+        assert statement.text == "Krimis aus Łódź <b>&amp; Kraków</b> 🎻"
+
+    def test_blank_text_is_an_empty_profile(self):
+        assert parse_profile("\n  \n") == []
+
+
+class TestRoundTrip:
+    def test_render_then_parse(self):
+        statements = parse_profile(
+            "Likes:\n- a (a little)\n- less b\nAvoids:\n- c (strong)\n- less d (strong)"
+        )
+        text = render_profile(statements)
+        assert parse_profile(text) == statements
+        assert text.startswith("Likes:\n- a (a little)\n")
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.text(
+                alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+                min_size=1,
+                max_size=60,
+            ),
+            max_size=8,
+        )
+    )
+    def test_any_parsed_profile_survives_render_and_parse(self, lines):
+        try:
+            statements = parse_profile("\n".join(lines))
+        except ProfileTextError:
+            return
+        assert parse_profile(render_profile(statements)) == statements
