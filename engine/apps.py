@@ -15,6 +15,9 @@ class EngineConfig(AppConfig):
         interactions_changed.connect(
             receivers.interactions_changed_refresh_popularity, dispatch_uid="engine.popularity"
         )
+        interactions_changed.connect(
+            receivers.interactions_changed_regenerate_profiles, dispatch_uid="engine.profiles"
+        )
         embeddings_needed.connect(
             receivers.embeddings_needed_enqueue, dispatch_uid="engine.embeddings"
         )

@@ -12,6 +12,16 @@ def interactions_changed_refresh_popularity(*, item_ids: list[int] | None, **kwa
     enqueue_on_commit(tasks.item_popularity_refresh, item_ids=item_ids)
 
 
+def interactions_changed_regenerate_profiles(*, user_ids: list[int] | None, **kwargs) -> None:
+    """Each person whose history changed may be due a new profile (the task decides).
+
+    A bulk import that touched too many people to list leaves them to the
+    periodic refresh or to "regenerate now".
+    """
+    for user_id in user_ids or ():
+        enqueue_on_commit(tasks.profile_regenerate, user_id=user_id)
+
+
 def embeddings_needed_enqueue(*, item_ids: list[int] | None, force: bool = False, **kwargs) -> None:
     enqueue_on_commit(tasks.items_embed, item_ids=item_ids, force=force)
 

@@ -4,7 +4,7 @@ to run twice (acks_late redelivers a task whose worker died)."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from engine import indexing, services
+from engine import indexing, profiles, services
 
 # A database that is restarting or briefly unreachable is worth waiting for.
 RETRYABLE = (OperationalError, InterfaceError)
@@ -33,3 +33,29 @@ def item_popularity_refresh(item_ids: list[int] | None = None) -> int:
 def items_embed(item_ids: list[int] | None = None, force: bool = False) -> int:
     """Embed what is pending among ``item_ids`` (or the catalog); returns how many."""
     return indexing.items_embed(item_ids=item_ids, force=force).encoded
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def profile_regenerate(self, user_id: int, force: bool = False) -> int | None:
+    """Rewrite a person's generated statements if enough new signal arrived.
+
+    Returns the new revision number, or None when nothing was due. Never runs
+    twice at once for one person: a second run finds the lock taken and tries
+    again a little later (the first may have started before the newest rating).
+    """
+    if not force and not profiles.profile_generation_due(user_id=user_id):
+        return None
+    try:
+        result = profiles.with_user_lock(
+            user_id, lambda: profiles.profile_generate(user_id=user_id)
+        )
+    except profiles.GenerationBusy as busy:
+        raise self.retry(countdown=10, max_retries=10) from busy
+    return result.revision.number if result.revision else None

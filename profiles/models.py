@@ -76,6 +76,10 @@ class Profile(models.Model):
     # what they did (0.0).
     balance = models.FloatField(default=0.5)
     updated_at = models.DateTimeField(auto_now=True)
+    # Generation bookkeeping: when the generator last ran, and how many
+    # interactions the person had then (regeneration waits for enough new ones).
+    generated_at = models.DateTimeField(null=True, blank=True)
+    interactions_at_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

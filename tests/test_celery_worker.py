@@ -11,6 +11,7 @@ from catalog.importers import item_row
 from catalog.models import Item
 from catalog.services import items_import
 from profiles.importers import InteractionRow
+from profiles.models import ProfileRevision
 from profiles.services import interactions_import
 from tests.conftest import PROJECT_DIR, project_env
 from tests.factories import make_item
@@ -83,6 +84,18 @@ def test_worker_embeds_imported_items_and_re_embeds_an_edited_one(worker):
     wait_for(worker, lambda: not Item.objects.filter(embedding=None).exists())
     assert all(
         item.embedding_status(settings.EMBEDDING_MODEL) == "current" for item in Item.objects.all()
+    )
+
+    # Ratings queue a profile regeneration (never generated: due at once).
+    interactions_import(rows=[rating("reader", "w1", 5.0), rating("reader", "w2", 4.5)])
+    wait_for(
+        worker, lambda: ProfileRevision.objects.filter(profile__user__username="reader").exists()
+    )
+    revision = ProfileRevision.objects.get(profile__user__username="reader")
+    assert revision.cause == "generation"
+    assert [s["polarity"] for s in revision.statements] == ["like"]
+    assert {i for s in revision.statements for i in s["evidence"]} <= set(
+        Item.objects.values_list("id", flat=True)
     )
 
     edited = Item.objects.get(external_id="w2")

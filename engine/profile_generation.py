@@ -1,0 +1,251 @@
+"""Grounded profile generation: ratings in, readable statements out.
+
+Plain Python and numpy, no Django: the worker task and offline evaluation
+both call ``generate_statements`` with the person's rated items.
+
+Nothing is invented. Each statement describes one group of items the person
+rated, with the labels (categories and tags) that set that group apart from
+the whole catalog, names two or three of those items, and keeps them as its
+evidence.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+LIKE = "like"
+AVOID = "avoid"
+
+# Recency: an interaction a year older than the person's latest counts half.
+HALF_LIFE_DAYS = 365.0
+MAX_CLUSTERS = {LIKE: 6, AVOID: 3}
+EXEMPLARS = 3
+EVIDENCE = 5
+LABELS_PER_STATEMENT = 3
+MIN_ITEMS_PER_STATEMENT = 2
+
+
+@dataclass(frozen=True)
+class RatedItem:
+    item_id: int
+    title: str
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    vector: np.ndarray  # L2-normalised item embedding
+
+
+@dataclass(frozen=True)
+class Signal:
+    item: RatedItem
+    kind: str  # rating, like, dislike, not_interested
+    value: float | None
+    timestamp: datetime
+
+
+@dataclass(frozen=True)
+class GeneratedStatement:
+    text: str  # "Science fiction about first contact and linguistics (e.g. A, B)"
+    polarity: str
+    embedded_text: str  # the description alone, without the example titles
+    evidence: tuple[int, ...]  # item ids, closest to the group's centre first
+    alternatives: tuple[str, ...] = ()  # other descriptions, tried if this one is not grounded
+
+
+def split_signals(
+    signals: Sequence[Signal],
+) -> tuple[list[tuple[RatedItem, float]], list[tuple[RatedItem, float]]]:
+    """Positive and negative items with recency weights.
+
+    Positive: a like, or a rating of at least 4, raised to the person's own
+    mean for someone who rates nearly everything highly (their 4 is a shrug).
+    Negative: a dislike, "not interested", or a rating of 2 or less.
+    """
+    if not signals:
+        return [], []
+    ratings = [s.value for s in signals if s.kind == "rating" and s.value is not None]
+    threshold = max(4.0, float(np.mean(ratings))) if ratings else 4.0
+    latest = max(s.timestamp for s in signals)
+    positives: dict[int, tuple[RatedItem, float]] = {}
+    negatives: dict[int, tuple[RatedItem, float]] = {}
+    for signal in signals:
+        age_days = (latest - signal.timestamp).total_seconds() / 86400
+        recency = 0.5 ** (age_days / HALF_LIFE_DAYS)
+        if signal.kind == "like" or (signal.kind == "rating" and signal.value >= threshold):
+            target = positives
+        elif signal.kind in ("dislike", "not_interested") or (
+            signal.kind == "rating" and signal.value <= 2.0
+        ):
+            target = negatives
+        else:
+            continue
+        previous = target.get(signal.item.item_id)
+        if previous is None or previous[1] < recency:
+            target[signal.item.item_id] = (signal.item, recency)
+    # An item both liked and disliked (a like, then a low rating) counts where
+    # its latest signal put it.
+    for item_id in set(positives) & set(negatives):
+        if positives[item_id][1] >= negatives[item_id][1]:
+            del negatives[item_id]
+        else:
+            del positives[item_id]
+    return list(positives.values()), list(negatives.values())
+
+
+def cluster_count(n: int, polarity: str) -> int:
+    """Few groups for few items: 1 up to 4 items, then about sqrt(n / 2)."""
+    if n < 2 * MIN_ITEMS_PER_STATEMENT:
+        return 1 if n >= 1 else 0
+    return max(1, min(MAX_CLUSTERS[polarity], round(math.sqrt(n / 2))))
+
+
+def spherical_kmeans(
+    vectors: np.ndarray, weights: np.ndarray, k: int, *, seed: int = 0, rounds: int = 25
+) -> np.ndarray:
+    """Cluster unit vectors by cosine similarity; returns a label per row.
+
+    Deterministic for a seed: k-means++ start from a seeded generator.
+    """
+    n = len(vectors)
+    if k <= 1 or n <= k:
+        return np.zeros(n, dtype=int) if k <= 1 else np.arange(n)
+    rng = np.random.default_rng(seed)
+    centres = [vectors[int(np.argmax(weights))]]
+    for _ in range(1, k):
+        distance = 1.0 - np.max(vectors @ np.stack(centres).T, axis=1)
+        distance = np.clip(distance, 0, None) * weights
+        total = distance.sum()
+        pick = int(rng.choice(n, p=distance / total)) if total > 0 else int(rng.integers(n))
+        centres.append(vectors[pick])
+    centre_matrix = np.stack(centres)
+    labels = np.zeros(n, dtype=int)
+    for _ in range(rounds):
+        new_labels = np.argmax(vectors @ centre_matrix.T, axis=1)
+        if _ and np.array_equal(new_labels, labels):
+            break
+        labels = new_labels
+        for index in range(k):
+            members = labels == index
+            if members.any():
+                centre = (vectors[members] * weights[members, None]).sum(axis=0)
+                centre_matrix[index] = centre / (np.linalg.norm(centre) or 1.0)
+    return labels
+
+
+def distinctive_labels(
+    members: Sequence[tuple[RatedItem, float]],
+    label_counts: dict[str, int],
+    catalog_size: int,
+    *,
+    top: int = LABELS_PER_STATEMENT,
+) -> list[str]:
+    """The labels that set this group apart (class-based TF-IDF).
+
+    A label scores by how much of the group carries it (weighted by recency)
+    times how rare it is in the catalog: "drama" on half the catalog says
+    little, "first contact" on a dozen items says a lot. A label must be on
+    at least two of the group's items (one item's tag is not a taste).
+    """
+    weight_total = sum(weight for _, weight in members) or 1.0
+    carried: Counter[str] = Counter()
+    seen_on: Counter[str] = Counter()
+    display: dict[str, str] = {}
+    for item, weight in members:
+        for label in {*item.categories, *item.tags}:
+            key = label.casefold()
+            carried[key] += weight
+            seen_on[key] += 1
+            display.setdefault(key, label)
+    minimum = 2 if len(members) >= 2 else 1
+    scored = []
+    for key, amount in carried.items():
+        if seen_on[key] < minimum:
+            continue
+        frequency = amount / weight_total
+        rarity = math.log((1 + catalog_size) / (1 + label_counts.get(key, 0))) + 1
+        scored.append((frequency * rarity, key))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [display[key] for _, key in scored[:top]]
+
+
+def describe(labels: Sequence[str], categories: set[str]) -> str:
+    """Labels to a phrase: "Science fiction about first contact and linguistics"."""
+    if not labels:
+        return ""
+    genre = next((label for label in labels if label.casefold() in categories), None)
+    topics = [label for label in labels if label != genre]
+    phrase = f"{genre} about {_join(topics)}" if genre and topics else _join(list(labels))
+    return phrase[0].upper() + phrase[1:]
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def generate_statements(
+    signals: Sequence[Signal],
+    *,
+    label_counts: dict[str, int],
+    category_names: set[str],
+    catalog_size: int,
+    seed: int = 0,
+) -> list[GeneratedStatement]:
+    """Statements for one person, likes first, each with its evidence.
+
+    1. Split the signals into positive and negative items (recency-weighted).
+    2. Cluster each side's embeddings (more groups for more items).
+    3. Describe each group by its distinctive labels, name the items nearest
+       its centre as examples, and keep those items as evidence.
+    Groups that are too small or have no shared label give no statement.
+    Larger groups come first.
+    """
+    positives, negatives = split_signals(signals)
+    statements: list[GeneratedStatement] = []
+    categories = {name.casefold() for name in category_names}
+    for polarity, members in ((LIKE, positives), (AVOID, negatives)):
+        k = cluster_count(len(members), polarity)
+        if not k:
+            continue
+        vectors = np.stack([item.vector for item, _ in members]).astype(np.float32)
+        weights = np.array([weight for _, weight in members], dtype=np.float32)
+        labels = spherical_kmeans(vectors, weights, k, seed=seed)
+        groups = []
+        for index in range(k):
+            rows = np.flatnonzero(labels == index)
+            if len(rows) < min(MIN_ITEMS_PER_STATEMENT, len(members)):
+                continue
+            centre = (vectors[rows] * weights[rows, None]).sum(axis=0)
+            centre /= np.linalg.norm(centre) or 1.0
+            order = rows[np.argsort(-(vectors[rows] @ centre))]
+            group = [members[row] for row in order]
+            words = distinctive_labels(group, label_counts, catalog_size)
+            if not words:
+                continue
+            phrasings = [describe(words[:n], categories) for n in (3, 2, 1) if n <= len(words)]
+            titles = [item.title for item, _ in group[:EXEMPLARS]]
+            groups.append(
+                (
+                    sum(weight for _, weight in group),
+                    GeneratedStatement(
+                        text=f"{phrasings[0]} (e.g. {', '.join(titles)})",
+                        polarity=polarity,
+                        embedded_text=phrasings[0],
+                        evidence=tuple(item.item_id for item, _ in group[:EVIDENCE]),
+                        alternatives=tuple(phrasings[1:]),
+                    ),
+                )
+            )
+        groups.sort(key=lambda pair: -pair[0])
+        statements.extend(statement for _, statement in groups)
+    return statements
+
+
+def grounding_score(evidence: Sequence[int], retrieved: Sequence[int]) -> float:
+    """Share of the evidence items that the statement's embedding retrieves."""
+    if not evidence:
+        return 0.0
+    found = set(retrieved)
+    return sum(1 for item_id in evidence if item_id in found) / len(evidence)

@@ -1,0 +1,234 @@
+"""Writing profiles from ratings: the glue between the database and the generator."""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Func
+from django.utils import timezone
+
+from catalog.models import Item
+from engine import profile_generation as generation
+from engine.retrieval import nearest_items
+from profiles.models import Interaction, Profile, ProfileRevision, Statement
+from profiles.services import (
+    ProfileConflict,
+    StatementDraft,
+    profile_drafts,
+    profile_for,
+    profile_write,
+)
+
+# A statement is kept only if its own embedding finds at least this share of
+# its evidence among the catalog items nearest to it.
+MIN_GROUNDING = 0.2
+# How far down the catalog the evidence may sit: the top 1%, at least 100.
+GROUNDING_DEPTH_SHARE = 0.01
+MIN_GROUNDING_DEPTH = 100
+# Regenerate after this many new interactions (or on demand).
+REGENERATE_AFTER = 5
+SIGNAL_KINDS = ["rating", "like", "dislike", "not_interested"]
+_LABEL_CACHE_SECONDS = 300
+_label_cache: dict[str, tuple[float, tuple]] = {}
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    revision: ProfileRevision | None
+    statements: int
+    dropped: int  # generated but not grounded
+    seconds: float
+
+
+def catalog_label_counts() -> tuple[dict[str, int], set[str], int]:
+    """How many items carry each label (casefolded), the category names, catalog size.
+
+    Cached for a few minutes per process: one aggregate over the catalog.
+    """
+    cached = _label_cache.get("labels")
+    if cached and time.monotonic() - cached[0] < _LABEL_CACHE_SECONDS:
+        return cached[1]
+    counts: dict[str, int] = {}
+    categories: set[str] = set()
+    for field in ("categories", "tags"):
+        rows = (
+            Item.objects.filter(is_active=True)
+            .annotate(label=Func(field, function="unnest"))
+            .values_list("label", flat=True)
+        )
+        for label in rows.iterator(5000):
+            key = label.casefold()
+            counts[key] = counts.get(key, 0) + 1
+            if field == "categories":
+                categories.add(label)
+    value = (counts, categories, Item.objects.filter(is_active=True).count())
+    _label_cache["labels"] = (time.monotonic(), value)
+    return value
+
+
+def user_signals(user_id: int) -> list[generation.Signal]:
+    rows = (
+        Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS)
+        .exclude(item__embedding=None)
+        .values_list(
+            "kind",
+            "value",
+            "timestamp",
+            "item_id",
+            "item__title",
+            "item__categories",
+            "item__tags",
+            "item__embedding",
+        )
+    )
+    return [
+        generation.Signal(
+            item=generation.RatedItem(
+                item_id=item_id,
+                title=title,
+                categories=tuple(categories),
+                tags=tuple(tags),
+                vector=np.asarray(vector, dtype=np.float32),
+            ),
+            kind=kind,
+            value=value,
+            timestamp=timestamp,
+        )
+        for kind, value, timestamp, item_id, title, categories, tags, vector in rows
+    ]
+
+
+def _grounded(
+    statements: list[generation.GeneratedStatement],
+) -> list[tuple[StatementDraft, float]]:
+    """Keep each statement's best-grounded phrasing; drop those that stay ungrounded."""
+    from engine.encoder import get_encoder
+
+    if not statements:
+        return []
+    depth = max(MIN_GROUNDING_DEPTH, int(GROUNDING_DEPTH_SHARE * Item.objects.count()))
+    phrasings = [(s, phrase) for s in statements for phrase in (s.embedded_text, *s.alternatives)]
+    vectors = get_encoder().encode([phrase for _, phrase in phrasings])
+    best: dict[int, tuple[float, str, np.ndarray]] = {}
+    for (statement, phrase), vector in zip(phrasings, vectors, strict=True):
+        retrieved = [scored.item.pk for scored in nearest_items(vector, k=depth)]
+        score = generation.grounding_score(statement.evidence, retrieved)
+        key = id(statement)
+        if key not in best or score > best[key][0]:
+            best[key] = (score, phrase, vector)
+    kept = []
+    for statement in statements:
+        score, phrase, _vector = best[id(statement)]
+        if score < MIN_GROUNDING:
+            continue
+        examples = statement.text[statement.text.rindex(" (e.g. ") :]
+        kept.append(
+            (
+                StatementDraft(
+                    text=f"{phrase}{examples}",
+                    polarity=statement.polarity,
+                    weight=1.0,
+                    embedded_text=phrase,
+                    origin=Statement.Origin.GENERATED,
+                    evidence=tuple(statement.evidence),
+                    grounding=round(score, 3),
+                ),
+                score,
+            )
+        )
+    return kept
+
+
+def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
+    """Rewrite the generated part of a person's profile from their ratings.
+
+    1. Read the signals and describe them (engine.profile_generation).
+    2. Keep only grounded statements (their embedding retrieves their evidence).
+    3. Keep pinned and person-written statements exactly; replace only
+       generated, unpinned ones. Likes stay before avoids.
+    4. Write against the revision read in step 3: if the person edited
+       meanwhile, start again from their edit rather than overwrite it.
+    """
+    started = time.monotonic()
+    interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
+    counts, categories, size = catalog_label_counts()
+    signals = user_signals(user_id)
+    generated = generation.generate_statements(
+        signals, label_counts=counts, category_names=categories, catalog_size=size, seed=seed
+    )
+    grounded = _grounded(generated)
+    profile = profile_for(_user(user_id))
+    for _attempt in range(3):
+        base = Profile.objects.get(pk=profile.pk).revision
+        kept = [d for d in profile_drafts(profile) if d.pinned or d.origin == Statement.Origin.USER]
+        known = {d.embedded_text.casefold() for d in kept}
+        fresh = [d for d, _ in grounded if d.embedded_text.casefold() not in known]
+        drafts = [d for d in kept if d.polarity == "like"] + [
+            d for d in fresh if d.polarity == "like"
+        ]
+        drafts += [d for d in kept if d.polarity == "avoid"] + [
+            d for d in fresh if d.polarity == "avoid"
+        ]
+        try:
+            with transaction.atomic():
+                revision = profile_write(
+                    user=profile.user,
+                    drafts=drafts,
+                    base_revision=base,
+                    cause=ProfileRevision.Cause.GENERATION,
+                )
+                Profile.objects.filter(pk=profile.pk).update(
+                    generated_at=timezone.now(),
+                    interactions_at_generation=interactions,
+                )
+            break
+        except ProfileConflict:
+            continue
+    else:
+        revision = None
+    return GenerationResult(
+        revision=revision,
+        statements=len(grounded),
+        dropped=len(generated) - len(grounded),
+        seconds=time.monotonic() - started,
+    )
+
+
+def profile_generation_due(*, user_id: int) -> bool:
+    """Enough new signal since the last generation (or never generated)."""
+    profile = Profile.objects.filter(user_id=user_id).first()
+    signals = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
+    if profile is None or profile.generated_at is None:
+        return signals > 0
+    return signals - profile.interactions_at_generation >= REGENERATE_AFTER
+
+
+def _user(user_id: int):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=user_id)
+
+
+class GenerationBusy(Exception):
+    """Another worker is generating this person's profile right now."""
+
+
+def with_user_lock(user_id: int, work):
+    """Run ``work()`` holding a PostgreSQL advisory lock for this user.
+
+    Two workers never generate one profile at once; the second is told so
+    (and its task retries later) instead of waiting on the first.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [PROFILE_LOCK_SPACE, user_id])
+        if not cursor.fetchone()[0]:
+            raise GenerationBusy(user_id)
+        try:
+            return work()
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [PROFILE_LOCK_SPACE, user_id])
+
+
+# First key of the two-key advisory lock: the profile generator's "namespace".
+PROFILE_LOCK_SPACE = 7301

@@ -1,0 +1,231 @@
+"""Grounded profile generation: pure core, then against the sample catalog."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from engine import profile_generation as generation
+from engine.profiles import (
+    MIN_GROUNDING,
+    REGENERATE_AFTER,
+    GenerationBusy,
+    profile_generate,
+    profile_generation_due,
+    with_user_lock,
+)
+from profiles.importers import read_interactions_csv
+from profiles.models import Interaction, ProfileRevision
+from profiles.services import (
+    StatementDraft,
+    interactions_import,
+    profile_drafts,
+    profile_for,
+    profile_write,
+    profile_write_text,
+)
+from tests.conftest import SAMPLE_ITEMS
+from tests.factories import make_interaction
+
+SAMPLE_INTERACTIONS = SAMPLE_ITEMS.parent.parent.parent / "profiles/sample_data/interactions.csv"
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def rated(item_id, vector, *, categories=("Fiction",), tags=()):
+    vector = np.asarray(vector, dtype=np.float32)
+    return generation.RatedItem(
+        item_id, f"Item {item_id}", tuple(categories), tuple(tags), vector / np.linalg.norm(vector)
+    )
+
+
+def signal(item, kind="rating", value=5.0, days_ago=0):
+    return generation.Signal(item, kind, value, NOW - timedelta(days=days_ago))
+
+
+class TestSignals:
+    def test_positive_and_negative_kinds(self):
+        items = [rated(n, np.eye(3)[n % 3]) for n in range(6)]
+        positives, negatives = generation.split_signals(
+            [
+                signal(items[0], value=4.0),
+                signal(items[1], "like", None),
+                signal(items[2], value=3.0),
+                signal(items[3], value=2.0),
+                signal(items[4], "dislike", None),
+                signal(items[5], "not_interested", None),
+            ]
+        )
+        assert sorted(item.item_id for item, _ in positives) == [0, 1]
+        assert sorted(item.item_id for item, _ in negatives) == [3, 4, 5]
+
+    def test_a_generous_rater_needs_more_than_four(self):
+        items = [rated(n, np.eye(3)[n % 3]) for n in range(4)]
+        signals = [signal(items[n], value=v) for n, v in enumerate([4.0, 4.5, 4.5, 5.0])]
+        positives, _ = generation.split_signals(signals)
+        assert sorted(item.item_id for item, _ in positives) == [1, 2, 3]
+
+    def test_older_signals_weigh_less(self):
+        item_new, item_old = rated(1, [1, 0]), rated(2, [0, 1])
+        positives, _ = generation.split_signals([signal(item_new), signal(item_old, days_ago=365)])
+        weights = {item.item_id: weight for item, weight in positives}
+        assert weights[1] == pytest.approx(1.0) and weights[2] == pytest.approx(0.5)
+
+
+class TestGrouping:
+    def test_more_groups_for_more_items(self):
+        assert [generation.cluster_count(n, "like") for n in (0, 1, 3, 8, 18, 50, 500)] == [
+            0,
+            1,
+            1,
+            2,
+            3,
+            5,
+            6,
+        ]
+
+    def test_kmeans_separates_clear_groups_deterministically(self):
+        rng = np.random.default_rng(0)
+        a = rng.normal([1, 0, 0], 0.05, (10, 3))
+        b = rng.normal([0, 1, 0], 0.05, (10, 3))
+        vectors = np.vstack([a, b]).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        labels = generation.spherical_kmeans(vectors, np.ones(20, dtype=np.float32), 2, seed=3)
+        assert len(set(labels[:10])) == 1 and len(set(labels[10:])) == 1
+        assert labels[0] != labels[10]
+        again = generation.spherical_kmeans(vectors, np.ones(20, dtype=np.float32), 2, seed=3)
+        assert np.array_equal(labels, again)
+
+    def test_distinctive_labels_prefer_shared_and_rare(self):
+        group = [
+            (rated(1, [1, 0], categories=("Drama",), tags=("first contact", "slow burn")), 1.0),
+            (rated(2, [1, 0], categories=("Drama",), tags=("first contact",)), 1.0),
+            (rated(3, [1, 0], categories=("Drama",), tags=("one-off",)), 1.0),
+        ]
+        counts = {"drama": 5000, "first contact": 12, "slow burn": 40, "one-off": 3}
+        assert generation.distinctive_labels(group, counts, 10000) == ["first contact", "Drama"]
+
+    def test_describe(self):
+        assert generation.describe(
+            ["first contact", "Science fiction", "linguistics"], {"science fiction"}
+        ) == ("Science fiction about first contact and linguistics")
+        assert generation.describe(["cozy", "winter"], set()) == "Cozy and winter"
+
+
+@pytest.fixture
+def readers(sample_catalog):
+    interactions_import(rows=read_interactions_csv(SAMPLE_INTERACTIONS))
+    return {
+        user.username: user
+        for user in get_user_model().objects.filter(interactions__isnull=False).distinct()
+    }
+
+
+@pytest.mark.django_db
+class TestGeneration:
+    def test_statements_are_grounded_in_the_persons_own_history(self, readers):
+        alice = readers["alice"]
+        result = profile_generate(user_id=alice.pk)
+        assert result.revision.cause == ProfileRevision.Cause.GENERATION
+        assert result.revision.author is None
+        liked = set(
+            Interaction.objects.filter(user=alice, kind="rating", value__gte=4).values_list(
+                "item_id", flat=True
+            )
+        ) | set(
+            Interaction.objects.filter(user=alice, kind="like").values_list("item_id", flat=True)
+        )
+        disliked = set(
+            Interaction.objects.filter(
+                user=alice, kind__in=["dislike", "not_interested"]
+            ).values_list("item_id", flat=True)
+        ) | set(
+            Interaction.objects.filter(user=alice, kind="rating", value__lte=2).values_list(
+                "item_id", flat=True
+            )
+        )
+        drafts = profile_drafts(profile_for(alice))
+        assert len(drafts) >= 3
+        for draft in drafts:
+            assert draft.origin == "generated" and draft.evidence
+            assert set(draft.evidence) <= (liked if draft.polarity == "like" else disliked)
+            assert draft.grounding >= MIN_GROUNDING
+            assert "(e.g. " in draft.text and "(e.g." not in draft.embedded_text
+
+    def test_the_profile_reads_like_the_persons_taste(self, readers):
+        profile_generate(user_id=readers["alice"].pk)
+        drafts = profile_drafts(profile_for(readers["alice"]))
+        likes = " ".join(d.text.lower() for d in drafts if d.polarity == "like")
+        avoids = " ".join(d.text.lower() for d in drafts if d.polarity == "avoid")
+        assert "first contact" in likes
+        assert "gory" in avoids or "slasher" in avoids
+
+    def test_pinned_and_written_statements_survive_regeneration(self, readers):
+        alice = readers["alice"]
+        profile_generate(user_id=alice.pk)
+        drafts = profile_drafts(profile_for(alice))
+        pinned = StatementDraft(
+            **{**drafts[0].snapshot(), "pinned": True, "evidence": drafts[0].evidence}
+        )
+        profile_write(user=alice, drafts=[pinned, *drafts[1:]], base_revision=None, cause="edit")
+        revision = profile_for(alice).revision
+        profile_write_text(
+            user=alice,
+            text="\n".join(f"{d.text}" for d in [pinned]) + "\nAvoids:\n- no clowns, ever",
+            base_revision=revision,
+        )
+        profile_generate(user_id=alice.pk, seed=99)
+        after = profile_drafts(profile_for(alice))
+        assert pinned.text in [d.text for d in after if d.pinned]
+        assert "no clowns, ever" in [d.text for d in after if d.origin == "user"]
+        polarities = [d.polarity for d in after]
+        assert polarities == sorted(polarities, key=lambda p: p != "like")
+
+    def test_someone_without_history_gets_an_empty_profile(self, sample_catalog, owner):
+        result = profile_generate(user_id=owner.pk)
+        assert result.statements == 0
+        assert profile_drafts(profile_for(owner)) == []
+
+
+@pytest.mark.django_db
+class TestScheduling:
+    def test_due_after_enough_new_interactions(self, readers):
+        alice = readers["alice"]
+        assert profile_generation_due(user_id=alice.pk)
+        profile_generate(user_id=alice.pk)
+        assert not profile_generation_due(user_id=alice.pk)
+        unrated = sample_items_not_rated_by(alice)[:REGENERATE_AFTER]
+        for item in unrated[:-1]:
+            make_interaction(alice, item, kind="like")
+        assert not profile_generation_due(user_id=alice.pk)
+        make_interaction(alice, unrated[-1], kind="like")
+        assert profile_generation_due(user_id=alice.pk)
+
+    def test_never_two_generations_at_once_for_one_person(self, readers):
+        alice = readers["alice"]
+        holding, release = threading.Event(), threading.Event()
+
+        def hold():
+            try:
+                with_user_lock(alice.pk, lambda: (holding.set(), release.wait(10)))
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        assert holding.wait(10)
+        try:
+            with pytest.raises(GenerationBusy):
+                with_user_lock(alice.pk, lambda: None)
+        finally:
+            release.set()
+            thread.join()
+        assert with_user_lock(alice.pk, lambda: "free again") == "free again"
+
+
+def sample_items_not_rated_by(user):
+    from catalog.models import Item
+
+    return list(Item.objects.exclude(interactions__user=user).order_by("id"))
