@@ -4,14 +4,17 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Func
 from django.utils import timezone
 
 from catalog.models import Item
+from engine import llm
 from engine import profile_generation as generation
 from engine.retrieval import nearest_items
 from profiles.models import Interaction, Profile, ProfileRevision, Statement
+from profiles.parser import parse_statement
 from profiles.services import (
     ProfileConflict,
     StatementDraft,
@@ -22,10 +25,11 @@ from profiles.services import (
 
 # A statement is kept only if its own embedding finds at least this share of
 # its evidence among the catalog items nearest to it.
-MIN_GROUNDING = 0.2
-# How far down the catalog the evidence may sit: the top 1%, at least 100.
+MIN_GROUNDING = 0.4
+# How far down the catalog the evidence may sit: the top 1%, at least 10
+# (about 100 on ml-latest-small; on a 150-item catalog, the top 10).
 GROUNDING_DEPTH_SHARE = 0.01
-MIN_GROUNDING_DEPTH = 100
+MIN_GROUNDING_DEPTH = 10
 # Regenerate after this many new interactions (or on demand).
 REGENERATE_AFTER = 5
 SIGNAL_KINDS = ["rating", "like", "dislike", "not_interested"]
@@ -99,45 +103,80 @@ def user_signals(user_id: int) -> list[generation.Signal]:
     ]
 
 
-def _grounded(
-    statements: list[generation.GeneratedStatement],
-) -> list[tuple[StatementDraft, float]]:
-    """Keep each statement's best-grounded phrasing; drop those that stay ungrounded."""
+def _grounding_scores(pairs: list[tuple[generation.GeneratedStatement, str]]) -> list[float]:
+    """How well each phrase's embedding retrieves its statement's evidence."""
     from engine.encoder import get_encoder
 
-    if not statements:
+    if not pairs:
         return []
     depth = max(MIN_GROUNDING_DEPTH, int(GROUNDING_DEPTH_SHARE * Item.objects.count()))
-    phrasings = [(s, phrase) for s in statements for phrase in (s.embedded_text, *s.alternatives)]
-    vectors = get_encoder().encode([phrase for _, phrase in phrasings])
-    best: dict[int, tuple[float, str, np.ndarray]] = {}
-    for (statement, phrase), vector in zip(phrasings, vectors, strict=True):
-        retrieved = [scored.item.pk for scored in nearest_items(vector, k=depth)]
-        score = generation.grounding_score(statement.evidence, retrieved)
-        key = id(statement)
-        if key not in best or score > best[key][0]:
-            best[key] = (score, phrase, vector)
-    kept = []
+    vectors = get_encoder().encode([phrase for _, phrase in pairs])
+    return [
+        generation.grounding_score(
+            statement.evidence, [scored.item.pk for scored in nearest_items(vector, k=depth)]
+        )
+        for (statement, _), vector in zip(pairs, vectors, strict=True)
+    ]
+
+
+def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
+    """Let the optional LLM reword each kept phrase; keep a rewording only if grounded.
+
+    The rewording is parsed like typed text: one that reads as the opposite
+    polarity ("no more X" for a like) or as a weaker one is refused, so
+    negation words are never embedded. It must retrieve the evidence at
+    least as well as the grounded text did.
+    """
+    rewritten = llm.rephrase(
+        [best[id(s)][1] for s in statements],
+        url=settings.PROFILE_LLM_URL,
+        model=settings.PROFILE_LLM_MODEL,
+        api_key=settings.PROFILE_LLM_API_KEY,
+        timeout=settings.PROFILE_LLM_TIMEOUT,
+    )
+    candidates = []
+    for statement, text in zip(statements, rewritten, strict=True):
+        parsed = parse_statement(text, statement.polarity) if text else None
+        if (
+            parsed
+            and parsed.polarity == statement.polarity
+            and parsed.weight == 1.0
+            and parsed.text == parsed.embedded_text
+        ):
+            candidates.append((statement, parsed.text))
+    # Same check as the grounded text, and no worse than it: fluency is not
+    # worth losing evidence for.
+    for (statement, text), score in zip(candidates, _grounding_scores(candidates), strict=True):
+        if score >= max(MIN_GROUNDING, best[id(statement)][0]):
+            best[id(statement)] = (score, text)
+
+
+def _grounded(statements: list[generation.GeneratedStatement]) -> list[StatementDraft]:
+    """Keep each statement's best-grounded phrasing; drop those that stay ungrounded."""
+    pairs = [(s, phrase) for s in statements for phrase in (s.embedded_text, *s.alternatives)]
+    best: dict[int, tuple[float, str]] = {}
+    for (statement, phrase), score in zip(pairs, _grounding_scores(pairs), strict=True):
+        if id(statement) not in best or score > best[id(statement)][0]:
+            best[id(statement)] = (score, phrase)
+    statements = [s for s in statements if best[id(s)][0] >= MIN_GROUNDING]
+    if settings.PROFILE_LLM_URL and statements:
+        _rephrase(best, statements)
+    drafts = []
     for statement in statements:
-        score, phrase, _vector = best[id(statement)]
-        if score < MIN_GROUNDING:
-            continue
+        score, phrase = best[id(statement)]
         examples = statement.text[statement.text.rindex(" (e.g. ") :]
-        kept.append(
-            (
-                StatementDraft(
-                    text=f"{phrase}{examples}",
-                    polarity=statement.polarity,
-                    weight=1.0,
-                    embedded_text=phrase,
-                    origin=Statement.Origin.GENERATED,
-                    evidence=tuple(statement.evidence),
-                    grounding=round(score, 3),
-                ),
-                score,
+        drafts.append(
+            StatementDraft(
+                text=f"{phrase}{examples}",
+                polarity=statement.polarity,
+                weight=1.0,
+                embedded_text=phrase,
+                origin=Statement.Origin.GENERATED,
+                evidence=tuple(statement.evidence),
+                grounding=round(score, 3),
             )
         )
-    return kept
+    return drafts
 
 
 def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
@@ -163,7 +202,7 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
         base = Profile.objects.get(pk=profile.pk).revision
         kept = [d for d in profile_drafts(profile) if d.pinned or d.origin == Statement.Origin.USER]
         known = {d.embedded_text.casefold() for d in kept}
-        fresh = [d for d, _ in grounded if d.embedded_text.casefold() not in known]
+        fresh = [d for d in grounded if d.embedded_text.casefold() not in known]
         drafts = [d for d in kept if d.polarity == "like"] + [
             d for d in fresh if d.polarity == "like"
         ]

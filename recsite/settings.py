@@ -137,6 +137,15 @@ EMBEDDING_CHUNK_SIZE = envint("EMBEDDING_CHUNK_SIZE", 256)
 # on the first search; off for one-shot commands, which never import wsgi.py.
 EMBEDDING_PRELOAD = envbool("EMBEDDING_PRELOAD", True)
 
+# Profile writer. Optional: an OpenAI-compatible chat completions endpoint
+# (the full URL, e.g. http://llm.internal:8080/v1/chat/completions) that may
+# rephrase generated statements; a rephrasing is kept only if it still
+# retrieves its evidence items. Unset, profiles need no network at all.
+PROFILE_LLM_URL = envstr("PROFILE_LLM_URL")
+PROFILE_LLM_MODEL = envstr("PROFILE_LLM_MODEL", "default")
+PROFILE_LLM_API_KEY = envstr("PROFILE_LLM_API_KEY")
+PROFILE_LLM_TIMEOUT = envint("PROFILE_LLM_TIMEOUT", 10)
+
 # Celery. Without CELERY_BROKER_URL, Kombu's filesystem transport under var/
 # lets the demo run a real worker with no broker server.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or "filesystem://localhost//"

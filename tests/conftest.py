@@ -10,9 +10,9 @@ from django.db import connection
 
 from tests.factories import make_user
 
-SAMPLE_ITEMS = Path(__file__).resolve().parent.parent / "catalog/sample_data/items.jsonl"
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE_ITEMS = PROJECT_DIR / "catalog/sample_data/items.jsonl"
+SAMPLE_INTERACTIONS = PROJECT_DIR / "profiles/sample_data/interactions.csv"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -96,3 +96,16 @@ def sample_catalog(db, sample_vectors):
     ids = dict(Item.objects.values_list("id", "external_id"))
     store_vectors(pending, [sample_vectors[ids[state.id]] for state in pending])
     return {item.external_id: item for item in Item.objects.defer("embedding")}
+
+
+@pytest.fixture
+def readers(sample_catalog):
+    """The sample catalog (embedded) and the sample readers' interactions."""
+    from django.contrib.auth import get_user_model
+
+    from profiles.importers import read_interactions_csv
+    from profiles.services import interactions_import
+
+    interactions_import(rows=read_interactions_csv(SAMPLE_INTERACTIONS))
+    users = get_user_model().objects.filter(interactions__isnull=False).distinct()
+    return {user.username: user for user in users}

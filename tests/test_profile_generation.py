@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 
 from engine import profile_generation as generation
@@ -17,20 +16,16 @@ from engine.profiles import (
     profile_generation_due,
     with_user_lock,
 )
-from profiles.importers import read_interactions_csv
 from profiles.models import Interaction, ProfileRevision
 from profiles.services import (
     StatementDraft,
-    interactions_import,
     profile_drafts,
     profile_for,
     profile_write,
     profile_write_text,
 )
-from tests.conftest import SAMPLE_ITEMS
 from tests.factories import make_interaction
 
-SAMPLE_INTERACTIONS = SAMPLE_ITEMS.parent.parent.parent / "profiles/sample_data/interactions.csv"
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
@@ -112,15 +107,6 @@ class TestGrouping:
             ["first contact", "Science fiction", "linguistics"], {"science fiction"}
         ) == ("Science fiction about first contact and linguistics")
         assert generation.describe(["cozy", "winter"], set()) == "Cozy and winter"
-
-
-@pytest.fixture
-def readers(sample_catalog):
-    interactions_import(rows=read_interactions_csv(SAMPLE_INTERACTIONS))
-    return {
-        user.username: user
-        for user in get_user_model().objects.filter(interactions__isnull=False).distinct()
-    }
 
 
 @pytest.mark.django_db
