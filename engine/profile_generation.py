@@ -141,20 +141,23 @@ def distinctive_labels(
     catalog_size: int,
     *,
     top: int = LABELS_PER_STATEMENT,
+    fields: tuple[str, ...] = ("categories", "tags"),
+    min_share: float = 0.0,
 ) -> list[str]:
     """The labels that set this group apart (class-based TF-IDF).
 
     A label scores by how much of the group carries it (weighted by recency)
     times how rare it is in the catalog: "drama" on half the catalog says
     little, "first contact" on a dozen items says a lot. A label must be on
-    at least two of the group's items (one item's tag is not a taste).
+    at least two of the group's items (one item's tag is not a taste) and,
+    with ``min_share``, on that share of the group's weight.
     """
     weight_total = sum(weight for _, weight in members) or 1.0
     carried: Counter[str] = Counter()
     seen_on: Counter[str] = Counter()
     display: dict[str, str] = {}
     for item, weight in members:
-        for label in {*item.categories, *item.tags}:
+        for label in {label for field in fields for label in getattr(item, field)}:
             key = label.casefold()
             carried[key] += weight
             seen_on[key] += 1
@@ -162,34 +165,51 @@ def distinctive_labels(
     minimum = 2 if len(members) >= 2 else 1
     scored = []
     for key, amount in carried.items():
-        if seen_on[key] < minimum:
-            continue
         frequency = amount / weight_total
+        if seen_on[key] < minimum or frequency < min_share:
+            continue
         rarity = math.log((1 + catalog_size) / (1 + label_counts.get(key, 0))) + 1
         scored.append((frequency * rarity, key))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [display[key] for _, key in scored[:top]]
 
 
-def describe(labels: Sequence[str], categories: set[str]) -> str:
-    """Labels to a phrase: "Science fiction about first contact and linguistics"."""
-    if not labels:
-        return ""
-    genre = next((label for label in labels if label.casefold() in categories), None)
-    topics = [label for label in labels if label != genre]
-    phrase = f"{genre} about {_join(topics)}" if genre and topics else _join(list(labels))
-    return phrase[0].upper() + phrase[1:]
-
-
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+# A genre must cover this much of a group to head its description, a topic this much.
+GENRE_SHARE = 0.4
+TOPIC_SHARE = 0.25
+
+
+def _phrasings(group, label_counts: dict[str, int], catalog_size: int) -> list[str]:
+    """Descriptions of a group, most specific first ("Genre about topic and topic")."""
+    genres = distinctive_labels(
+        group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
+    )
+    topics = distinctive_labels(
+        group, label_counts, catalog_size, top=2, fields=("tags",), min_share=TOPIC_SHARE
+    )
+    options = []
+    if genres and topics:
+        options += [f"{genres[0]} about {_join(topics)}", f"{genres[0]} about {topics[0]}"]
+    if topics:
+        options.append(_join(topics))
+    if genres:
+        options.append(_join(genres))
+    phrasings = []
+    for phrase in options:
+        phrase = phrase[0].upper() + phrase[1:]
+        if phrase not in phrasings:
+            phrasings.append(phrase)
+    return phrasings
 
 
 def generate_statements(
     signals: Sequence[Signal],
     *,
     label_counts: dict[str, int],
-    category_names: set[str],
     catalog_size: int,
     seed: int = 0,
 ) -> list[GeneratedStatement]:
@@ -197,14 +217,14 @@ def generate_statements(
 
     1. Split the signals into positive and negative items (recency-weighted).
     2. Cluster each side's embeddings (more groups for more items).
-    3. Describe each group by its distinctive labels, name the items nearest
+    3. Describe each group by its distinctive genre and topics ("Science
+       fiction about first contact and linguistics"), name the items nearest
        its centre as examples, and keep those items as evidence.
     Groups that are too small or have no shared label give no statement.
     Larger groups come first.
     """
     positives, negatives = split_signals(signals)
     statements: list[GeneratedStatement] = []
-    categories = {name.casefold() for name in category_names}
     for polarity, members in ((LIKE, positives), (AVOID, negatives)):
         k = cluster_count(len(members), polarity)
         if not k:
@@ -221,10 +241,9 @@ def generate_statements(
             centre /= np.linalg.norm(centre) or 1.0
             order = rows[np.argsort(-(vectors[rows] @ centre))]
             group = [members[row] for row in order]
-            words = distinctive_labels(group, label_counts, catalog_size)
-            if not words:
+            phrasings = _phrasings(group, label_counts, catalog_size)
+            if not phrasings:
                 continue
-            phrasings = [describe(words[:n], categories) for n in (3, 2, 1) if n <= len(words)]
             titles = [item.title for item, _ in group[:EXEMPLARS]]
             groups.append(
                 (

@@ -26,9 +26,9 @@ from profiles.services import (
 # A statement is kept only if its own embedding finds at least this share of
 # its evidence among the catalog items nearest to it.
 MIN_GROUNDING = 0.4
-# How far down the catalog the evidence may sit: the top 1%, at least 10
-# (about 100 on ml-latest-small; on a 150-item catalog, the top 10).
-GROUNDING_DEPTH_SHARE = 0.01
+# How far down the catalog the evidence may sit: the top 3%, at least 10
+# (about 290 on ml-latest-small; on a 150-item catalog, the top 10).
+GROUNDING_DEPTH_SHARE = 0.03
 MIN_GROUNDING_DEPTH = 10
 # Regenerate after this many new interactions (or on demand).
 REGENERATE_AFTER = 5
@@ -45,8 +45,8 @@ class GenerationResult:
     seconds: float
 
 
-def catalog_label_counts() -> tuple[dict[str, int], set[str], int]:
-    """How many items carry each label (casefolded), the category names, catalog size.
+def catalog_label_counts() -> tuple[dict[str, int], int]:
+    """How many active items carry each label (casefolded), and how many there are.
 
     Cached for a few minutes per process: one aggregate over the catalog.
     """
@@ -54,7 +54,6 @@ def catalog_label_counts() -> tuple[dict[str, int], set[str], int]:
     if cached and time.monotonic() - cached[0] < _LABEL_CACHE_SECONDS:
         return cached[1]
     counts: dict[str, int] = {}
-    categories: set[str] = set()
     for field in ("categories", "tags"):
         rows = (
             Item.objects.filter(is_active=True)
@@ -64,9 +63,7 @@ def catalog_label_counts() -> tuple[dict[str, int], set[str], int]:
         for label in rows.iterator(5000):
             key = label.casefold()
             counts[key] = counts.get(key, 0) + 1
-            if field == "categories":
-                categories.add(label)
-    value = (counts, categories, Item.objects.filter(is_active=True).count())
+    value = (counts, Item.objects.filter(is_active=True).count())
     _label_cache["labels"] = (time.monotonic(), value)
     return value
 
@@ -191,10 +188,10 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     """
     started = time.monotonic()
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
-    counts, categories, size = catalog_label_counts()
+    counts, size = catalog_label_counts()
     signals = user_signals(user_id)
     generated = generation.generate_statements(
-        signals, label_counts=counts, category_names=categories, catalog_size=size, seed=seed
+        signals, label_counts=counts, catalog_size=size, seed=seed
     )
     grounded = _grounded(generated)
     profile = profile_for(_user(user_id))

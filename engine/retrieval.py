@@ -16,6 +16,7 @@ MAX_K = 100
 # more results needs a longer list to keep recall up.
 MIN_EF_SEARCH = 40
 EF_PER_RESULT = 4
+MAX_EF_SEARCH = 1000  # pgvector's limit; beyond it the iterative scan supplies the rest
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def nearest_items(
         cursor.execute(
             "SELECT set_config('hnsw.ef_search', %s, true), "
             "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
-            [str(max(MIN_EF_SEARCH, EF_PER_RESULT * k))],
+            [str(min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, EF_PER_RESULT * k)))],
         )
         items = list(query)
     items.sort(key=lambda item: item.distance)

@@ -102,11 +102,27 @@ class TestGrouping:
         counts = {"drama": 5000, "first contact": 12, "slow burn": 40, "one-off": 3}
         assert generation.distinctive_labels(group, counts, 10000) == ["first contact", "Drama"]
 
-    def test_describe(self):
-        assert generation.describe(
-            ["first contact", "Science fiction", "linguistics"], {"science fiction"}
-        ) == ("Science fiction about first contact and linguistics")
-        assert generation.describe(["cozy", "winter"], set()) == "Cozy and winter"
+    def test_a_group_is_described_by_genre_then_topics(self):
+        vectors = np.eye(4)[[0, 0, 0, 1]] + 0.01
+        items = [
+            rated(n, vectors[n], categories=("Science fiction", "Drama"), tags=tags)
+            for n, tags in enumerate(
+                [
+                    ("first contact", "linguistics"),
+                    ("first contact", "linguistics"),
+                    ("first contact",),
+                    (),
+                ]
+            )
+        ]
+        counts = {"science fiction": 50, "drama": 4000, "first contact": 6, "linguistics": 9}
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items[:3]], label_counts=counts, catalog_size=9000
+        )
+        assert statement.embedded_text == "Science fiction about first contact and linguistics"
+        assert statement.text.endswith("(e.g. Item 0, Item 1, Item 2)")
+        assert statement.alternatives[0] == "Science fiction about first contact"
+        assert set(statement.evidence) == {0, 1, 2}
 
 
 @pytest.mark.django_db

@@ -130,3 +130,10 @@ class TestSearch:
         found = retrieval.search_items("spaceships and aliens", k=5, category="Cooking")
         assert len(found) == 5
         assert all("Cooking" in s.item.categories for s in found)
+
+
+@pytest.mark.django_db
+def test_a_deep_query_beyond_the_index_search_limit(sample_catalog):
+    """k=300 asks for an ef_search over pgvector's 1,000 limit: capped, not an error."""
+    vector = Item.objects.get(external_id="bk-001").embedding
+    assert len(retrieval.nearest_items(vector, k=300)) == 150

@@ -1,0 +1,134 @@
+"""The profile page: how lines were understood, editing, conflicts, undo, export, import."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from profiles.services import profile_for, profile_write_text
+
+PAGE = reverse("profiles:profile")
+EDIT = reverse("profiles:edit")
+
+
+@pytest.fixture
+def signed_in(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def texts(user) -> list[str]:
+    return list(profile_for(user).statements.order_by("position").values_list("text", flat=True))
+
+
+@pytest.mark.django_db
+class TestProfilePage:
+    def test_needs_a_login(self, client):
+        response = client.get(PAGE)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    def test_empty_profile_invites_typing(self, signed_in):
+        assert "Your profile is empty" in signed_in.get(PAGE).content.decode()
+
+    def test_shows_how_each_line_was_understood(self, signed_in, owner):
+        profile_write_text(
+            user=owner, text="Likes:\n- space opera\n- not into <b>gore</b>", base_revision=0
+        )
+        page = signed_in.get(PAGE).content.decode()
+        assert "<td>Avoids</td>" in page
+        assert "not into &lt;b&gt;gore&lt;/b&gt;" in page
+        assert "<b>gore</b>" not in page
+        assert "&lt;b&gt;gore&lt;/b&gt;</td>" in page  # matched on the thing itself
+
+
+@pytest.mark.django_db
+class TestEditing:
+    def test_save_makes_a_revision(self, signed_in, owner):
+        response = signed_in.post(
+            EDIT, {"text": "Likes:\n- jazz\nAvoids:\n- opera", "base_revision": 0}, follow=True
+        )
+        assert "Saved as revision 1" in response.content.decode()
+        assert texts(owner) == ["jazz", "opera"]
+
+    def test_a_stale_form_is_refused_and_keeps_what_was_typed(self, signed_in, owner):
+        profile_write_text(user=owner, text="jazz", base_revision=0)
+        response = signed_in.post(EDIT, {"text": "my careful edit", "base_revision": 0})
+        assert response.status_code == 409
+        page = response.content.decode()
+        assert "The profile changed since revision 0" in page
+        assert "my careful edit" in page
+        assert texts(owner) == ["jazz"]
+
+    def test_bad_text_is_explained_beside_the_box(self, signed_in, owner):
+        response = signed_in.post(EDIT, {"text": "jazz\n" + "y" * 301, "base_revision": 0})
+        assert response.status_code == 400
+        assert "line 2: this statement is 301 characters long" in response.content.decode()
+        assert profile_for(owner).revision == 0
+
+    @pytest.mark.parametrize("data", [{}, {"text": "jazz"}, {"text": "jazz", "base_revision": "x"}])
+    def test_malformed_posts_are_400_not_500(self, signed_in, data):
+        assert signed_in.post(EDIT, data).status_code == 400
+
+    def test_undo(self, signed_in, owner):
+        profile_write_text(user=owner, text="jazz", base_revision=0)
+        profile_write_text(user=owner, text="folk", base_revision=1)
+        response = signed_in.post(
+            reverse("profiles:undo", args=[1]), {"base_revision": 2}, follow=True
+        )
+        assert "Revision 1 restored as revision 3" in response.content.decode()
+        assert texts(owner) == ["jazz"]
+
+
+@pytest.mark.django_db
+class TestPortability:
+    def test_download_json_and_text(self, signed_in, owner):
+        profile_write_text(user=owner, text="Likes:\n- Kraków jazz (a little)", base_revision=0)
+        response = signed_in.get(reverse("profiles:export", args=["json"]))
+        assert response["Content-Disposition"] == 'attachment; filename="profile.json"'
+        data = json.loads(response.content)
+        assert data["statements"][0] == {
+            "text": "Kraków jazz",
+            "polarity": "like",
+            "weight": 0.4,
+            "origin": "user",
+            "pinned": False,
+            "evidence": [],
+        }
+        text = signed_in.get(reverse("profiles:export", args=["txt"])).content.decode()
+        assert text == "Likes:\n- Kraków jazz (a little)\n"
+
+    def test_upload_an_export_or_plain_text(self, signed_in, owner, other):
+        profile_write_text(user=other, text="Avoids:\n- gore", base_revision=0)
+        from profiles.services import profile_export
+
+        exported = json.dumps(profile_export(user=other)).encode()
+        signed_in.post(
+            reverse("profiles:import"),
+            {"file": SimpleUploadedFile("p.json", exported), "base_revision": 0},
+        )
+        assert texts(owner) == ["gore"]
+        signed_in.post(
+            reverse("profiles:import"),
+            {"file": SimpleUploadedFile("p.txt", b"jazz\nfolk"), "base_revision": 1},
+        )
+        assert texts(owner) == ["jazz", "folk"]
+
+    def test_a_bad_upload_changes_nothing(self, signed_in, owner):
+        response = signed_in.post(
+            reverse("profiles:import"),
+            {
+                "file": SimpleUploadedFile(
+                    "p.json", b'{"statements": [{"text": "a", "weight": 7}]}'
+                ),
+                "base_revision": 0,
+            },
+        )
+        assert response.status_code == 400
+        assert "weight outside 0-1" in response.content.decode()
+        response = signed_in.post(
+            reverse("profiles:import"),
+            {"file": SimpleUploadedFile("p.txt", b"\xff\xfe\x00"), "base_revision": 0},
+        )
+        assert "not UTF-8" in response.content.decode()
+        assert profile_for(owner).revision == 0
