@@ -10,7 +10,11 @@ class EngineConfig(AppConfig):
         from catalog.models import Item
         from catalog.signals import embeddings_needed
         from engine import receivers
-        from profiles.signals import interactions_changed, statements_changed
+        from profiles.signals import (
+            interactions_changed,
+            regeneration_requested,
+            statements_changed,
+        )
 
         interactions_changed.connect(
             receivers.interactions_changed_refresh_popularity, dispatch_uid="engine.popularity"
@@ -20,6 +24,9 @@ class EngineConfig(AppConfig):
         )
         embeddings_needed.connect(
             receivers.embeddings_needed_enqueue, dispatch_uid="engine.embeddings"
+        )
+        regeneration_requested.connect(
+            receivers.regeneration_requested_enqueue, dispatch_uid="engine.regenerate"
         )
         statements_changed.connect(
             receivers.statements_changed_embed, dispatch_uid="engine.statements"

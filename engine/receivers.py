@@ -26,6 +26,10 @@ def embeddings_needed_enqueue(*, item_ids: list[int] | None, force: bool = False
     enqueue_on_commit(tasks.items_embed, item_ids=item_ids, force=force)
 
 
+def regeneration_requested_enqueue(*, user_id: int, **kwargs) -> None:
+    enqueue_on_commit(tasks.profile_regenerate, user_id=user_id, force=True)
+
+
 def statements_changed_embed(*, profile_id: int, **kwargs) -> None:
     indexing.statements_embed(profile_id=profile_id)
 

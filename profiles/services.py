@@ -18,7 +18,7 @@ from profiles.parser import (
     parse_profile,
     render_profile,
 )
-from profiles.signals import interactions_changed, statements_changed
+from profiles.signals import interactions_changed, regeneration_requested, statements_changed
 from recsite.errors import ApplicationError, ImportFileError
 
 WRITE_BATCH = 5000
@@ -279,6 +279,11 @@ def profile_undo(*, user, number: int, base_revision: int) -> ProfileRevision:
     return profile_write(
         user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.UNDO
     )
+
+
+def profile_request_regeneration(*, user) -> None:
+    """Queue a regeneration from the person's ratings, even if not due yet."""
+    regeneration_requested.send(sender=Profile, user_id=user.pk)
 
 
 EXPORT_VERSION = 1

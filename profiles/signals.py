@@ -15,3 +15,7 @@ interactions_changed = Signal()
 # ``profile_id``. The engine embeds the statements that have no vector yet
 # before the transaction commits.
 statements_changed = Signal()
+
+# Sent when a person asks to have their profile written again from their
+# ratings now, with ``user_id``. The engine queues the work on commit.
+regeneration_requested = Signal()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("profile/undo/<int:number>/", views.profile_undo_view, name="undo"),
     re_path(r"^profile/export\.(?P<fmt>json|txt)$", views.profile_download, name="export"),
     path("profile/import/", views.profile_upload, name="import"),
+    path("profile/regenerate/", views.profile_regenerate, name="regenerate"),
 ]

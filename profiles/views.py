@@ -16,6 +16,7 @@ from profiles.services import (
     profile_export,
     profile_for,
     profile_import,
+    profile_request_regeneration,
     profile_undo,
     profile_write_text,
 )
@@ -95,6 +96,18 @@ def profile_undo_view(request, number: int):
         messages.error(request, error.message)
     else:
         messages.success(request, f"Revision {number} restored as revision {revision.number}.")
+    return redirect("profiles:profile")
+
+
+@login_required
+@require_POST
+def profile_regenerate(request):
+    profile_request_regeneration(user=request.user)
+    messages.success(
+        request,
+        "Your profile will be written again from your ratings in a moment; "
+        "lines you wrote or pinned stay as they are.",
+    )
     return redirect("profiles:profile")
 
 

@@ -231,3 +231,13 @@ def sample_items_not_rated_by(user):
     from catalog.models import Item
 
     return list(Item.objects.exclude(interactions__user=user).order_by("id"))
+
+
+@pytest.mark.django_db
+def test_the_task_runs_when_due_or_asked(readers):
+    from engine.tasks import profile_regenerate
+
+    alice = readers["alice"]
+    assert profile_regenerate(alice.pk) == 1  # never generated: due
+    assert profile_regenerate(alice.pk) is None  # nothing new since
+    assert profile_regenerate(alice.pk, force=True) == 2  # "write it again now"

@@ -132,3 +132,21 @@ class TestPortability:
         )
         assert "not UTF-8" in response.content.decode()
         assert profile_for(owner).revision == 0
+
+
+@pytest.mark.django_db
+def test_regenerate_now_asks_the_engine_for_this_person(signed_in, owner):
+    from profiles.signals import regeneration_requested
+
+    asked = []
+
+    def record(**kwargs):
+        asked.append(kwargs["user_id"])
+
+    regeneration_requested.connect(record, dispatch_uid="test-regenerate")
+    try:
+        response = signed_in.post(reverse("profiles:regenerate"), follow=True)
+    finally:
+        regeneration_requested.disconnect(dispatch_uid="test-regenerate")
+    assert asked == [owner.pk]
+    assert "will be written again from your ratings" in response.content.decode()
