@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from profiles.forms import ProfileTextForm, ProfileUploadForm, UndoForm
 from profiles.parser import ProfileTextError, render_profile
+from profiles.revisions import revision_diff
 from profiles.services import (
     ProfileConflict,
     profile_drafts,
@@ -25,6 +26,14 @@ from recsite.errors import ApplicationError
 RECENT_REVISIONS = 10
 
 
+def _with_changes(revisions):
+    """Newest first, each with what changed since the one before it."""
+    for index, newer in enumerate(revisions):
+        older = revisions[index + 1].statements if index + 1 < len(revisions) else []
+        newer.changes = revision_diff(older, newer.statements)
+    return revisions[:RECENT_REVISIONS]
+
+
 def _page(request, *, form=None, upload=None, status=200):
     profile = profile_for(request.user)
     drafts = profile_drafts(profile)
@@ -38,7 +47,7 @@ def _page(request, *, form=None, upload=None, status=200):
             "form": form
             or ProfileTextForm(initial={"text": text, "base_revision": profile.revision}),
             "upload": upload or ProfileUploadForm(initial={"base_revision": profile.revision}),
-            "revisions": profile.revisions.all()[:RECENT_REVISIONS],
+            "revisions": _with_changes(list(profile.revisions.all()[: RECENT_REVISIONS + 1])),
         },
         status=status,
     )

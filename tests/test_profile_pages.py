@@ -150,3 +150,15 @@ def test_regenerate_now_asks_the_engine_for_this_person(signed_in, owner):
         regeneration_requested.disconnect(dispatch_uid="test-regenerate")
     assert asked == [owner.pk]
     assert "will be written again from your ratings" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_history_shows_what_each_revision_changed(signed_in, owner):
+    profile_write_text(user=owner, text="jazz\nfolk", base_revision=0)
+    profile_write_text(user=owner, text="jazz (a little)\nblues\nopera", base_revision=1)
+    page = signed_in.get(PAGE).content.decode()
+    assert "Revision 2: Edited by the person" in page
+    assert "1 added, 0 removed, 2 changed" in page
+    assert "~ folk → blues" in page
+    assert "(strength 1.0 → 0.4)" in page
+    assert "+ opera" in page
