@@ -240,6 +240,13 @@ def profile_generation_due(*, user_id: int) -> bool:
     return signals - profile.interactions_at_generation >= REGENERATE_AFTER
 
 
+def history_waiting_for_embeddings(*, user_id: int) -> bool:
+    """Whether some item this person rated has no embedding yet."""
+    return Interaction.objects.filter(
+        user_id=user_id, kind__in=SIGNAL_KINDS, item__embedding=None
+    ).exists()
+
+
 def _user(user_id: int):
     from django.contrib.auth import get_user_model
 

@@ -52,6 +52,10 @@ def profile_regenerate(self, user_id: int, force: bool = False) -> int | None:
     """
     if not force and not profiles.profile_generation_due(user_id=user_id):
         return None
+    if profiles.history_waiting_for_embeddings(user_id=user_id) and self.request.retries < 3:
+        # Items rated before they were embedded (a fresh import) cannot be
+        # described yet; their embedding task is queued too, so wait for it.
+        raise self.retry(countdown=20, max_retries=3)
     try:
         result = profiles.with_user_lock(
             user_id, lambda: profiles.profile_generate(user_id=user_id)

@@ -241,3 +241,17 @@ def test_the_task_runs_when_due_or_asked(readers):
     assert profile_regenerate(alice.pk) == 1  # never generated: due
     assert profile_regenerate(alice.pk) is None  # nothing new since
     assert profile_regenerate(alice.pk, force=True) == 2  # "write it again now"
+
+
+@pytest.mark.django_db
+def test_the_task_waits_for_items_rated_before_they_were_embedded(readers):
+    from celery.exceptions import Retry
+
+    from engine.tasks import profile_regenerate
+    from tests.factories import make_item
+
+    alice = readers["alice"]
+    make_interaction(alice, make_item("Imported a second ago"), kind="like")
+    with pytest.raises(Retry):
+        profile_regenerate(alice.pk)
+    assert profile_for(alice).revision == 0
