@@ -6,7 +6,7 @@ from pathlib import Path
 
 from profiles.models import RATING_MAX, RATING_MIN, Interaction
 from recsite.errors import ImportFileError
-from recsite.files import csv_rows
+from recsite.files import csv_records
 
 MAX_USER_ID = 150  # Django's username length
 INTERACTION_COLUMNS = ("user", "item", "kind", "value", "timestamp")
@@ -94,33 +94,12 @@ def interaction_row(source: str, line: int, record: dict[str, str]) -> Interacti
 def read_interactions_csv(path: Path) -> list[InteractionRow]:
     """Read and validate a whole interactions CSV (header required)."""
     source = str(path)
-    records = csv_rows(path)
-    try:
-        _, header = next(records)
-    except StopIteration:
-        raise ImportFileError(path=source, line=None, field=None, problem="is empty") from None
-    header = [name.strip().lower() for name in header]
-    for name in header:
-        if name not in INTERACTION_COLUMNS:
-            raise ImportFileError(
-                path=source,
-                line=1,
-                field=name,
-                problem=f"unknown column (expected {','.join(INTERACTION_COLUMNS)})",
-            )
-    for name in REQUIRED_COLUMNS:
-        if name not in header:
-            raise ImportFileError(path=source, line=1, field=name, problem="column is missing")
-    rows = []
-    for line, fields in records:
-        if len(fields) != len(header):
-            raise ImportFileError(
-                path=source,
-                line=line,
-                field=None,
-                problem=f"expected {len(header)} fields, found {len(fields)}",
-            )
-        rows.append(interaction_row(source, line, dict(zip(header, fields, strict=True))))
+    rows = [
+        interaction_row(source, line, record)
+        for line, record in csv_records(
+            path, required=REQUIRED_COLUMNS, allowed=INTERACTION_COLUMNS, lowercase_header=True
+        )
+    ]
     if not rows:
         raise ImportFileError(
             path=source, line=None, field=None, problem="contains no interactions"

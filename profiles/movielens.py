@@ -20,7 +20,7 @@ from pathlib import Path
 from catalog.importers import ItemRow, item_row
 from profiles.importers import InteractionRow, RowProblem, parse_rating, parse_timestamp
 from recsite.errors import ImportFileError
-from recsite.files import csv_rows, text_lines
+from recsite.files import csv_records, text_lines
 
 ITEM_PREFIX = "ml-"
 USER_PREFIX = "ml-"
@@ -83,22 +83,7 @@ def _records(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[s
                 )
             yield line, dict(zip(columns, parts, strict=True))
         return
-    records = csv_rows(path)
-    _, header = next(records, (0, None))
-    if header is None:
-        raise ImportFileError(path=source, line=None, field=None, problem="is empty")
-    missing = [name for name in columns if name not in header]
-    if missing:
-        raise ImportFileError(path=source, line=1, field=missing[0], problem="column is missing")
-    for line, fields in records:
-        if len(fields) != len(header):
-            raise ImportFileError(
-                path=source,
-                line=line,
-                field=None,
-                problem=f"expected {len(header)} fields, found {len(fields)}",
-            )
-        yield line, dict(zip(header, fields, strict=True))
+    yield from csv_records(path, required=columns)
 
 
 def _whole_number(source: str, line: int, field: str, raw: str) -> int:

@@ -2,7 +2,7 @@
 
 import csv
 import gzip
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from recsite.errors import ImportFileError
@@ -79,3 +79,43 @@ def csv_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, list[st
             ) from None
         if fields and any(part.strip() for part in fields):
             yield start, fields
+
+
+def csv_records(
+    path: Path,
+    *,
+    required: Sequence[str],
+    allowed: Sequence[str] | None = None,
+    lowercase_header: bool = False,
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line_number, {column: text})`` per record of a CSV with a header.
+
+    The header must name every ``required`` column and, when ``allowed`` is
+    given, nothing else; every record must have as many fields as the header.
+    """
+    source = str(path)
+    records = csv_rows(path)
+    _, header = next(records, (0, None))
+    if header is None:
+        raise ImportFileError(path=source, line=None, field=None, problem="is empty")
+    header = [name.strip().lower() if lowercase_header else name for name in header]
+    for name in header:
+        if allowed is not None and name not in allowed:
+            raise ImportFileError(
+                path=source,
+                line=1,
+                field=name,
+                problem=f"unknown column (expected {','.join(allowed)})",
+            )
+    for name in required:
+        if name not in header:
+            raise ImportFileError(path=source, line=1, field=name, problem="column is missing")
+    for line, fields in records:
+        if len(fields) != len(header):
+            raise ImportFileError(
+                path=source,
+                line=line,
+                field=None,
+                problem=f"expected {len(header)} fields, found {len(fields)}",
+            )
+        yield line, dict(zip(header, fields, strict=True))
