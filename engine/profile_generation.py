@@ -174,6 +174,11 @@ def distinctive_labels(
     return [display[key] for _, key in scored[:top]]
 
 
+def _overlaps(a: str, b: str) -> bool:
+    a, b = a.casefold(), b.casefold()
+    return a in b or b in a
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
@@ -188,9 +193,14 @@ def _phrasings(group, label_counts: dict[str, int], catalog_size: int) -> list[s
     genres = distinctive_labels(
         group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
     )
-    topics = distinctive_labels(
-        group, label_counts, catalog_size, top=2, fields=("tags",), min_share=TOPIC_SHARE
-    )
+    topics = []
+    for tag in distinctive_labels(
+        group, label_counts, catalog_size, top=4, fields=("tags",), min_share=TOPIC_SHARE
+    ):
+        # "alien" adds nothing after "aliens", nor "based on comic" after
+        # "based on comic book": skip a tag contained in one already chosen.
+        if len(topics) < 2 and not any(_overlaps(tag, chosen) for chosen in topics):
+            topics.append(tag)
     options = []
     if genres and topics:
         options += [f"{genres[0]} about {_join(topics)}", f"{genres[0]} about {topics[0]}"]

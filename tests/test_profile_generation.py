@@ -255,3 +255,15 @@ def test_the_task_waits_for_items_rated_before_they_were_embedded(readers):
     with pytest.raises(Retry):
         profile_regenerate(alice.pk)
     assert profile_for(alice).revision == 0
+
+
+def test_near_identical_tags_are_not_both_named():
+    items = [
+        rated(n, [1.0, 0.01 * n], categories=("Sci-Fi",), tags=("aliens", "alien", "space marines"))
+        for n in range(3)
+    ]
+    counts = {"sci-fi": 900, "aliens": 20, "alien": 25, "space marines": 30}
+    (statement,) = generation.generate_statements(
+        [signal(item) for item in items], label_counts=counts, catalog_size=9000
+    )
+    assert statement.embedded_text == "Sci-Fi about aliens and space marines"
