@@ -137,3 +137,22 @@ class TestItemPage:
     def test_inactive_item_page_is_404(self, client, db):
         item = make_item("Hidden", is_active=False)
         assert client.get(reverse("engine:item_detail", args=[item.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/items/99999999999999999999999/",
+        "/api/items/abc/",
+        "/api/items/99999999999999999999999/similar/",
+        "/items/99999999999999999999999/",
+        "/api/items/?page=abc",
+        "/api/items/?page=99999999999999999999",
+    ],
+)
+def test_out_of_range_ids_and_pages_are_404s_in_the_error_shape(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    if url.startswith("/api/"):
+        assert set(response.json()) == {"message", "extra"}
