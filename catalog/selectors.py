@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from catalog.models import Item
-from catalog.text import item_text, text_hash
+from catalog.text import TEXT_FIELDS, item_text, text_hash
 
 
 def items_browse(*, query: str = "", category: str = "") -> QuerySet[Item]:
@@ -36,20 +36,9 @@ class EmbeddingState:
 def items_embedding_state(items: QuerySet[Item] | None = None) -> Iterator[EmbeddingState]:
     """The embedding state of ``items`` (default: all), reading text columns only."""
     items = Item.objects.all() if items is None else items
-    rows = items.order_by("id").values_list(
-        "id",
-        "title",
-        "year",
-        "categories",
-        "tags",
-        "description",
-        "embedding_model",
-        "embedding_hash",
-    )
-    for pk, title, year, categories, tags, description, model, stored_hash in rows.iterator(2000):
-        text = item_text(
-            title=title, year=year, categories=categories, tags=tags, description=description
-        )
+    rows = items.order_by("id").values_list("id", *TEXT_FIELDS, "embedding_model", "embedding_hash")
+    for pk, *fields, model, stored_hash in rows.iterator(2000):
+        text = item_text(**dict(zip(TEXT_FIELDS, fields, strict=True)))
         yield EmbeddingState(pk, text, text_hash(text), model, stored_hash)
 
 

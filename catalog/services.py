@@ -7,21 +7,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.importers import ItemRow
+from catalog.importers import ITEM_FIELDS, ItemRow
 from catalog.models import Item
 from catalog.signals import embeddings_needed
 
 # Fields an import may set; everything else (embedding, popularity) belongs
 # to the engine and survives a re-import untouched.
-IMPORTED_FIELDS = [
-    "title",
-    "description",
-    "categories",
-    "tags",
-    "year",
-    "metadata",
-    "is_active",
-]
+IMPORTED_FIELDS = [name for name in ITEM_FIELDS if name != "external_id"]
 WRITE_BATCH = 1000
 # Above this many, the engine is told to check every item instead of being
 # handed a huge id list.

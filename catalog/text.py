@@ -7,6 +7,9 @@ indexing task and offline evaluation all build exactly the same text.
 import hashlib
 from collections.abc import Sequence
 
+# The item fields the text is built from: a change to any of them means a new vector.
+TEXT_FIELDS = ("title", "year", "categories", "tags", "description")
+
 
 def item_text(
     *,

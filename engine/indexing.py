@@ -13,8 +13,6 @@ from django.utils import timezone
 from catalog.models import Item
 from catalog.selectors import EmbeddingState, items_embedding_state
 
-TEXT_FIELDS = ("title", "year", "categories", "tags", "description")
-
 
 @dataclass(frozen=True)
 class EmbedSummary:

@@ -3,8 +3,8 @@
 from django.conf import settings
 
 from catalog.models import Item
+from catalog.text import TEXT_FIELDS
 from engine import indexing, tasks
-from engine.indexing import TEXT_FIELDS
 from recsite.queueing import enqueue_on_commit
 
 
