@@ -1,7 +1,7 @@
 """Writing profiles from ratings: the glue between the database and the generator."""
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -39,7 +39,7 @@ _label_cache: dict[str, tuple[float, tuple]] = {}
 
 @dataclass(frozen=True)
 class GenerationResult:
-    revision: ProfileRevision | None
+    revision: ProfileRevision | None  # None: nothing changed (or edits kept racing)
     statements: int
     dropped: int  # generated but not grounded
     seconds: float
@@ -176,6 +176,15 @@ def _grounded(statements: list[generation.GeneratedStatement]) -> list[Statement
     return drafts
 
 
+def _same(drafts: list[StatementDraft], current: list[StatementDraft]) -> bool:
+    """Equal statement lists; evidence compared as a set (the database keeps no order)."""
+
+    def key(draft: StatementDraft) -> StatementDraft:
+        return replace(draft, evidence=tuple(sorted(draft.evidence)))
+
+    return [key(d) for d in drafts] == [key(d) for d in current]
+
+
 def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     """Rewrite the generated part of a person's profile from their ratings.
 
@@ -185,6 +194,8 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
        generated, unpinned ones. Likes stay before avoids.
     4. Write against the revision read in step 3: if the person edited
        meanwhile, start again from their edit rather than overwrite it.
+       When nothing would change, write no revision (running twice is the
+       same as running once).
     """
     started = time.monotonic()
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
@@ -208,12 +219,15 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
         ]
         try:
             with transaction.atomic():
-                revision = profile_write(
-                    user=profile.user,
-                    drafts=drafts,
-                    base_revision=base,
-                    cause=ProfileRevision.Cause.GENERATION,
-                )
+                if _same(drafts, profile_drafts(profile)):
+                    revision = None
+                else:
+                    revision = profile_write(
+                        user=profile.user,
+                        drafts=drafts,
+                        base_revision=base,
+                        cause=ProfileRevision.Cause.GENERATION,
+                    )
                 Profile.objects.filter(pk=profile.pk).update(
                     generated_at=timezone.now(),
                     interactions_at_generation=interactions,

@@ -239,8 +239,15 @@ def test_the_task_runs_when_due_or_asked(readers):
 
     alice = readers["alice"]
     assert profile_regenerate(alice.pk) == 1  # never generated: due
-    assert profile_regenerate(alice.pk) is None  # nothing new since
-    assert profile_regenerate(alice.pk, force=True) == 2  # "write it again now"
+    first_run = profile_for(alice).generated_at
+    assert profile_regenerate(alice.pk) is None  # nothing new since: not run
+    assert profile_for(alice).generated_at == first_run
+    # "Write it again now" runs, and finding the same statements, adds no revision.
+    assert profile_regenerate(alice.pk, force=True) is None
+    assert profile_for(alice).generated_at > first_run
+    assert profile_for(alice).revision == 1
+    Interaction.objects.filter(user=alice, kind="like").delete()
+    assert profile_regenerate(alice.pk, force=True) == 2
 
 
 @pytest.mark.django_db
