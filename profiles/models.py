@@ -75,6 +75,9 @@ class Profile(models.Model):
     # How much recommendations follow what the person wrote (1.0) against
     # what they did (0.0).
     balance = models.FloatField(default=0.5)
+    # Off: recommendations are popular items (and the category filter) only,
+    # for a person who does not want their history or words used.
+    personalised = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Generation bookkeeping: when the generator last ran, and how many
     # interactions the person had then (regeneration waits for enough new ones).

@@ -1,0 +1,82 @@
+"""What the engine stores: trained collaborative models and served lists."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from catalog.models import Item
+
+
+class CollaborativeModel(models.Model):
+    """One training run of the collaborative model.
+
+    Serving reads the neighbours of the newest model whose ``is_active`` is
+    set; a run writes all its rows first and is activated last, in one
+    transaction, so a request never sees half a model.
+    """
+
+    class Algorithm(models.TextChoices):
+        EASE = "ease", "EASE (closed form)"
+        ITEMKNN = "itemknn", "Item-kNN (cosine with shrinkage)"
+
+    algorithm = models.CharField(max_length=10, choices=Algorithm.choices)
+    # Regularisation, shrinkage, neighbours kept, validation scores...
+    params = models.JSONField(default=dict)
+    users = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+    interactions = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    trained_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-trained_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_algorithm_display()} trained {self.trained_at:%Y-%m-%d %H:%M}"
+
+
+class ItemNeighbours(models.Model):
+    """The top neighbours of one item in one model, best first.
+
+    One row per item with parallel arrays: serving reads the rows of a
+    person's recent items in one indexed query.
+    """
+
+    model = models.ForeignKey(CollaborativeModel, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    neighbour_ids = ArrayField(models.BigIntegerField())
+    scores = ArrayField(models.FloatField())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(name="neighbours_one_per_model_item", fields=["model", "item"])
+        ]
+
+
+class RecommendationLog(models.Model):
+    """One list served to one person, as it was shown and why.
+
+    ``entries``: [{"item", "rank", "score", "contributions": {term: value},
+    "statements": [text], "history": [item id], "rationale"}, ...].
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendation_logs"
+    )
+    profile_revision = models.PositiveIntegerField()
+    # The request: k, category, personalised, balance, diversity.
+    params = models.JSONField(default=dict)
+    entries = models.JSONField(default=list)
+    model = models.ForeignKey(
+        CollaborativeModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    milliseconds = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(name="reclog_user_time", fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{len(self.entries)} items for {self.user} at revision {self.profile_revision}"
