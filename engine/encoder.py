@@ -8,6 +8,7 @@ or this module is imported. One encoder is built per process and shared.
 import contextlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,6 +58,8 @@ class Encoder:
                 f"on EMBEDDING_DEVICE={device!r}: {exc}"
             ) from exc
         self.dimensions = int(self._model.get_embedding_dimension())
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Shape ``(len(texts), dimensions)``, float32, each row of length 1."""
@@ -71,6 +74,37 @@ class Encoder:
         )
         return vectors.astype(np.float32, copy=False)
 
+    def encode_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """``encode``, remembering the most recent texts.
+
+        Profile previews re-score a draft on every pause in typing: only the
+        line being typed is new, so each keystroke pause encodes one text
+        (about 10 ms here) instead of the whole profile.
+        """
+        with self._cache_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        fresh = self.encode(missing)
+        with self._cache_lock:
+            for text, vector in zip(missing, fresh, strict=True):
+                self._cache[text] = vector
+            found = {}
+            for text in texts:
+                vector = self._cache.get(text)
+                if vector is None:  # evicted by another thread meanwhile
+                    vector = self.encode([text])[0]
+                self._cache[text] = vector
+                self._cache.move_to_end(text)
+                found[text] = vector
+            while len(self._cache) > TEXT_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return np.stack([found[text] for text in texts])
+
+
+# Short texts (statements, queries) remembered per encoder: 384 floats each,
+# so 4096 of them take 6 MB.
+TEXT_CACHE_SIZE = 4096
 
 _lock = threading.Lock()
 _encoders: dict[tuple[str, str, int], Encoder] = {}

@@ -53,6 +53,9 @@ class ItemNeighbours(models.Model):
             models.UniqueConstraint(name="neighbours_one_per_model_item", fields=["model", "item"])
         ]
 
+    def __str__(self) -> str:
+        return f"{len(self.neighbour_ids)} neighbours of item {self.item_id}"
+
 
 class RecommendationLog(models.Model):
     """One list served to one person, as it was shown and why.

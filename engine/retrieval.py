@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from pgvector.django import CosineDistance
 
-from catalog.models import Item
+from catalog.models import EMBEDDING_DIMENSIONS, Item
 
 MAX_K = 100
 # hnsw.ef_search is the size of the candidate list the index walks. pgvector's
@@ -104,3 +104,112 @@ def search_items(query: str, *, k: int, category: str = "") -> list[ScoredItem]:
         return (0 if title == lowered else 1 if lowered in title else 2, -scored.similarity)
 
     return sorted(found.values(), key=rank)[:k]
+
+
+def _fetch_binary(sql: str, params: Sequence) -> list[tuple]:
+    """Run one query on a psycopg cursor that receives vectors in binary.
+
+    Django's cursors bind on the client and return text; parsing 384 floats
+    of text per item costs more than the whole ANN query on a few hundred
+    candidates. Server-side binding also sends query vectors in binary.
+    """
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    connection.ensure_connection()
+    register_vector(connection.connection)
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
+
+
+def _filters(category: str, exclude_ids: Sequence[int]) -> tuple[str, list]:
+    sql, params = "is_active AND embedding IS NOT NULL", []
+    if category:
+        sql += " AND categories @> ARRAY[%s]::varchar(100)[]"
+        params.append(category)
+    if exclude_ids:
+        sql += " AND NOT (id = ANY(%s))"
+        params.append(list(exclude_ids))
+    return sql, params
+
+
+def nearest_ids_many(
+    vectors: Sequence[np.ndarray],
+    *,
+    k: int,
+    category: str = "",
+    exclude_ids: Sequence[int] = (),
+) -> list[list[int]]:
+    """For each vector, the ids of the ``k`` nearest active items, in one round trip.
+
+    One ``UNION ALL`` of per-vector index scans, with the same index settings
+    as ``nearest_items``.
+    """
+    if not len(vectors):
+        return []
+    where, params = _filters(category, exclude_ids)
+    branch = (
+        f"(SELECT %s::int AS branch, id, embedding <=> %s AS distance FROM catalog_item "
+        f"WHERE {where} ORDER BY embedding <=> %s LIMIT %s)"
+    )
+    sql = " UNION ALL ".join([branch] * len(vectors))
+    args: list = []
+    for number, vector in enumerate(vectors):
+        vector = np.asarray(vector, dtype=np.float32)
+        args += [number, vector, *params, vector, k]
+    found: list[list[tuple[float, int]]] = [[] for _ in vectors]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('hnsw.ef_search', %s, true), "
+                "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
+                [str(min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, EF_PER_RESULT * k)))],
+            )
+        for number, item_id, distance in _fetch_binary(sql, args):
+            found[number].append((distance, item_id))
+    return [[item_id for _, item_id in sorted(rows)] for rows in found]
+
+
+def popular_ids(*, k: int, category: str = "", exclude_ids: Sequence[int] = ()) -> list[int]:
+    """The ``k`` most popular active, embedded items."""
+    where, params = _filters(category, exclude_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM catalog_item WHERE {where} ORDER BY popularity DESC, id LIMIT %s",
+            [*params, k],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def item_vectors(
+    item_ids: Sequence[int], *, category: str = ""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, vectors, popularity) of the active, embedded items among ``item_ids``."""
+    where, params = _filters(category, ())
+    rows = _fetch_binary(
+        f"SELECT id, embedding, popularity FROM catalog_item "
+        f"WHERE {where} AND id = ANY(%s) ORDER BY id",
+        [*params, list(item_ids)],
+    )
+    return _arrays(rows)
+
+
+def catalog_vectors() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, vectors, popularity) of every active, embedded item."""
+    where, params = _filters("", ())
+    rows = _fetch_binary(
+        f"SELECT id, embedding, popularity FROM catalog_item WHERE {where}", params
+    )
+    return _arrays(rows)
+
+
+def _arrays(rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros((0, EMBEDDING_DIMENSIONS), np.float32), np.zeros(0)
+    ids, vectors, popularity = zip(*rows, strict=True)
+    return (
+        np.array(ids, dtype=np.int64),
+        np.stack([np.asarray(v.to_numpy(), dtype=np.float32) for v in vectors]),
+        np.array(popularity, dtype=np.float64),
+    )

@@ -119,6 +119,8 @@ def interactions_import(
 class ProfileConflict(ApplicationError):
     """An edit was based on an older revision than the current one (HTTP 409)."""
 
+    status_code = 409
+
     def __init__(self, *, base_revision: int, current_revision: int) -> None:
         super().__init__(
             f"The profile changed since revision {base_revision} (it is now at revision "
@@ -242,15 +244,16 @@ def profile_write(
     return revision
 
 
-def profile_write_text(*, user, text: str, base_revision: int) -> ProfileRevision:
-    """Replace the profile with what the person typed.
+def profile_text_drafts(*, user, text: str) -> list[StatementDraft]:
+    """The statements ``text`` stands for, as they would be saved.
 
     A line that is unchanged (same text and polarity) keeps what the person
     cannot see in the text: where it came from, its pin, its evidence. Any
-    other line is the person's own.
+    other line is the person's own. Writes nothing (previews use it too).
     """
     parsed = parse_profile(text)
-    current = {(d.text, d.polarity): d for d in profile_drafts(profile_for(user))}
+    profile = Profile.objects.filter(user=user).first()
+    current = {(d.text, d.polarity): d for d in profile_drafts(profile)} if profile else {}
     drafts = []
     for statement in parsed:
         kept = current.get((statement.text, statement.polarity))
@@ -258,8 +261,16 @@ def profile_write_text(*, user, text: str, base_revision: int) -> ProfileRevisio
             drafts.append(replace(kept, weight=statement.weight))
         else:
             drafts.append(StatementDraft.from_parsed(statement))
+    return drafts
+
+
+def profile_write_text(*, user, text: str, base_revision: int) -> ProfileRevision:
+    """Replace the profile with what the person typed (see profile_text_drafts)."""
     return profile_write(
-        user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.EDIT
+        user=user,
+        drafts=profile_text_drafts(user=user, text=text),
+        base_revision=base_revision,
+        cause=ProfileRevision.Cause.EDIT,
     )
 
 

@@ -9,10 +9,18 @@ from typing import Any
 
 
 class ApplicationError(Exception):
-    def __init__(self, message: str, extra: dict[str, Any] | None = None) -> None:
+    # The HTTP status the API answers with: bad input unless a subclass or
+    # the raiser says otherwise (404 for a missing object, 409 for a conflict).
+    status_code = 400
+
+    def __init__(
+        self, message: str, extra: dict[str, Any] | None = None, *, status_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+        if status_code is not None:
+            self.status_code = status_code
 
 
 class ImportFileError(ApplicationError):

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from recsite.env import envbool, envint, envlist, envstr
+from recsite.env import envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("RECSITE_VAR_DIR", str(BASE_DIR / "var")))
@@ -188,3 +188,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Recommendations: how strongly lists are diversified (maximal marginal
+# relevance; 0 is off, 1 is variety above all). 0.3 keeps the best match
+# first and stops near-duplicates (a series, one author) filling the list.
+RECOMMEND_DIVERSITY = envfloat("RECOMMEND_DIVERSITY", 0.3, low=0.0, high=1.0)
