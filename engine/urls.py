@@ -5,6 +5,7 @@ from engine import api, views
 
 router = SimpleRouter()
 router.register("items", api.ItemViewSet, basename="item")
+router.register("recommendations", api.RecommendationViewSet, basename="recommendation")
 
 app_name = "engine"
 urlpatterns = [

@@ -292,6 +292,29 @@ def profile_undo(*, user, number: int, base_revision: int) -> ProfileRevision:
     )
 
 
+def profile_settings_update(
+    *, user, balance: float | None = None, personalised: bool | None = None
+) -> Profile:
+    """Change how recommendations use the profile; not a revision of its text.
+
+    ``balance``: 1 follows only what the person wrote, 0 only what they did.
+    ``personalised=False``: popular items only, profile and history unused.
+    """
+    fields = {}
+    if balance is not None:
+        if not 0 <= balance <= 1:
+            raise ApplicationError("balance must be between 0 and 1.", extra={"field": "balance"})
+        fields["balance"] = round(float(balance), 3)
+    if personalised is not None:
+        fields["personalised"] = bool(personalised)
+    profile = profile_for(user)
+    if fields:
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.save(update_fields=[*fields, "updated_at"])
+    return profile
+
+
 def profile_request_regeneration(*, user) -> None:
     """Queue a regeneration from the person's ratings, even if not due yet."""
     regeneration_requested.send(sender=Profile, user_id=user.pk)

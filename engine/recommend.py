@@ -1,0 +1,499 @@
+"""Recommendations for one person: the glue between the database and engine.scoring.
+
+Everything here runs in the web process, synchronously: reading the profile,
+the history and the trained neighbours, retrieving candidates, scoring them
+(engine.scoring) and logging what was served. Nothing waits for a worker: a
+statement without a vector yet is encoded here (cached by text).
+"""
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from catalog.models import Item
+from engine import retrieval, scoring
+from engine.models import RecommendationLog
+from engine.training import active_model, item_neighbours
+from profiles.models import Interaction, Profile, Statement
+from profiles.services import StatementDraft, profile_drafts, profile_text_drafts
+from recsite.errors import ApplicationError
+
+MAX_K = 100
+# Candidates: the nearest items to each "Likes" statement, the trained
+# neighbours of the person's most recent positive items, and (for people
+# with little history) the most popular items.
+ANN_PER_STATEMENT = 100
+RECENT_POSITIVES = 50
+POPULAR_CANDIDATES = 100
+LITTLE_HISTORY = 10
+# What a person has done with an item that keeps it out of their list.
+SEEN_KINDS = [
+    Interaction.Kind.RATING,
+    Interaction.Kind.LIKE,
+    Interaction.Kind.DISLIKE,
+    Interaction.Kind.NOT_INTERESTED,
+]
+
+
+@dataclass(frozen=True)
+class Request:
+    k: int = 10
+    category: str = ""
+    personalised: bool | None = None  # None: the person's own setting
+    diversity: float | None = None  # None: settings.RECOMMEND_DIVERSITY
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.k <= MAX_K:
+            raise ApplicationError(f"k must be between 1 and {MAX_K}.", extra={"field": "k"})
+        if self.diversity is not None and not 0 <= self.diversity <= 1:
+            raise ApplicationError(
+                "diversity must be between 0 and 1.", extra={"field": "diversity"}
+            )
+
+
+@dataclass(frozen=True)
+class Served:
+    item: Item
+    recommendation: scoring.Recommendation
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    profile_revision: int
+    settings: scoring.Settings
+    items: list[Served]
+    milliseconds: float
+    log_id: int | None = None
+    # Every scored candidate, by item id (why-not and previews read them).
+    scored: dict[int, scoring.Scored] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class History:
+    seen: dict[int, str]  # item id -> what the person did ("you rated it 2")
+    positives: list[scoring.HistoryItem]  # most recent first
+
+
+def _action(kind: str, value: float | None) -> str:
+    if kind == Interaction.Kind.RATING:
+        return f"you rated {value:g}"
+    return {
+        Interaction.Kind.LIKE: "you liked",
+        Interaction.Kind.DISLIKE: "you disliked",
+        Interaction.Kind.NOT_INTERESTED: "you marked not interested",
+    }[kind]
+
+
+def _strength(kind: str, value: float | None) -> float:
+    """How strongly an interaction says "more like this": 5 stars or a like 1.0, 4 stars 0.5."""
+    if kind == Interaction.Kind.LIKE:
+        return 1.0
+    return max(0.0, min(1.0, ((value or 0) - 3) / 2))
+
+
+def user_history(user_id: int) -> History:
+    rows = (
+        Interaction.objects.filter(user_id=user_id, kind__in=SEEN_KINDS)
+        .order_by("-timestamp", "-id")
+        .values_list("item_id", "kind", "value", "item__title")
+    )
+    seen: dict[int, str] = {}
+    positives: list[scoring.HistoryItem] = []
+    positive_ids: set[int] = set()
+    for item_id, kind, value, title in rows:
+        seen.setdefault(item_id, _action(kind, value))
+        positive = kind == Interaction.Kind.LIKE or (
+            kind == Interaction.Kind.RATING and value is not None and value >= 4
+        )
+        if positive and item_id not in positive_ids and len(positives) < RECENT_POSITIVES:
+            positive_ids.add(item_id)
+            positives.append(
+                scoring.HistoryItem(item_id, title, _action(kind, value), _strength(kind, value))
+            )
+    return History(seen=seen, positives=positives)
+
+
+_stats_lock = threading.Lock()
+_stats: dict[str, tuple[tuple, scoring.CatalogStats]] = {}
+
+
+def catalog_stats() -> scoring.CatalogStats:
+    """The catalog's vector mean and covariance, recomputed when embeddings change.
+
+    One cheap aggregate per request tells whether the cached statistics still
+    describe the catalog (items embedded, added or deactivated since); the
+    vectors themselves are read only when it changed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), max(embedded_at), max(popularity) FROM catalog_item "
+            "WHERE is_active AND embedding IS NOT NULL"
+        )
+        count, latest, max_popularity = cursor.fetchone()
+    key = (connection.settings_dict["NAME"], count, latest)
+    with _stats_lock:
+        cached = _stats.get("catalog")
+        if cached is None or cached[0] != key:
+            _, vectors, popularity = retrieval.catalog_vectors()
+            _stats["catalog"] = (key, scoring.CatalogStats.from_vectors(vectors, popularity))
+        stats = _stats["catalog"][1]
+    return scoring.CatalogStats(stats.mean, stats.covariance, int(max_popularity or 0))
+
+
+def statement_vectors(
+    drafts: Sequence[StatementDraft], known: dict[str, np.ndarray]
+) -> list[scoring.ProfileStatement]:
+    """Drafts as scoring input; texts without a stored vector are encoded here."""
+    from engine.encoder import get_encoder
+
+    missing = [d.embedded_text for d in drafts if d.embedded_text not in known]
+    if missing:
+        encoded = get_encoder().encode_cached(missing)
+        known = {**known, **dict(zip(missing, encoded, strict=True))}
+    return [
+        scoring.ProfileStatement(
+            key=position,
+            text=draft.text,
+            polarity=draft.polarity,
+            weight=draft.weight,
+            vector=np.asarray(known[draft.embedded_text], dtype=np.float32),
+        )
+        for position, draft in enumerate(drafts)
+    ]
+
+
+def _stored_vectors(profile: Profile | None) -> dict[str, np.ndarray]:
+    if profile is None:
+        return {}
+    rows = Statement.objects.filter(profile=profile).exclude(embedding=None)
+    return dict(rows.values_list("embedded_text", "embedding"))
+
+
+@dataclass(frozen=True)
+class _Person:
+    profile: Profile | None
+    drafts: list[StatementDraft]
+    statements: list[scoring.ProfileStatement]
+    history: History
+    settings: scoring.Settings
+
+
+def _person(user, request: Request, drafts: list[StatementDraft] | None = None) -> _Person:
+    profile = Profile.objects.filter(user=user).first()
+    if drafts is None:
+        drafts = profile_drafts(profile) if profile else []
+    personalised = request.personalised
+    if personalised is None:
+        personalised = profile.personalised if profile else True
+    diversity = settings.RECOMMEND_DIVERSITY if request.diversity is None else request.diversity
+    return _Person(
+        profile=profile,
+        drafts=drafts,
+        statements=statement_vectors(drafts, _stored_vectors(profile)) if personalised else [],
+        history=user_history(user.pk),
+        settings=scoring.Settings(
+            balance=profile.balance if profile else 0.5,
+            diversity=diversity if personalised else 0.0,
+            personalised=personalised,
+        ),
+    )
+
+
+def _score(
+    person: _Person, request: Request, extra_ids: Sequence[int] = ()
+) -> tuple[list[scoring.Scored], dict[int, np.ndarray], int | None]:
+    """Retrieve candidates and score them; returns (scored, vectors by id, model id).
+
+    1. Candidates: ANN per "Likes" statement, trained neighbours of recent
+       positives, popular items when history is short (or when
+       personalisation is off: then only those), plus ``extra_ids``.
+    2. Seen items never become candidates; the category filter applies to all.
+    3. Score every candidate with engine.scoring.
+    """
+    seen = list(person.history.seen)
+    personalised = person.settings.personalised
+    likes = [s for s in person.statements if s.polarity == scoring.LIKE and s.weight > 0]
+    model = active_model() if personalised else None
+    cf: dict[int, float] = {}
+    sources: dict[int, list[tuple[int, float]]] = {}
+    if model and person.history.positives:
+        neighbours = item_neighbours(
+            model_id=model.pk, item_ids=[h.item_id for h in person.history.positives]
+        )
+        cf, sources = scoring.collaborative_scores(person.history.positives, neighbours)
+    ids: set[int] = set(cf) | set(extra_ids)
+    if likes:
+        for found in retrieval.nearest_ids_many(
+            [s.vector for s in likes],
+            k=ANN_PER_STATEMENT,
+            category=request.category,
+            exclude_ids=seen,
+        ):
+            ids.update(found)
+    if not personalised or len(person.history.positives) < LITTLE_HISTORY or not ids:
+        ids.update(
+            retrieval.popular_ids(
+                k=max(POPULAR_CANDIDATES, request.k), category=request.category, exclude_ids=seen
+            )
+        )
+    ids.difference_update(person.history.seen.keys() - set(extra_ids))
+    item_ids, vectors, popularity = retrieval.item_vectors(sorted(ids), category=request.category)
+    candidates = scoring.Candidates(
+        ids=item_ids,
+        vectors=vectors,
+        popularity=popularity,
+        cf=np.array([cf.get(int(i), 0.0) for i in item_ids]),
+        cf_sources=sources,
+    )
+    history = {h.item_id: h for h in person.history.positives}
+    scored = scoring.score_candidates(
+        candidates, person.statements, history, catalog_stats(), person.settings
+    )
+    by_id = {int(i): vectors[row] for row, i in enumerate(item_ids)}
+    return scored, by_id, model.pk if model else None
+
+
+def _ranked(person: _Person, request: Request, extra_ids: Sequence[int] = ()):
+    scored, vectors, model_id = _score(person, request, extra_ids)
+    seen = person.history.seen.keys()
+    listed = scoring.rank(
+        [s for s in scored if s.item_id not in seen], vectors, k=request.k, settings=person.settings
+    )
+    return scored, listed, model_id
+
+
+def _served(listed: Sequence[scoring.Recommendation]) -> list[Served]:
+    items = Item.objects.defer("embedding").in_bulk([r.scored.item_id for r in listed])
+    return [Served(items[r.scored.item_id], r) for r in listed]
+
+
+def recommend_for_user(
+    *, user, request: Request = Request(), log: bool = True
+) -> RecommendationList:
+    """The person's list, best first, each item with its terms and rationale; logged."""
+    started = time.perf_counter()
+    person = _person(user, request)
+    scored, listed, model_id = _ranked(person, request)
+    served = _served(listed)
+    milliseconds = (time.perf_counter() - started) * 1000
+    revision = person.profile.revision if person.profile else 0
+    log_id = None
+    if log:
+        log_id = RecommendationLog.objects.create(
+            user=user,
+            profile_revision=revision,
+            params={
+                "k": request.k,
+                "category": request.category,
+                "personalised": person.settings.personalised,
+                "balance": person.settings.balance,
+                "diversity": person.settings.diversity,
+            },
+            entries=[log_entry(s.recommendation) for s in served],
+            model_id=model_id,
+            milliseconds=round(milliseconds, 2),
+        ).pk
+    return RecommendationList(
+        profile_revision=revision,
+        settings=person.settings,
+        items=served,
+        milliseconds=milliseconds,
+        log_id=log_id,
+        scored={s.item_id: s for s in scored},
+    )
+
+
+def log_entry(recommendation: scoring.Recommendation) -> dict:
+    scored = recommendation.scored
+    return {
+        "item": scored.item_id,
+        "rank": recommendation.rank,
+        "score": round(scored.score, 4),
+        "contributions": scored.contributions,
+        "statements": [m.statement.text for m in scored.matches],
+        "history": [s.item.item_id for s in scored.sources],
+        "rationale": recommendation.rationale,
+    }
+
+
+# --- Preview: what a draft profile would do, without saving it --------------
+
+
+@dataclass(frozen=True)
+class PreviewEntry:
+    item: Item
+    change: str  # entered, left, up, down, same
+    before: int | None  # rank in the current list
+    after: int | None  # rank in the draft's list
+    cause: str | None  # the edited line that made the difference, as typed
+    recommendation: scoring.Recommendation | None  # None for items that left
+
+
+@dataclass(frozen=True)
+class Preview:
+    base_revision: int
+    drafts: list[StatementDraft]  # how the draft text was understood
+    items: list[PreviewEntry]  # the draft's list, in order
+    left: list[PreviewEntry]  # items of the current list that the draft drops
+    added_lines: list[str]  # lines new or changed in the draft
+    removed_lines: list[str]  # lines of the current profile the draft drops
+
+
+def _line_key(draft: StatementDraft) -> tuple[str, str, float]:
+    return (draft.text, draft.polarity, draft.weight)
+
+
+def recommendations_preview(*, user, text: str, request: Request = Request()) -> Preview:
+    """Score the draft ``text`` as if saved, and compare with the current list.
+
+    1. Parse the draft (same parser and limits as saving; errors name the
+       line) and rank both the current profile and the draft. Nothing is
+       written: new lines are encoded in memory, nothing is logged.
+    2. For each item: entered, left, moved up/down or same.
+    3. Name the edited line behind each change (see ``_own_cause``). An item
+       pushed in or out only by other items' moves gets the cause of the
+       first item that moved the other way.
+    """
+    drafts = profile_text_drafts(user=user, text=text)
+    request = Request(
+        k=request.k, category=request.category, personalised=True, diversity=request.diversity
+    )
+    current = _person(user, request)
+    draft = _person(user, request, drafts=drafts)
+    _, before, _ = _ranked(current, request)
+    before_rank = {r.scored.item_id: r.rank for r in before}
+    scored, after, _ = _ranked(draft, request, extra_ids=list(before_rank))
+    old_keys = {_line_key(d) for d in current.drafts}
+    new_keys = {_line_key(d) for d in drafts}
+    edit = _Edit(
+        added=[d.text for d in drafts if _line_key(d) not in old_keys],
+        removed=[d.text for d in current.drafts if _line_key(d) not in new_keys],
+        before={r.scored.item_id: r.scored for r in before},
+        after={s.item_id: s for s in scored},
+    )
+    changes: list[tuple[int, str, int | None, int | None, scoring.Recommendation | None]] = []
+    for recommendation in after:
+        previous = before_rank.get(recommendation.scored.item_id)
+        if previous is None:
+            change = "entered"
+        elif recommendation.rank == previous:
+            change = "same"
+        else:
+            change = "up" if recommendation.rank < previous else "down"
+        changes.append(
+            (recommendation.scored.item_id, change, previous, recommendation.rank, recommendation)
+        )
+    listed_after = {change[0] for change in changes}
+    changes += [
+        (r.scored.item_id, "left", r.rank, None, None)
+        for r in before
+        if r.scored.item_id not in listed_after
+    ]
+    causes = {
+        item_id: edit.own_cause(item_id, rising=change in RISING)
+        for item_id, change, *_ in changes
+        if change != "same"
+    }
+    first = {
+        rising: next(
+            (
+                causes[i]
+                for i, change, *_ in changes
+                if change != "same" and (change in RISING) == rising and causes[i]
+            ),
+            None,
+        )
+        for rising in (True, False)
+    }
+    for item_id, change, *_ in changes:
+        if change != "same" and causes[item_id] is None:
+            causes[item_id] = first[change not in RISING]
+    items = Item.objects.defer("embedding").in_bulk([change[0] for change in changes])
+    entries = [
+        PreviewEntry(items[item_id], change, previous, rank, causes.get(item_id), recommendation)
+        for item_id, change, previous, rank, recommendation in changes
+    ]
+    return Preview(
+        base_revision=current.profile.revision if current.profile else 0,
+        drafts=drafts,
+        items=[e for e in entries if e.change != "left"],
+        left=[e for e in entries if e.change == "left"],
+        added_lines=edit.added,
+        removed_lines=edit.removed,
+    )
+
+
+RISING = ("entered", "up")
+
+
+@dataclass(frozen=True)
+class _Edit:
+    added: list[str]  # line texts new (or changed) in the draft
+    removed: list[str]  # line texts of the current profile gone from the draft
+    before: dict[int, scoring.Scored]  # the current list, scored with the current profile
+    after: dict[int, scoring.Scored]  # candidates scored with the draft
+
+    def own_cause(self, item_id: int, *, rising: bool) -> str | None:
+        """The edited line that moved this item itself, if one did.
+
+        Rising: an added line it now matches. Falling: an added "Avoids" line
+        that removes or penalises it, else a removed line it used to match.
+        """
+        now = self.after.get(item_id)
+        if rising:
+            lines = [m.statement.text for m in now.matches] if now else []
+            return next((line for line in lines if line in self.added), None)
+        if now and now.avoided and now.avoided.statement.text in self.added:
+            return now.avoided.statement.text
+        old = self.before.get(item_id)
+        lines = [m.statement.text for m in old.matches] if old else []
+        return next((line for line in lines if line in self.removed), None)
+
+
+# --- Why not this item? ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhyNot:
+    item: Item
+    absence: scoring.Absence
+
+
+def why_not(*, user, item_id: int, request: Request = Request()) -> WhyNot:
+    """Why ``item_id`` is not in the person's list, from the terms that ranked it."""
+    item = Item.objects.defer("embedding").filter(pk=item_id, is_active=True).first()
+    if item is None:
+        raise ApplicationError(
+            f"There is no item {item_id} in the catalog.", extra={"field": "item"}, status_code=404
+        )
+    person = _person(user, request)
+    action = person.history.seen.get(item.pk)
+    if action:
+        return WhyNot(
+            item,
+            scoring.Absence(
+                "seen",
+                f"You have already seen it ({action}): items you rated, liked, disliked or "
+                "marked not interested are not recommended again.",
+            ),
+        )
+    if request.category and request.category not in item.categories:
+        return WhyNot(
+            item,
+            scoring.Absence("category", f"It is not in the category {request.category!r}."),
+        )
+    if not Item.objects.filter(pk=item.pk).exclude(embedding=None).exists():
+        return WhyNot(
+            item,
+            scoring.Absence(
+                "unavailable", "It has not been analysed yet; it can be recommended soon."
+            ),
+        )
+    scored, listed, _ = _ranked(person, request, extra_ids=[item.pk])
+    target = next(s for s in scored if s.item_id == item.pk)
+    return WhyNot(item, scoring.explain_absence(target, scored, listed, settings=person.settings))

@@ -1,0 +1,329 @@
+"""Recommendations served from the database: candidates, steering, rationale,
+preview, why-not and the log, on the embedded sample catalog."""
+
+import pytest
+
+from catalog.models import Item
+from engine import recommend
+from engine.models import CollaborativeModel, ItemNeighbours, RecommendationLog
+from engine.services import item_popularity_refresh
+from profiles.models import Interaction, ProfileRevision, Statement
+from profiles.parser import ProfileTextError
+from profiles.services import profile_for, profile_settings_update, profile_write_text
+from recsite.errors import ApplicationError
+from tests.factories import make_interaction
+
+COZY = "Likes:\n- cozy village mysteries\n- science fiction about first contact"
+
+
+def typed(user, text: str):
+    """Save ``text`` as the person's profile, as the editor does."""
+    return profile_write_text(user=user, text=text, base_revision=profile_for(user).revision)
+
+
+def listed(user, **request) -> recommend.RecommendationList:
+    return recommend.recommend_for_user(user=user, request=recommend.Request(**request))
+
+
+def in_category(result, category: str) -> int:
+    return sum(category in served.item.categories for served in result.items)
+
+
+def ids(result) -> list[int]:
+    return [served.item.pk for served in result.items]
+
+
+@pytest.fixture
+def popular(readers):
+    """The sample readers' interactions, with item popularity computed from them."""
+    item_popularity_refresh()
+    return readers
+
+
+@pytest.fixture
+def neighbours(sample_catalog):
+    """A trained-looking collaborative model: the first Mystery book's
+    neighbours are five Travel books."""
+    model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
+    travel = [sample_catalog[f"bk-{n}"] for n in range(106, 111)]
+    ItemNeighbours.objects.create(
+        model=model,
+        item=sample_catalog["bk-016"],
+        neighbour_ids=[item.pk for item in travel],
+        scores=[0.9, 0.8, 0.7, 0.6, 0.5],
+    )
+    return travel
+
+
+@pytest.mark.django_db
+class TestColdStart:
+    def test_no_profile_and_no_history_gets_popular_items_and_says_so(self, owner, popular):
+        result = listed(owner, k=5)
+        assert len(result.items) == 5
+        most = sorted(Item.objects.values_list("popularity", flat=True), reverse=True)
+        assert all(served.item.popularity >= most[15] for served in result.items)
+        for served in result.items:
+            text = served.recommendation.rationale
+            assert text.startswith(f"Popular with {served.item.popularity} ")
+            assert "nothing in your profile or history" in text
+
+    def test_typed_statements_alone_give_relevant_items(self, owner, sample_catalog):
+        typed(owner, "Likes:\n- home cooking and recipes")
+        result = listed(owner, k=5)
+        assert in_category(result, "Cooking") == 5
+        assert all(
+            "“home cooking and recipes”" in served.recommendation.rationale
+            for served in result.items
+        )
+
+
+@pytest.mark.django_db
+class TestSteering:
+    def test_a_new_like_line_brings_its_category_into_the_next_list(self, owner, sample_catalog):
+        typed(owner, COZY)
+        assert in_category(listed(owner), "Cooking") == 0
+        typed(owner, COZY + "\n- cooking")  # no worker runs in between
+        assert in_category(listed(owner), "Cooking") >= 3
+
+    def test_an_avoid_line_removes_its_category(self, owner, sample_catalog):
+        typed(owner, "Likes:\n- horror\n- mysteries")
+        assert in_category(listed(owner), "Horror") >= 3
+        typed(owner, "Likes:\n- mysteries\nAvoids:\n- horror")
+        assert in_category(listed(owner, k=30), "Horror") == 0
+
+    def test_seen_items_are_never_recommended(self, popular):
+        alice = popular["alice"]
+        seen = set(Interaction.objects.filter(user=alice).values_list("item_id", flat=True))
+        result = listed(alice, k=100)
+        assert len(result.items) >= 100 - len(seen)
+        assert not seen & set(ids(result))
+
+    def test_balance_moves_results_between_history_and_words(
+        self, owner, sample_catalog, neighbours
+    ):
+        make_interaction(owner, sample_catalog["bk-016"], value=5)
+        typed(owner, "Likes:\n- home cooking and recipes")
+        profile_settings_update(user=owner, balance=1.0)
+        words = listed(owner, k=5)
+        profile_settings_update(user=owner, balance=0.0)
+        history = listed(owner, k=5)
+        assert in_category(words, "Cooking") == 5 and in_category(words, "Travel") == 0
+        assert in_category(history, "Travel") == 5
+        title = sample_catalog["bk-016"].title
+        assert history.items[0].recommendation.rationale == (
+            f"Similar to {title}, which you rated 5."
+        )
+
+    def test_category_filter_keeps_only_that_category(self, owner, sample_catalog):
+        typed(owner, COZY)
+        result = listed(owner, category="Romance")
+        assert len(result.items) == 10 and in_category(result, "Romance") == 10
+
+    def test_personalisation_off_serves_popular_items_whatever_the_profile(self, popular):
+        alice = popular["alice"]
+        typed(alice, "Likes:\n- cooking")
+        profile_settings_update(user=alice, personalised=False)
+        result = listed(alice, diversity=0.5)
+        popularity = [served.item.popularity for served in result.items]
+        assert popularity == sorted(popularity, reverse=True)
+        assert in_category(result, "Cooking") < 3
+        assert all(
+            "personalisation is off" in served.recommendation.rationale for served in result.items
+        )
+        assert result.settings.diversity == 0
+
+
+@pytest.mark.django_db
+class TestFaithfulness:
+    def test_removing_the_quoted_line_lowers_each_items_score(self, owner, sample_catalog):
+        lines = ["cooking", "travel writing", "fantasy with dragons", "haunted houses"]
+        typed(owner, "Likes:\n" + "\n".join(f"- {line}" for line in lines))
+        result = listed(owner, k=8)
+        checked = 0
+        for served in result.items:
+            quoted = served.recommendation.scored.matches[0].statement.text
+            assert f"“{quoted}”" in served.recommendation.rationale
+            typed(owner, "Likes:\n" + "\n".join(f"- {line}" for line in lines if line != quoted))
+            after = recommend.why_not(
+                user=owner, item_id=served.item.pk, request=recommend.Request(k=8)
+            )
+            assert after.absence.scored.score < served.recommendation.scored.score
+            typed(owner, "Likes:\n" + "\n".join(f"- {line}" for line in lines))
+            checked += 1
+        assert checked == 8
+
+
+@pytest.mark.django_db
+class TestPreview:
+    def test_preview_shows_what_a_new_line_does_and_writes_nothing(self, owner, sample_catalog):
+        typed(owner, COZY)
+        before = listed(owner)
+        counts = (
+            ProfileRevision.objects.count(),
+            list(Statement.objects.values_list("text", "embedded_text")),
+            RecommendationLog.objects.count(),
+            profile_for(owner).revision,
+        )
+        preview = recommend.recommendations_preview(user=owner, text=COZY + "\n- cooking")
+        assert counts == (
+            ProfileRevision.objects.count(),
+            list(Statement.objects.values_list("text", "embedded_text")),
+            RecommendationLog.objects.count(),
+            profile_for(owner).revision,
+        )
+        assert preview.added_lines == ["cooking"] and preview.removed_lines == []
+        entered = [e for e in preview.items if e.change == "entered"]
+        assert entered and all("Cooking" in e.item.categories for e in entered)
+        assert all(e.cause == "cooking" for e in entered)
+        assert {e.item.pk for e in preview.left} == set(ids(before)) - {
+            e.item.pk for e in preview.items
+        }
+        assert len(preview.left) == len(entered)
+        assert all(e.before is not None and e.after is None for e in preview.left)
+
+        typed(owner, COZY + "\n- cooking")  # saving makes the draft the new revision
+        assert ids(listed(owner)) == [e.item.pk for e in preview.items]
+
+    def test_an_avoid_line_in_a_draft_is_named_as_the_cause_of_what_leaves(
+        self, owner, sample_catalog
+    ):
+        typed(owner, "Likes:\n- horror\n- mysteries")
+        preview = recommend.recommendations_preview(
+            user=owner, text="Likes:\n- horror\n- mysteries\nAvoids:\n- horror"
+        )
+        gone = [e for e in preview.left if "Horror" in e.item.categories]
+        assert gone and all(e.cause == "horror" for e in gone)
+
+    def test_a_bad_draft_names_its_line(self, owner, sample_catalog):
+        with pytest.raises(ProfileTextError) as error:
+            recommend.recommendations_preview(user=owner, text="Likes:\n- fine\n- " + "x" * 400)
+        assert error.value.extra["line"] == 3
+
+
+@pytest.mark.django_db
+class TestWhyNot:
+    def ask(self, user, item, **request):
+        return recommend.why_not(user=user, item_id=item.pk, request=recommend.Request(**request))
+
+    def test_an_item_already_rated(self, popular, sample_catalog):
+        alice = popular["alice"]
+        rated = Interaction.objects.filter(user=alice, kind="rating").first()
+        answer = self.ask(alice, rated.item)
+        assert answer.absence.reason == "seen"
+        assert f"you rated {rated.value:g}" in answer.absence.message
+
+    def test_an_item_removed_by_an_avoid_line(self, owner, sample_catalog):
+        typed(owner, "Likes:\n- mysteries\nAvoids:\n- horror")
+        answer = self.ask(owner, sample_catalog["bk-046"])
+        assert answer.absence.reason == "avoided"
+        assert "“horror”" in answer.absence.message
+
+    def test_an_item_in_the_list_gives_its_place(self, owner, sample_catalog):
+        typed(owner, "Likes:\n- cooking")
+        first = listed(owner).items[0].item
+        answer = self.ask(owner, first)
+        assert answer.absence.reason == "listed" and answer.absence.rank == 1
+
+    def test_an_item_just_below_the_list_gives_its_rank(self, owner, sample_catalog):
+        typed(owner, "Likes:\n- cooking")
+        fifth = listed(owner, k=10, diversity=0).items[4].item
+        answer = self.ask(owner, fifth, k=3, diversity=0)
+        assert answer.absence.reason == "ranked" and answer.absence.rank == 5
+        assert "below the 3 shown" in answer.absence.message
+
+    def test_an_item_matching_no_statement(self, owner, sample_catalog):
+        typed(owner, "Likes:\n- cooking")
+        answer = self.ask(owner, sample_catalog["bk-046"])  # a horror novel
+        assert answer.absence.reason == "low_match"
+        assert "matches none of your statements" in answer.absence.message
+
+    def test_an_item_outside_the_category_filter(self, owner, sample_catalog):
+        answer = self.ask(owner, sample_catalog["bk-046"], category="Cooking")
+        assert answer.absence.reason == "category"
+
+    def test_an_unknown_item_is_a_404(self, owner, sample_catalog):
+        with pytest.raises(ApplicationError) as error:
+            recommend.why_not(user=owner, item_id=10**9)
+        assert error.value.status_code == 404
+
+
+@pytest.mark.django_db
+class TestLog:
+    def test_each_served_list_is_logged_with_revision_scores_and_contributions(
+        self, owner, sample_catalog
+    ):
+        revision = typed(owner, COZY)
+        result = listed(owner, k=4)
+        log = RecommendationLog.objects.get(pk=result.log_id)
+        assert log.user == owner and log.profile_revision == revision.number
+        assert [entry["item"] for entry in log.entries] == ids(result)
+        assert [entry["rank"] for entry in log.entries] == [1, 2, 3, 4]
+        first = log.entries[0]
+        assert first["score"] == pytest.approx(sum(first["contributions"].values()), abs=1e-3)
+        assert first["statements"] and first["rationale"]
+        assert log.params["k"] == 4
+
+    def test_previews_and_why_not_are_not_logged(self, owner, sample_catalog):
+        typed(owner, COZY)
+        recommend.recommendations_preview(user=owner, text=COZY + "\n- cooking")
+        recommend.why_not(user=owner, item_id=sample_catalog["bk-046"].pk)
+        assert not RecommendationLog.objects.exists()
+
+
+@pytest.mark.django_db
+class TestApi:
+    url = "/api/recommendations/"
+
+    def test_signing_in_is_required(self, client, sample_catalog):
+        response = client.get(self.url)
+        assert response.status_code == 403
+        assert set(response.json()) == {"message", "extra"}
+
+    def test_the_list_carries_rationale_and_contributions(self, client, owner, sample_catalog):
+        typed(owner, COZY)
+        client.force_login(owner)
+        body = client.get(self.url, {"k": 3}).json()
+        assert len(body["results"]) == 3 and body["log"]
+        first = body["results"][0]
+        assert set(first["contributions"]) == {"pos", "cf", "pop", "neg"}
+        assert first["statements"][0]["text"] in COZY and first["rationale"]
+        assert first["item"]["title"]
+
+    def test_preview_returns_changes_and_saves_nothing(self, client, owner, sample_catalog):
+        typed(owner, COZY)
+        client.force_login(owner)
+        response = client.post(
+            self.url + "preview/", {"text": COZY + "\n- cooking"}, content_type="application/json"
+        )
+        body = response.json()
+        assert response.status_code == 200 and body["added_lines"] == ["cooking"]
+        assert any(
+            row["change"] == "entered" and row["cause"] == "cooking" for row in body["results"]
+        )
+        assert profile_for(owner).revision == body["base_revision"]
+
+    def test_why_not_answers_and_unknown_items_are_404(self, client, owner, sample_catalog):
+        typed(owner, "Likes:\n- mysteries\nAvoids:\n- horror")
+        client.force_login(owner)
+        body = client.get(self.url + f"why-not/{sample_catalog['bk-046'].pk}/").json()
+        assert body["reason"] == "avoided"
+        missing = client.get(self.url + "why-not/999999999/")
+        assert missing.status_code == 404 and "no item" in missing.json()["message"]
+
+    @pytest.mark.parametrize(
+        "params", [{"k": 0}, {"k": "many"}, {"diversity": 2}, {"personalised": "perhaps"}]
+    )
+    def test_bad_parameters_are_400s_naming_the_field(self, client, owner, params):
+        client.force_login(owner)
+        response = client.get(self.url, params)
+        assert response.status_code == 400
+        assert set(response.json()["extra"]["fields"]) == set(params)
+
+    def test_a_bad_preview_text_is_a_400_naming_the_line(self, client, owner, sample_catalog):
+        client.force_login(owner)
+        response = client.post(
+            self.url + "preview/",
+            {"text": "Likes:\n- " + "x" * 400},
+            content_type="application/json",
+        )
+        assert response.status_code == 400 and response.json()["extra"]["line"] == 2
