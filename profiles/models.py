@@ -165,3 +165,27 @@ class ProfileRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} revision {self.number} ({self.cause})"
+
+
+class ApiToken(models.Model):
+    """A key a person made for a client app; only its hash is stored.
+
+    The key is shown once, when made. A request carries it as
+    ``Authorization: Token <key>``; the first characters (``prefix``) are
+    stored in clear so the person can tell their keys apart.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)  # sha256 hex of the key
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.user}"

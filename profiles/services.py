@@ -1,7 +1,10 @@
 """Writes to interactions (and the accounts imports create)."""
 
+import hashlib
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -10,7 +13,15 @@ from django.utils import timezone
 
 from catalog.models import Item
 from profiles.importers import InteractionRow
-from profiles.models import Interaction, Profile, ProfileRevision, Statement
+from profiles.models import (
+    RATING_MAX,
+    RATING_MIN,
+    ApiToken,
+    Interaction,
+    Profile,
+    ProfileRevision,
+    Statement,
+)
 from profiles.parser import (
     MAX_STATEMENTS,
     ParsedStatement,
@@ -18,7 +29,12 @@ from profiles.parser import (
     parse_profile,
     render_profile,
 )
-from profiles.signals import interactions_changed, regeneration_requested, statements_changed
+from profiles.signals import (
+    account_exporting,
+    interactions_changed,
+    regeneration_requested,
+    statements_changed,
+)
 from recsite.errors import ApplicationError, ImportFileError
 
 WRITE_BATCH = 5000
@@ -417,3 +433,173 @@ def _imported_statement(number: int, entry) -> ParsedStatement:
         weight=round(float(entry.get("weight", 1.0)), 2),
         embedded_text="",
     )
+
+
+# --- Interactions one at a time (website buttons, API) ----------------------
+
+# A like, a dislike and "not interested" answer the same question; giving
+# one withdraws the others. A rating and views stand on their own.
+REACTIONS = {Interaction.Kind.LIKE, Interaction.Kind.DISLIKE, Interaction.Kind.NOT_INTERESTED}
+
+
+def interaction_record(*, user, item: Item, kind: str, value: float | None = None) -> Interaction:
+    """Rate, like, dislike, mark not interested or view ``item``; again replaces.
+
+    Announced like an import, so popularity, the profile and the
+    collaborative model catch up in the background.
+    """
+    if kind not in Interaction.Kind.values:
+        raise ApplicationError(
+            f"kind must be one of {', '.join(Interaction.Kind.values)}.", extra={"field": "kind"}
+        )
+    if kind == Interaction.Kind.RATING:
+        if value is None or not RATING_MIN <= value <= RATING_MAX or (value * 2) % 1:
+            raise ApplicationError(
+                f"A rating is {RATING_MIN:g} to {RATING_MAX:g} stars in half stars.",
+                extra={"field": "value"},
+            )
+    elif value is not None:
+        raise ApplicationError("Only a rating has a value.", extra={"field": "value"})
+    if not item.is_active:
+        raise ApplicationError("This item is no longer in the catalog.", extra={"field": "item"})
+    with transaction.atomic():
+        if kind in REACTIONS:
+            Interaction.objects.filter(user=user, item=item, kind__in=REACTIONS - {kind}).delete()
+        interaction, _ = Interaction.objects.update_or_create(
+            user=user, item=item, kind=kind, defaults={"value": value, "timestamp": timezone.now()}
+        )
+        interactions_changed.send(sender=Interaction, user_ids=[user.pk], item_ids=[item.pk])
+    return interaction
+
+
+def interaction_delete(*, user, interaction_id: int) -> None:
+    """Withdraw one of the person's own interactions (someone else's is "not found")."""
+    with transaction.atomic():
+        interaction = Interaction.objects.filter(user=user, pk=interaction_id).first()
+        if interaction is None:
+            raise ApplicationError(
+                "You have no such interaction.", extra={"field": "id"}, status_code=404
+            )
+        interaction.delete()
+        interactions_changed.send(
+            sender=Interaction, user_ids=[user.pk], item_ids=[interaction.item_id]
+        )
+
+
+# --- API tokens --------------------------------------------------------------
+
+MAX_TOKENS = 20
+
+
+def _key_hash(key: str) -> str:
+    # The key carries 256 random bits, so a plain (fast) hash is enough: there
+    # is nothing to brute-force, unlike a password.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """Make a key for a client app; returns the token and the key, shown only now."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ApplicationError(
+            "Give the key a name of 1 to 100 characters.", extra={"field": "name"}
+        )
+    if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS:
+        raise ApplicationError(
+            f"You already have {MAX_TOKENS} keys; revoke one first.", extra={"field": "name"}
+        )
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=_key_hash(key))
+    return token, key
+
+
+def token_revoke(*, user, token_id: int) -> None:
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise ApplicationError("You have no such key.", extra={"field": "id"}, status_code=404)
+
+
+def token_user(key: str):
+    """The active account a key belongs to, or None; notes when it was last used."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=_key_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # At most one write a minute per key, not one per request.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# --- The account as a whole ------------------------------------------------------
+
+
+def account_export(*, user) -> dict:
+    """Everything stored about the person, as JSON-ready data.
+
+    Other apps add what they keep (the engine: served lists) by answering
+    the ``account_exporting`` signal with a dict of sections.
+    """
+    interactions = (
+        Interaction.objects.filter(user=user).select_related("item").order_by("timestamp")
+    )
+    revisions = ProfileRevision.objects.filter(profile__user=user).order_by("number")
+    data = {
+        "format": "recsite-account",
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "username": user.username,
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+        },
+        "interactions": [
+            {
+                "item": i.item.external_id,
+                "title": i.item.title,
+                "kind": i.kind,
+                "value": i.value,
+                "timestamp": i.timestamp.isoformat(),
+            }
+            for i in interactions
+        ],
+        "profile": profile_export(user=user),
+        "revisions": [
+            {
+                "number": r.number,
+                "cause": r.cause,
+                "created_at": r.created_at.isoformat(),
+                "statements": r.statements,
+            }
+            for r in revisions
+        ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            }
+            for t in ApiToken.objects.filter(user=user)
+        ],
+    }
+    for _, sections in account_exporting.send(sender=ApiToken, user=user):
+        data.update(sections or {})
+    return data
+
+
+def account_delete(*, user) -> None:
+    """Delete the account and everything that is the person's.
+
+    Interactions, profile, statements, revisions, keys and (through the
+    engine's foreign keys) served-list logs go with the user row. Popularity
+    and the profiles' neighbours are recomputed from what remains.
+    """
+    with transaction.atomic():
+        item_ids = list(Interaction.objects.filter(user=user).values_list("item_id", flat=True))
+        user.delete()
+        if item_ids:
+            interactions_changed.send(
+                sender=Interaction,
+                user_ids=[],
+                item_ids=item_ids if len(item_ids) <= LISTED_CHANGES else None,
+            )

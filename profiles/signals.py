@@ -19,3 +19,7 @@ statements_changed = Signal()
 # Sent when a person asks to have their profile written again from their
 # ratings now, with ``user_id``. The engine queues the work on commit.
 regeneration_requested = Signal()
+
+# Sent when a person downloads their data, with ``user``. Each receiver
+# returns a dict of sections to add to the export (the engine: its logs).
+account_exporting = Signal()

@@ -276,7 +276,7 @@ class TestApi:
 
     def test_signing_in_is_required(self, client, sample_catalog):
         response = client.get(self.url)
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert set(response.json()) == {"message", "extra"}
 
     def test_the_list_carries_rationale_and_contributions(self, client, owner, sample_catalog):
