@@ -23,10 +23,12 @@ from profiles.models import (
     Statement,
 )
 from profiles.parser import (
+    MAX_STATEMENT_LENGTH,
     MAX_STATEMENTS,
     ParsedStatement,
     ProfileTextError,
     parse_profile,
+    parse_statement,
     render_profile,
 )
 from profiles.signals import (
@@ -329,6 +331,71 @@ def profile_settings_update(
             setattr(profile, name, value)
         profile.save(update_fields=[*fields, "updated_at"])
     return profile
+
+
+def profile_statement_update(
+    *,
+    user,
+    position: int,
+    base_revision: int,
+    text: str | None = None,
+    polarity: str | None = None,
+    weight: float | None = None,
+    pinned: bool | None = None,
+) -> ProfileRevision:
+    """Change one statement (its text, polarity, strength or pin) as a new revision.
+
+    New text goes through the same parser and limits as the editor, read in
+    the statement's section (or the new ``polarity``): "not into X" typed on
+    a "Likes" line becomes an "Avoids" line. Changed words make the line the
+    person's own; a changed strength or pin keeps its origin and evidence.
+    """
+    drafts = profile_drafts(profile_for(user))
+    if not 0 <= position < len(drafts):
+        raise ApplicationError(
+            f"The profile has no statement {position}.",
+            extra={"field": "position"},
+            status_code=404,
+        )
+    if polarity is not None and polarity not in Statement.Polarity.values:
+        raise ApplicationError("polarity must be like or avoid.", extra={"field": "polarity"})
+    if weight is not None and not 0 <= weight <= 1:
+        raise ApplicationError("weight must be between 0 and 1.", extra={"field": "weight"})
+    draft = drafts[position]
+    if text is not None and text.strip() != draft.text:
+        if "\n" in text or len(text.strip()) > MAX_STATEMENT_LENGTH:
+            raise ProfileTextError(
+                f"a statement is one line of at most {MAX_STATEMENT_LENGTH} characters", 1
+            )
+        parsed = parse_statement(text, polarity or draft.polarity)
+        if parsed is None:
+            raise ProfileTextError("the statement is empty", 1)
+        draft = StatementDraft.from_parsed(parsed, pinned=draft.pinned)
+    elif polarity is not None and polarity != draft.polarity:
+        draft = replace(draft, polarity=polarity, origin=Statement.Origin.USER)
+    if weight is not None:
+        draft = replace(draft, weight=round(float(weight), 2))
+    if pinned is not None:
+        draft = replace(draft, pinned=bool(pinned))
+    drafts[position] = draft
+    return profile_write(
+        user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.EDIT
+    )
+
+
+def profile_statement_delete(*, user, position: int, base_revision: int) -> ProfileRevision:
+    """Remove one statement as a new revision (undo brings it back)."""
+    drafts = profile_drafts(profile_for(user))
+    if not 0 <= position < len(drafts):
+        raise ApplicationError(
+            f"The profile has no statement {position}.",
+            extra={"field": "position"},
+            status_code=404,
+        )
+    del drafts[position]
+    return profile_write(
+        user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.EDIT
+    )
 
 
 def profile_request_regeneration(*, user) -> None:

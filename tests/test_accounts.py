@@ -5,11 +5,14 @@ import pytest
 from profiles.models import ApiToken, Interaction, Profile, ProfileRevision, Statement
 from profiles.services import (
     MAX_TOKENS,
+    ProfileConflict,
     account_delete,
     account_export,
     interaction_delete,
     interaction_record,
     profile_for,
+    profile_statement_delete,
+    profile_statement_update,
     profile_write_text,
     token_create,
     token_revoke,
@@ -136,3 +139,39 @@ class TestAccountData:
         assert not Profile.objects.filter(user__username="owner").exists()
         assert Statement.objects.count() == 1 and ProfileRevision.objects.count() == 1
         assert profile_for(other).revision == 1
+
+
+class TestOneStatement:
+    def setup(self, user):
+        profile_write_text(user=user, text="Likes:\n- sea stories\n- maps", base_revision=0)
+
+    def test_new_words_are_parsed_in_the_lines_section(self, owner):
+        self.setup(owner)
+        revision = profile_statement_update(
+            user=owner, position=1, base_revision=1, text="not into maps anymore"
+        )
+        assert revision.number == 2
+        line = Statement.objects.get(profile__user=owner, position=1)
+        assert (line.polarity, line.embedded_text) == ("avoid", "maps anymore")
+
+    def test_strength_and_pin_change_only_themselves(self, owner):
+        self.setup(owner)
+        profile_statement_update(user=owner, position=0, base_revision=1, weight=0.4, pinned=True)
+        line = Statement.objects.get(profile__user=owner, position=0)
+        assert (line.text, line.weight, line.pinned) == ("sea stories", 0.4, True)
+
+    def test_a_stale_revision_is_a_conflict(self, owner):
+        self.setup(owner)
+        profile_statement_delete(user=owner, position=0, base_revision=1)
+        with pytest.raises(ProfileConflict):
+            profile_statement_update(user=owner, position=0, base_revision=1, weight=0.2)
+        assert [s.text for s in Statement.objects.filter(profile__user=owner)] == ["maps"]
+
+    @pytest.mark.parametrize(
+        "change", [{"position": 5}, {"weight": 2}, {"polarity": "love"}, {"text": "a\nb"}]
+    )
+    def test_bad_changes_are_refused(self, owner, change):
+        self.setup(owner)
+        with pytest.raises(ApplicationError):
+            profile_statement_update(user=owner, base_revision=1, **{"position": 0, **change})
+        assert profile_for(owner).revision == 1
