@@ -22,6 +22,10 @@ class EngineConfig(AppConfig):
         interactions_changed.connect(
             receivers.interactions_changed_regenerate_profiles, dispatch_uid="engine.profiles"
         )
+        interactions_changed.connect(
+            receivers.interactions_changed_train_collaborative,
+            dispatch_uid="engine.collaborative",
+        )
         embeddings_needed.connect(
             receivers.embeddings_needed_enqueue, dispatch_uid="engine.embeddings"
         )

@@ -1,6 +1,10 @@
 """What the engine does when the data it reads from changes."""
 
+import threading
+from time import monotonic
+
 from django.conf import settings
+from django.db import transaction
 
 from catalog.models import Item
 from catalog.text import TEXT_FIELDS
@@ -20,6 +24,38 @@ def interactions_changed_regenerate_profiles(*, user_ids: list[int] | None, **kw
     """
     for user_id in user_ids or ():
         enqueue_on_commit(tasks.profile_regenerate, user_id=user_id)
+
+
+def interactions_changed_train_collaborative(**kwargs) -> None:
+    """Changed interactions retrain the collaborative model, debounced.
+
+    The task runs COLLABORATIVE_DEBOUNCE_SECONDS after the change, so a
+    burst of ratings lands in one training; and each process queues at most
+    one such task per half of that delay. A change committed in that first
+    half is in the database when the queued task reads, with half the delay
+    to spare; a later one queues the next task. Queueing for every rating
+    instead would leave a delayed task per rating, each reading every
+    positive only to find them unchanged, or retraining over and over while
+    ratings keep coming. What this misses (a broker outage, two threads
+    racing) the periodic run catches up.
+    """
+    transaction.on_commit(_queue_collaborative_training)
+
+
+_training_queued_at = -float("inf")
+_training_queued_lock = threading.Lock()
+
+
+def _queue_collaborative_training() -> None:
+    global _training_queued_at
+    delay = settings.COLLABORATIVE_DEBOUNCE_SECONDS
+    with _training_queued_lock:
+        now = monotonic()
+        if now - _training_queued_at < delay / 2:
+            return
+        _training_queued_at = now
+    # This runs on commit, outside any transaction: it sends at once.
+    enqueue_on_commit(tasks.collaborative_train.s().set(countdown=delay))
 
 
 def embeddings_needed_enqueue(*, item_ids: list[int] | None, force: bool = False, **kwargs) -> None:

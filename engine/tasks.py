@@ -4,7 +4,7 @@ to run twice (acks_late redelivers a task whose worker died)."""
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from engine import indexing, profiles, services
+from engine import indexing, profiles, services, training
 
 # A database that is restarting or briefly unreachable is worth waiting for.
 RETRYABLE = (OperationalError, InterfaceError)
@@ -63,3 +63,31 @@ def profile_regenerate(self, user_id: int, force: bool = False) -> int | None:
     except profiles.GenerationBusy as busy:
         raise self.retry(countdown=10, max_retries=10) from busy
     return result.revision.number if result.revision else None
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+    # ml-latest-small trains in about 15 s here and a 10,000-item EASE (the
+    # dense limit) in about a minute; the margin is for item-kNN on far
+    # larger catalogs.
+    soft_time_limit=1200,
+    time_limit=1300,
+)
+def collaborative_train(
+    self, force: bool = False, dense_max_items: int | None = None
+) -> int | None:
+    """Train the collaborative model if its data changed; returns the new model's id.
+
+    Returns None when the active model already has these positives. A run
+    that finds another training under way tries again later rather than
+    giving up: that one may have read the data before the change that
+    queued this run.
+    """
+    try:
+        model = training.collaborative_train(force=force, dense_max_items=dense_max_items)
+    except training.TrainingBusy as busy:
+        raise self.retry(countdown=60, max_retries=10) from busy
+    return model.pk if model else None

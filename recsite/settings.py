@@ -170,6 +170,41 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Collaborative model, trained by a worker (engine/training.py). EASE needs
+# a dense items x items float32 matrix: at the 10,000-item default, 400 MB a
+# copy, and about a minute with a 1.7 GB peak to train on 2 cores
+# (ml-latest-small's 6,298 items: 15 s). Above it, item-kNN, which needs no
+# dense matrix. Only items with at least COLLABORATIVE_MIN_SUPPORT people who
+# liked them are in the model; raising it shrinks EASE's matrix (measurements
+# in engine/collaborative.py, TrainingConfig).
+COLLABORATIVE_DENSE_MAX_ITEMS = envint("COLLABORATIVE_DENSE_MAX_ITEMS", 10_000)
+COLLABORATIVE_NEIGHBOURS = envint("COLLABORATIVE_NEIGHBOURS", 50)
+COLLABORATIVE_MIN_SUPPORT = envint("COLLABORATIVE_MIN_SUPPORT", 1)
+# Item-kNN cosine shrinkage: 5-10 ranked best on ml-latest-small.
+COLLABORATIVE_SHRINKAGE = envint("COLLABORATIVE_SHRINKAGE", 10)
+# Changed interactions retrain this long afterwards, so a burst trains once.
+COLLABORATIVE_DEBOUNCE_SECONDS = envint("COLLABORATIVE_DEBOUNCE_SECONDS", 300)
+# And periodically (a worker started with -B runs the schedule), which also
+# catches up changes whose task could not be queued.
+COLLABORATIVE_SCHEDULE_SECONDS = envint("COLLABORATIVE_SCHEDULE_SECONDS", 3600)
+if min(COLLABORATIVE_NEIGHBOURS, COLLABORATIVE_MIN_SUPPORT, COLLABORATIVE_SCHEDULE_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "COLLABORATIVE_NEIGHBOURS, COLLABORATIVE_MIN_SUPPORT and COLLABORATIVE_SCHEDULE_SECONDS "
+        "must be at least 1"
+    )
+if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEBOUNCE_SECONDS) < 0:
+    raise ImproperlyConfigured(
+        "COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE and "
+        "COLLABORATIVE_DEBOUNCE_SECONDS must not be negative"
+    )
+CELERY_BEAT_SCHEDULE = {
+    "collaborative-train": {
+        "task": "engine.tasks.collaborative_train",
+        "schedule": float(COLLABORATIVE_SCHEDULE_SECONDS),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -51,6 +51,10 @@ class Command(BaseCommand):
                     # The filesystem broker has no fanout for these; the
                     # demo's single worker does not need them either.
                     "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    # Embedded beat runs the periodic tasks (collaborative
+                    # training); fine with the demo's one worker, where a
+                    # deployment runs `celery beat` once on its own.
+                    "-B",
                     "--loglevel", "INFO",
                 ],
                 cwd=settings.BASE_DIR,
