@@ -172,7 +172,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Collaborative model, trained by a worker (engine/training.py). EASE needs
 # a dense items x items float32 matrix: at the 10,000-item default, 400 MB a
-# copy, and about a minute with a 1.7 GB peak to train on 2 cores
+# copy, and about a minute with a 1.2 GB peak to train on 2 cores
 # (ml-latest-small's 6,298 items: 15 s). Above it, item-kNN, which needs no
 # dense matrix. Only items with at least COLLABORATIVE_MIN_SUPPORT people who
 # liked them are in the model; raising it shrinks EASE's matrix (measurements
