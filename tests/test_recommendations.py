@@ -114,6 +114,23 @@ class TestSteering:
             f"Similar to {title}, which you rated 5."
         )
 
+    def test_a_trained_model_brings_in_items_with_the_rated_items_named(self, popular):
+        from engine.training import collaborative_train
+
+        collaborative_train(force=True)
+        alice = popular["alice"]
+        profile_settings_update(user=alice, balance=0.0)  # history only
+        result = listed(alice)
+        rated = dict(Interaction.objects.filter(user=alice).values_list("item__title", "value"))
+        pulled = [s for s in result.items if s.recommendation.scored.contributions["cf"] > 0]
+        assert len(pulled) >= 5
+        for served in pulled:
+            source = served.recommendation.scored.sources[0].item
+            assert source.title in rated and rated[source.title] >= 4
+            assert f"{source.title}, which you rated {rated[source.title]:g}" in (
+                served.recommendation.rationale
+            )
+
     def test_category_filter_keeps_only_that_category(self, owner, sample_catalog):
         typed(owner, COZY)
         result = listed(owner, category="Romance")
