@@ -15,7 +15,8 @@ import numpy as np
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATASETS = Path(os.environ.get("DATASETS_DIR", PROJECT_DIR.parent / "shared" / "datasets"))
-BENCH_DB = "bench_recsite"
+# BENCH_DATABASE lets two benchmarks run side by side.
+BENCH_DB = os.environ.get("BENCH_DATABASE", "bench_recsite")
 VECTOR_CACHE = PROJECT_DIR / "var" / "bench"
 
 

@@ -1,0 +1,201 @@
+"""Recommendation and preview latency on ml-latest-small, and web process memory.
+
+Usage: python bench/recommendation_latency.py [--requests 200]
+
+Imports ml-latest-small (with TMDB text) into a throw-away database, gives
+every item its vector (var/bench cache), computes popularity and trains the
+collaborative model. Then, for the user whose history is closest to 200
+interactions, with a typed 6-statement profile (5 likes, 1 avoid):
+- recommendations through the API (Django's whole request handling, in
+  process: server-side time without the network; the list is logged as in
+  production) and through engine.recommend alone;
+- the bare pgvector ANN query the recommender issues (one nearest-items scan
+  per "Likes" line, in one round trip), for the ratio;
+- previews of the profile with one new line each time (a line never seen
+  before, so each preview encodes it);
+- the resident memory of a fresh web-like process (Django, the encoder
+  loaded, 20 recommendation requests served).
+Reports p50 and p95 in milliseconds.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from common import (
+    BENCH_DB,
+    PROJECT_DIR,
+    bench_database,
+    django_setup,
+    embed_with_cache,
+    import_movielens,
+    percentile,
+)
+
+PROFILE = """Likes:
+- slow-burn science fiction about first contact
+- witty courtroom dramas
+- animated family adventures
+- heist thrillers with clever twists
+- romantic comedies set in New York
+Avoids:
+- gory slasher horror"""
+
+MOODS = ["quiet", "loud", "dark", "sunny", "strange", "gentle", "violent", "funny", "sad", "epic"]
+SUBJECTS = [
+    "submarine war films",
+    "road movies",
+    "musicals about dancers",
+    "westerns with outlaws",
+    "documentaries about nature",
+    "films about chess",
+    "samurai stories",
+    "space station survival",
+    "boxing dramas",
+    "ghost stories",
+    "spy capers",
+    "coming-of-age stories",
+    "political thrillers",
+    "disaster movies",
+    "fairy tales",
+    "mountain climbing films",
+    "jazz biopics",
+    "robot uprisings",
+    "courtroom comedies",
+    "pirate adventures",
+]
+
+MEMORY_PROBE = """
+import os, resource, sys
+sys.path.insert(0, {project!r})
+os.environ["DJANGO_SETTINGS_MODULE"] = "recsite.settings"
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from engine.encoder import get_encoder
+from engine.recommend import recommend_for_user
+get_encoder().encode(["warm up"])
+user = get_user_model().objects.get(pk={user_id})
+for _ in range(20):
+    recommend_for_user(user=user)
+rss = next(line for line in open("/proc/self/status") if line.startswith("VmRSS"))
+print(int(rss.split()[1]) // 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    django_setup()
+
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from engine.training import collaborative_train
+
+    from engine import recommend, retrieval
+    from engine.encoder import get_encoder
+    from engine.services import item_popularity_refresh
+    from profiles.models import Interaction
+    from profiles.services import profile_for, profile_write_text
+
+    with bench_database():
+        import_movielens()
+        embed_with_cache()
+        item_popularity_refresh()
+        started = time.perf_counter()
+        model = collaborative_train(force=True)
+        trained = time.perf_counter() - started
+        counts = (
+            Interaction.objects.values("user")
+            .annotate(n=Count("id"))
+            .order_by("user")
+            .values_list("user", "n")
+        )
+        user_id, interactions = min(counts, key=lambda row: (abs(row[1] - 200), row[0]))
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.get(pk=user_id)
+        profile_write_text(user=user, text=PROFILE, base_revision=profile_for(user).revision)
+        get_encoder().encode(["warm up"])
+        setup_test_environment()  # lets the in-process client in (ALLOWED_HOSTS)
+        client = Client()
+        client.force_login(user)
+        for _ in range(10):  # warm caches and connections
+            assert client.get("/api/recommendations/").status_code == 200
+        person = recommend._person(user, recommend.Request())
+        likes = [s.vector for s in person.statements if s.polarity == "like"]
+        seen = list(person.history.seen)
+
+        rows: dict[str, list[float]] = {
+            "recommendations, API": [],
+            "recommend_for_user": [],
+            "bare ANN queries": [],
+            "preview, API (1 new line)": [],
+        }
+        for number in range(args.requests):
+            rows["recommendations, API"].append(timed(lambda: client.get("/api/recommendations/")))
+            rows["recommend_for_user"].append(
+                timed(lambda: recommend.recommend_for_user(user=user))
+            )
+            rows["bare ANN queries"].append(
+                timed(
+                    lambda: retrieval.nearest_ids_many(
+                        likes, k=recommend.ANN_PER_STATEMENT, exclude_ids=seen
+                    )
+                )
+            )
+            line = f"- {MOODS[number % 10]} {SUBJECTS[number // 10 % 20]}"
+            draft = PROFILE.replace("Avoids:", f"{line}\nAvoids:")
+            rows["preview, API (1 new line)"].append(
+                timed(
+                    lambda draft=draft: client.post(
+                        "/api/recommendations/preview/",
+                        {"text": draft},
+                        content_type="application/json",
+                    )
+                )
+            )
+        body = client.get("/api/recommendations/").json()
+        probe = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE.format(project=str(PROJECT_DIR), user_id=user.pk)],
+            env={**os.environ, "DATABASE_NAME": BENCH_DB, "EMBEDDING_PRELOAD": "0"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rss, peak = map(int, probe.stdout.split()[-2:])
+
+    print(
+        f"\ncollaborative model: {model.get_algorithm_display()}, "
+        f"{model.items} items, trained in {trained:.1f} s"
+    )
+    print(
+        f"user {user_id}: {interactions} interactions, 6 statements; "
+        f"{args.requests} requests each, k=10"
+    )
+    bare = rows["bare ANN queries"]
+    print(f"{'path':<28}{'p50 ms':>9}{'p95 ms':>9}{'p50/bare':>10}{'p95/bare':>10}")
+    for name, values in rows.items():
+        p50, p95 = percentile(values, 50), percentile(values, 95)
+        print(
+            f"{name:<28}{p50:>9.2f}{p95:>9.2f}"
+            f"{p50 / percentile(bare, 50):>10.2f}{p95 / percentile(bare, 95):>10.2f}"
+        )
+    print(f"\nweb process with the encoder loaded: RSS {rss} MB (peak {peak} MB)")
+    print("\nfirst items served:")
+    for row in body["results"][:5]:
+        print(f"  {row['rank']:>2}. {row['item']['title'][:50]:<50} {row['rationale'][:110]}")
+
+
+if __name__ == "__main__":
+    main()
