@@ -52,8 +52,11 @@ def nearest_items(
       returns ``k`` items when ``k`` exist. Relaxed order may return close
       distances slightly out of order, so results are re-sorted here.
     """
+    # Items still waiting for a vector have no distance: without this filter
+    # a sequential scan (small catalogs) returns them, unorderable, last.
     query = (
         _candidates(category, exclude_ids)
+        .exclude(embedding=None)
         .annotate(distance=CosineDistance("embedding", vector))
         .order_by("distance")[:k]
     )
