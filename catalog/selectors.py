@@ -3,20 +3,41 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from catalog.models import Item
 from catalog.text import TEXT_FIELDS, item_text, text_hash
 
 
-def items_browse(*, query: str = "", category: str = "") -> QuerySet[Item]:
-    """Active items, optionally filtered by a title match and a category."""
+def items_browse(
+    *,
+    query: str = "",
+    category: str = "",
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> QuerySet[Item]:
+    """Active items, optionally filtered by a title match, a category and a year range."""
     items = Item.objects.filter(is_active=True).defer("embedding")
     if query:
         items = items.filter(title__icontains=query)
     if category:
         items = items.filter(categories__contains=[category])
+    if year_from is not None:
+        items = items.filter(year__gte=year_from)
+    if year_to is not None:
+        items = items.filter(year__lte=year_to)
     return items.order_by("-popularity", "title", "id")
+
+
+def categories_in_use() -> list[str]:
+    """Every category some active item has, alphabetically (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT unnest(categories) AS name FROM catalog_item "
+            "WHERE is_active ORDER BY name"
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,327 @@
-"""Pages that show what the engine computes about catalog items."""
+"""Pages that show what the engine computes: the catalog and its search, item
+pages with their buttons, "For you", the profile editor's preview, why-not."""
 
-from django.shortcuts import get_object_or_404, render
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import push_url
 
 from catalog.models import Item
-from engine import retrieval
+from catalog.selectors import categories_in_use, items_browse
+from engine import retrieval, scoring
+from engine.forms import CatalogFilterForm, ListControlsForm, PreviewForm, ReactionForm
+from engine.recommend import Request, recommend_for_user, recommendations_preview, why_not
+from profiles.parser import ProfileTextError
+from profiles.selectors import item_reaction, person_is_new
+from profiles.services import (
+    interaction_delete,
+    interaction_record,
+    profile_for,
+    profile_settings_update,
+)
+from recsite.errors import ApplicationError
 
+PAGE_SIZE = 24
 MORE_LIKE_THIS = 6
+FOR_YOU_SIZE = 12
+STARS = (1, 2, 3, 4, 5)
 
 
-def item_detail(request, pk: int):
-    item = get_object_or_404(Item.objects.filter(is_active=True).defer("embedding"), pk=pk)
+# --- Catalog ------------------------------------------------------------------
+
+
+@require_GET
+def item_list(request: HttpRequest) -> HttpResponse:
+    """Browse by popularity, or search by meaning and title; filter by category and years.
+
+    A search ranks by meaning, so it always finds something: the closest
+    items come first, exact and partial title matches above them.
+    """
+    form = CatalogFilterForm(request.GET)
+    form.is_valid()  # a bad field is reported and left out; the valid ones still apply
+    filters = form.cleaned_data
+    query = (filters.get("q") or "").strip()
+    category = filters.get("category") or ""
+    year_from, year_to = filters.get("year_from"), filters.get("year_to")
+    if query:
+        found = [
+            scored.item
+            for scored in retrieval.search_items(query, k=retrieval.MAX_K, category=category)
+        ]
+        items = [
+            item
+            for item in found
+            if (year_from is None or (item.year is not None and item.year >= year_from))
+            and (year_to is None or (item.year is not None and item.year <= year_to))
+        ]
+    else:
+        items = items_browse(category=category, year_from=year_from, year_to=year_to)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = {name: value for name, value in filters.items() if value not in (None, "")}
+    return render(
+        request,
+        "catalog/item_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "category": category,
+            "filtered": bool(kept),
+            "filter_query": urlencode(kept),
+            "categories": categories_in_use(),
+        },
+    )
+
+
+# --- Item page ----------------------------------------------------------------
+
+
+def _active_item(pk: int) -> Item:
+    return get_object_or_404(Item.objects.filter(is_active=True).defer("embedding"), pk=pk)
+
+
+@require_GET
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _active_item(pk)
+    return _item_page(request, item)
+
+
+def _item_page(request, item: Item, *, why=None) -> HttpResponse:
+    reaction = (
+        item_reaction(user=request.user, item=item) if request.user.is_authenticated else None
+    )
     return render(
         request,
         "engine/item_detail.html",
-        {"item": item, "similar": retrieval.similar_items(item, k=MORE_LIKE_THIS)},
+        {
+            "item": item,
+            "similar": retrieval.similar_items(item, k=MORE_LIKE_THIS),
+            "reaction": reaction,
+            "stars": STARS,
+            "why": why,
+        },
     )
+
+
+@login_required
+@require_POST
+def item_react(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rate, like, dislike or mark an item not interested; pressing it again takes it back.
+
+    htmx swaps just the button group; without JavaScript the form posts and
+    the page comes back with a message.
+    """
+    item = _active_item(pk)
+    form = ReactionForm(request.POST)
+    error = None
+    done = ""
+    if form.is_valid():
+        current = item_reaction(user=request.user, item=item)
+        rating, action = form.cleaned_data["rating"], form.cleaned_data["action"]
+        try:
+            if rating is not None:
+                interaction_record(user=request.user, item=item, kind="rating", value=rating)
+                done = f"Rated {rating} of 5."
+            elif action == "unrate":
+                if current.rating_id:
+                    interaction_delete(user=request.user, interaction_id=current.rating_id)
+                done = "Rating removed."
+            elif action == current.reaction and current.reaction_id:
+                interaction_delete(user=request.user, interaction_id=current.reaction_id)
+                done = "Taken back."
+            else:
+                interaction_record(user=request.user, item=item, kind=action)
+                done = REACTION_DONE[action]
+        except ApplicationError as failure:
+            error = failure.message
+    else:
+        error = " ".join(message for errors in form.errors.values() for message in errors)
+    status = 400 if error else 200
+    if request.htmx:
+        return render(
+            request,
+            "engine/_item_actions.html",
+            {
+                "item": item,
+                "reaction": item_reaction(user=request.user, item=item),
+                "stars": STARS,
+                "error": error,
+                "done": done,
+            },
+            status=status,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("engine:item_detail", pk=item.pk)
+
+
+REACTION_DONE = {
+    "like": "Liked: more like this.",
+    "dislike": "Disliked: less like this.",
+    "not_interested": "Not interested: it will not be recommended again.",
+}
+
+
+@login_required
+@require_GET
+def item_why_not(request: HttpRequest, pk: int) -> HttpResponse:
+    """Why this item is not in the person's "For you" list (a fragment for htmx)."""
+    item = _active_item(pk)
+    why = why_not(user=request.user, item_id=item.pk, request=Request(k=FOR_YOU_SIZE))
+    if request.htmx:
+        return render(request, "engine/_why_not.html", {"why": why, "item": item})
+    return _item_page(request, item, why=why)
+
+
+# --- For you --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RationalePart:
+    text: str
+    line: int | None = None  # position of the quoted profile line, for a link
+    quote: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    """One recommendation as the page shows it."""
+
+    item: Item
+    rank: int
+    rationale: list[RationalePart]
+    sources: list[scoring.HistorySource]
+    contributions: dict[str, float]
+
+
+_QUOTED = re.compile(r"(“[^”]*”)")
+
+
+def rationale_parts(recommendation: scoring.Recommendation) -> list[RationalePart]:
+    """The rationale sentence split so each quoted profile line can be highlighted
+    and linked to that line in the editor.
+
+    The rationale quotes a line without its trailing "(e.g. ...)" examples, so
+    a quote is matched to the statement whose text it starts.
+    """
+    scored = recommendation.scored
+    statements = [m.statement for m in scored.matches]
+    if scored.avoided:
+        statements.append(scored.avoided.statement)
+    parts = []
+    for piece in _QUOTED.split(recommendation.rationale):
+        if not piece:
+            continue
+        if piece.startswith("“") and piece.endswith("”"):
+            inner = piece[1:-1]
+            line = next(
+                (s.key for s in statements if s.text == inner or s.text.startswith(inner + " (")),
+                None,
+            )
+            parts.append(RationalePart(piece, line, quote=True))
+        else:
+            parts.append(RationalePart(piece))
+    return parts
+
+
+def _cards(listed) -> list[Card]:
+    return [
+        Card(
+            item=served.item,
+            rank=served.recommendation.rank,
+            rationale=rationale_parts(served.recommendation),
+            sources=list(served.recommendation.scored.sources),
+            contributions=served.recommendation.scored.contributions,
+        )
+        for served in listed.items
+    ]
+
+
+def _for_you_context(request, *, category: str) -> dict:
+    profile = profile_for(request.user)
+    listed = recommend_for_user(
+        user=request.user, request=Request(k=FOR_YOU_SIZE, category=category)
+    )
+    return {
+        "profile": profile,
+        "cards": _cards(listed),
+        "category": category,
+        "categories": categories_in_use(),
+        "is_new": person_is_new(user=request.user),
+        "personalised": listed.settings.personalised,
+    }
+
+
+@login_required
+@require_GET
+def for_you(request: HttpRequest) -> HttpResponse:
+    form = ListControlsForm(request.GET)
+    category = form.cleaned_data["category"] if form.is_valid() else ""
+    return render(request, "engine/for_you.html", _for_you_context(request, category=category))
+
+
+@login_required
+@require_POST
+def for_you_controls(request: HttpRequest) -> HttpResponse:
+    """Save personalisation and balance, then show the list (with the category asked for).
+
+    htmx swaps only the list, so a keyboard user moving the slider keeps focus.
+    """
+    form = ListControlsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Those settings were not understood; nothing changed.")
+        return redirect("engine:for_you")
+    profile = profile_for(request.user)
+    personalised = form.cleaned_data["personalised"]
+    balance = form.cleaned_data["balance"]
+    profile_settings_update(
+        user=request.user,
+        personalised=personalised if personalised != profile.personalised else None,
+        balance=balance if balance is not None and balance != profile.balance else None,
+    )
+    category = form.cleaned_data["category"]
+    url = reverse("engine:for_you") + (f"?{urlencode({'category': category})}" if category else "")
+    if request.htmx:
+        response = render(
+            request, "engine/_for_you_list.html", _for_you_context(request, category=category)
+        )
+        return push_url(response, url)
+    return redirect(url)
+
+
+# --- Profile editor preview -------------------------------------------------------
+
+
+@login_required
+@require_POST
+def profile_preview(request: HttpRequest) -> HttpResponse:
+    """What the typed (unsaved) profile would recommend, against the current list.
+
+    Writes nothing: not the profile, not a served-list log.
+    """
+    form = PreviewForm(request.POST)
+    context: dict = {"error": None, "preview": None}
+    if not form.is_valid():
+        context["error"] = " ".join(form.errors.get("text", ["The text could not be read."]))
+    else:
+        try:
+            preview = recommendations_preview(
+                user=request.user, text=form.cleaned_data["text"], request=Request(k=FOR_YOU_SIZE)
+            )
+        except ProfileTextError as error:
+            context["error"] = error.message
+        else:
+            added = set(preview.added_lines)
+            context["preview"] = preview
+            context["new_lines"] = [d for d in preview.drafts if d.text in added]
+    return render(request, "profiles/_preview.html", context)

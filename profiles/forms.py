@@ -1,6 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
 
-from profiles.parser import MAX_TOTAL_LENGTH
+from profiles.models import Statement
+from profiles.parser import MAX_STATEMENT_LENGTH, MAX_TOTAL_LENGTH
 
 MAX_UPLOAD_BYTES = 64 * 1024
 
@@ -31,3 +33,94 @@ class ProfileUploadForm(forms.Form):
 
 class UndoForm(forms.Form):
     base_revision = forms.IntegerField(min_value=0)
+
+
+class StatementForm(forms.Form):
+    """One line's polarity, strength and pin, as the statement list edits them."""
+
+    polarity = forms.ChoiceField(choices=Statement.Polarity.choices)
+    weight = forms.FloatField(min_value=0, max_value=1, label="Strength")
+    pinned = forms.BooleanField(required=False, label="Pinned")
+    base_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class OnboardingForm(forms.Form):
+    """A new person's first lines: things they like and things they would rather avoid."""
+
+    likes = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_TOTAL_LENGTH,
+        label="Things you like",
+        help_text="One per line: a genre, a theme, a mood, a title you loved.",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 5,
+                "placeholder": "Slow-burn science fiction about first contact\n"
+                "Witty courtroom dramas\nCozy village mysteries",
+            }
+        ),
+    )
+    avoids = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_TOTAL_LENGTH,
+        label="Things you would rather avoid",
+        help_text="One per line. Leave it empty if nothing comes to mind.",
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "Gory slasher horror\nLong war epics"}
+        ),
+    )
+    base_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        lines = self.lines(cleaned.get("likes", "")) + self.lines(cleaned.get("avoids", ""))
+        if not self.errors and not lines:
+            raise forms.ValidationError("Type at least one thing you like or want to avoid.")
+        for field in ("likes", "avoids"):
+            for number, line in enumerate(self.lines(cleaned.get(field, "")), 1):
+                if len(line) > MAX_STATEMENT_LENGTH:
+                    self.add_error(
+                        field,
+                        f"Line {number} is {len(line)} characters long; "
+                        f"keep each line under {MAX_STATEMENT_LENGTH}.",
+                    )
+        return cleaned
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        label="Key name",
+        help_text="So you can tell your keys apart, e.g. “reading app on my phone”.",
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account asks for its password: a borrowed session is not enough."""
+
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autofocus": True})
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class SignupForm(UserCreationForm):
+    """A username and a password (checked by AUTH_PASSWORD_VALIDATORS); email is optional."""
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")

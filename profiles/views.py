@@ -1,29 +1,54 @@
-"""The profile page: read how each line was understood, edit, undo, export, import."""
+"""The profile editor, onboarding, and the account pages (sign-up, keys, data)."""
 
 import json
+from datetime import datetime, timedelta
 
 from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from profiles.forms import ProfileTextForm, ProfileUploadForm, UndoForm
+from profiles.forms import (
+    AccountDeleteForm,
+    OnboardingForm,
+    ProfileTextForm,
+    ProfileUploadForm,
+    SignupForm,
+    StatementForm,
+    TokenForm,
+    UndoForm,
+)
 from profiles.parser import ProfileTextError, render_profile
 from profiles.revisions import revision_diff
+from profiles.selectors import api_tokens
 from profiles.services import (
     ProfileConflict,
+    account_delete,
+    account_export,
     profile_drafts,
     profile_export,
     profile_for,
     profile_import,
     profile_request_regeneration,
+    profile_statement_delete,
+    profile_statement_update,
     profile_undo,
     profile_write_text,
+    token_create,
+    token_revoke,
 )
 from recsite.errors import ApplicationError
 
 RECENT_REVISIONS = 10
+# How long the page waits for a requested regeneration before saying it is
+# slow: the worker usually takes a few seconds; a minute and a half means it
+# is busy or not running.
+REGENERATION_PATIENCE = timedelta(seconds=90)
+REGENERATION_KEY = "regeneration_requested_at"
 
 
 def _with_changes(revisions):
@@ -32,6 +57,27 @@ def _with_changes(revisions):
         older = revisions[index + 1].statements if index + 1 < len(revisions) else []
         newer.changes = revision_diff(older, newer.statements)
     return revisions[:RECENT_REVISIONS]
+
+
+def _regeneration_state(request: HttpRequest, profile) -> str | None:
+    """Where a regeneration this person asked for stands: pending, done, slow, or None.
+
+    The request time lives in the session, so the page knows what it is
+    waiting for; the worker marks ``generated_at`` when it has run (even when
+    nothing changed). Done and slow are shown once, then forgotten.
+    """
+    asked = request.session.get(REGENERATION_KEY)
+    if not asked:
+        return None
+    requested_at = datetime.fromisoformat(asked)
+    if profile.generated_at and profile.generated_at >= requested_at:
+        state = "done"
+    elif timezone.now() - requested_at > REGENERATION_PATIENCE:
+        state = "slow"
+    else:
+        return "pending"
+    del request.session[REGENERATION_KEY]
+    return state
 
 
 def _page(request, *, form=None, upload=None, status=200):
@@ -48,6 +94,7 @@ def _page(request, *, form=None, upload=None, status=200):
             or ProfileTextForm(initial={"text": text, "base_revision": profile.revision}),
             "upload": upload or ProfileUploadForm(initial={"base_revision": profile.revision}),
             "revisions": _with_changes(list(profile.revisions.all()[: RECENT_REVISIONS + 1])),
+            "regeneration": _regeneration_state(request, profile),
         },
         status=status,
     )
@@ -112,11 +159,83 @@ def profile_undo_view(request, number: int):
 @require_POST
 def profile_regenerate(request):
     profile_request_regeneration(user=request.user)
+    request.session[REGENERATION_KEY] = timezone.now().isoformat()
+    if request.htmx:
+        return render(
+            request,
+            "profiles/_regeneration_status.html",
+            {"regeneration": "pending", "profile": profile_for(request.user)},
+        )
     messages.success(
         request,
         "Your profile will be written again from your ratings in a moment; "
         "lines you wrote or pinned stay as they are.",
     )
+    return redirect("profiles:profile")
+
+
+@login_required
+@require_GET
+def profile_regeneration_status(request):
+    """The progress line the profile page polls every 2 seconds while it waits."""
+    if not request.htmx:
+        return redirect("profiles:profile")
+    profile = profile_for(request.user)
+    return render(
+        request,
+        "profiles/_regeneration_status.html",
+        {"regeneration": _regeneration_state(request, profile), "profile": profile},
+    )
+
+
+@login_required
+@require_POST
+def statement_update(request, position: int):
+    """Change one line's polarity, strength or pin (a new revision, like any edit)."""
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Strength is a number from 0 to 1; nothing was changed.")
+        return redirect("profiles:profile")
+    statement = profile_for(request.user).statements.filter(position=position).first()
+    changes = {
+        name: form.cleaned_data[name]
+        for name in ("polarity", "weight", "pinned")
+        if statement is None or form.cleaned_data[name] != getattr(statement, name)
+    }
+    if statement is not None and not changes:
+        messages.info(request, "Nothing to change on that line.")
+        return redirect("profiles:profile")
+    try:
+        revision = profile_statement_update(
+            user=request.user,
+            position=position,
+            base_revision=form.cleaned_data["base_revision"],
+            **changes,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Line changed: revision {revision.number}.")
+    return redirect(f"{reverse('profiles:profile')}#line-{position}")
+
+
+@login_required
+@require_POST
+def statement_delete(request, position: int):
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That button was out of date; try again.")
+        return redirect("profiles:profile")
+    try:
+        revision = profile_statement_delete(
+            user=request.user, position=position, base_revision=form.cleaned_data["base_revision"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Line deleted: revision {revision.number}. Restore it from the history."
+        )
     return redirect("profiles:profile")
 
 
@@ -154,3 +273,146 @@ def profile_upload(request):
         )
     messages.success(request, f"Imported as revision {revision.number}.")
     return redirect("profiles:profile")
+
+
+# --- Onboarding -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def welcome(request):
+    """A new person types a few likes and dislikes and sees a list made from them at once.
+
+    The lines are added after any the profile already has (nothing typed
+    before is lost), as the person's own lines.
+    """
+    profile = profile_for(request.user)
+    if request.method == "GET":
+        form = OnboardingForm(initial={"base_revision": profile.revision})
+        return render(request, "profiles/welcome.html", {"form": form, "profile": profile})
+    form = OnboardingForm(request.POST)
+    status = 400
+    if form.is_valid():
+        current = render_profile([d.parsed() for d in profile_drafts(profile)])
+        typed = "\n".join(
+            [
+                current,
+                "Likes:",
+                *(f"- {line}" for line in form.lines(form.cleaned_data["likes"])),
+                "Avoids:",
+                *(f"- {line}" for line in form.lines(form.cleaned_data["avoids"])),
+            ]
+        )
+        try:
+            profile_write_text(
+                user=request.user, text=typed, base_revision=form.cleaned_data["base_revision"]
+            )
+        except ProfileConflict as conflict:
+            form = OnboardingForm(
+                {**form.cleaned_data, "base_revision": conflict.extra["current_revision"]}
+            )
+            form.is_valid()
+            form.add_error(None, "Your profile changed meanwhile; save again to add these lines.")
+            status = 409
+        except ProfileTextError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                "Here is your first list, made from what you typed. Rate things as you go, "
+                "and change your lines any time on your profile.",
+            )
+            return redirect("engine:for_you")
+    return render(
+        request, "profiles/welcome.html", {"form": form, "profile": profile}, status=status
+    )
+
+
+# --- Account ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("engine:for_you")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.username}! Tell us what you like to begin.")
+        return redirect("profiles:welcome")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+def _account_page(request, *, token_form=None, new_key=None, status=200):
+    return render(
+        request,
+        "profiles/account.html",
+        {
+            "tokens": api_tokens(user=request.user),
+            "token_form": token_form or TokenForm(),
+            "new_key": new_key,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def account(request):
+    return _account_page(request)
+
+
+@login_required
+@require_POST
+def token_new(request):
+    """Make an API key; the page shows it this once (only its hash is kept)."""
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, token_form=form, status=400)
+    try:
+        token, key = token_create(user=request.user, name=form.cleaned_data["name"])
+    except ApplicationError as error:
+        form.add_error("name", error.message)
+        return _account_page(request, token_form=form, status=400)
+    # Rendered, not redirected: the key must not sit in a session or a message.
+    response = _account_page(request, new_key={"token": token, "key": key}, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_remove(request, token_id: int):
+    try:
+        token_revoke(user=request.user, token_id=token_id)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Key revoked: apps using it can no longer sign in.")
+    return redirect("profiles:account")
+
+
+@login_required
+@require_GET
+def account_download(request):
+    response = JsonResponse(
+        account_export(user=request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-recsite-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_remove(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        account_delete(user=user)
+        messages.success(request, "Your account and everything in it are deleted.")
+        return redirect("engine:item_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "profiles/account_delete.html", {"form": form}, status=status)

@@ -1,0 +1,46 @@
+"""Reads of people's interactions, profiles and keys for the website."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from catalog.models import Item
+from profiles.models import ApiToken, Interaction, Statement
+
+
+@dataclass(frozen=True)
+class ItemReaction:
+    """What one person has said about one item, as the item page's buttons show it."""
+
+    rating: float | None  # 0.5-5 stars, or None
+    reaction: str | None  # like, dislike, not_interested, or None (they exclude each other)
+    rating_id: int | None = None
+    reaction_id: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.rating is None and self.reaction is None
+
+
+def item_reaction(*, user, item: Item) -> ItemReaction:
+    """The person's rating and like/dislike/not-interested for ``item`` (one query)."""
+    rows = Interaction.objects.filter(user=user, item=item).exclude(kind=Interaction.Kind.VIEW)
+    found = {"rating": None, "reaction": None, "rating_id": None, "reaction_id": None}
+    for pk, kind, value in rows.values_list("pk", "kind", "value"):
+        if kind == Interaction.Kind.RATING:
+            found.update(rating=value, rating_id=pk)
+        else:
+            found.update(reaction=kind, reaction_id=pk)
+    return ItemReaction(**found)
+
+
+def person_is_new(*, user) -> bool:
+    """Whether nothing steers this person's list yet: no profile lines, no ratings."""
+    has_lines = Statement.objects.filter(profile__user=user).exists()
+    did = Interaction.objects.filter(user=user).exclude(kind=Interaction.Kind.VIEW)
+    return not has_lines and not did.exists()
+
+
+def api_tokens(*, user) -> QuerySet[ApiToken]:
+    """The person's API keys, newest first (only the prefix of each key is stored)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
