@@ -100,11 +100,11 @@ def main() -> None:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import setup_test_environment
-    from engine.training import collaborative_train
 
     from engine import recommend, retrieval
     from engine.encoder import get_encoder
     from engine.services import item_popularity_refresh
+    from engine.training import collaborative_train
     from profiles.models import Interaction
     from profiles.services import profile_for, profile_write_text
 
@@ -125,6 +125,8 @@ def main() -> None:
         from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.get(pk=user_id)
+        user.is_active = True  # imported people cannot sign in until activated
+        user.save(update_fields=["is_active"])
         profile_write_text(user=user, text=PROFILE, base_revision=profile_for(user).revision)
         get_encoder().encode(["warm up"])
         setup_test_environment()  # lets the in-process client in (ALLOWED_HOSTS)
