@@ -363,7 +363,8 @@ def profile_statement_update(
         raise ApplicationError("weight must be between 0 and 1.", extra={"field": "weight"})
     draft = drafts[position]
     if text is not None and text.strip() != draft.text:
-        if "\n" in text or len(text.strip()) > MAX_STATEMENT_LENGTH:
+        # splitlines, not "\n": \r, \u2028 and the like end a line in the editor too.
+        if len(text.splitlines()) > 1 or len(text.strip()) > MAX_STATEMENT_LENGTH:
             raise ProfileTextError(
                 f"a statement is one line of at most {MAX_STATEMENT_LENGTH} characters", 1
             )
@@ -478,7 +479,9 @@ def _imported_statement(number: int, entry) -> ParsedStatement:
     if not isinstance(entry, dict):
         problem = "is not an object"
     elif (
-        not isinstance(entry.get("text"), str) or not entry["text"].strip() or "\n" in entry["text"]
+        not isinstance(entry.get("text"), str)
+        or not entry["text"].strip()
+        or len(entry["text"].splitlines()) > 1
     ):
         problem = "needs a one-line text"
     elif entry.get("polarity", "like") not in Statement.Polarity.values:
@@ -488,7 +491,9 @@ def _imported_statement(number: int, entry) -> ParsedStatement:
         or not 0 <= entry.get("weight", 1.0) <= 1
     ):
         problem = "has a weight outside 0-1"
-    elif not isinstance(entry.get("evidence", []), list):
+    elif not isinstance(entry.get("evidence", []), list) or not all(
+        isinstance(external_id, str) for external_id in entry.get("evidence", [])
+    ):
         problem = "has evidence that is not a list of item ids"
     if problem:
         raise ApplicationError(
@@ -537,6 +542,21 @@ def interaction_record(*, user, item: Item, kind: str, value: float | None = Non
         )
         interactions_changed.send(sender=Interaction, user_ids=[user.pk], item_ids=[item.pk])
     return interaction
+
+
+def interaction_update(*, user, interaction_id: int, value: float | None) -> Interaction:
+    """Change the value of one of the person's own interactions (a rating's stars)."""
+    interaction = (
+        Interaction.objects.select_related("item")
+        .defer("item__embedding")
+        .filter(user=user, pk=interaction_id)
+        .first()
+    )
+    if interaction is None:
+        raise ApplicationError(
+            "You have no such interaction.", extra={"field": "id"}, status_code=404
+        )
+    return interaction_record(user=user, item=interaction.item, kind=interaction.kind, value=value)
 
 
 def interaction_delete(*, user, interaction_id: int) -> None:

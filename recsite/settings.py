@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    # Swagger UI for /api/docs/, served from our static files (no CDN). Not
+    # Redoc: drf-spectacular's page for it loads fonts from Google.
+    "drf_spectacular_sidecar",
     "recsite",
     "catalog",
     "profiles",
@@ -212,14 +216,61 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# API requests per minute, by throttle scope; over a rate, a client gets 429
+# with Retry-After. The counts live in Django's cache, which is per process
+# unless CACHES names a shared one (Redis): N web processes allow N times these.
+API_RATES = {
+    # Anonymous clients, per address (they can only read the catalog).
+    "anon": envint("API_RATE_ANON", 300),
+    # Everything a signed-in person does.
+    "user": envint("API_RATE_USER", 1200),
+    # Writes: ratings, profile edits, keys; a person clicking never gets near.
+    "write": envint("API_RATE_WRITE", 240),
+    # The editor's live preview scores a whole list per call; it is debounced
+    # as people type, so two a second is plenty.
+    "preview": envint("API_RATE_PREVIEW", 120),
+}
+for _scope, _rate in API_RATES.items():
+    if _rate < 1:
+        raise ImproperlyConfigured(f"API_RATE_{_scope.upper()} must be at least 1, got {_rate}")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "profiles.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "recsite.api.PageNumberPagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_PARSER_CLASSES": [
+        "recsite.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "recsite.api.AnonRateThrottle",
+        "recsite.api.UserRateThrottle",
+        "recsite.api.WriteRateThrottle",
+        "recsite.api.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {scope: f"{rate}/minute" for scope, rate in API_RATES.items()},
+    # Behind N proxies that append to X-Forwarded-For, set API_TRUSTED_PROXIES=N;
+    # with 0 the client address is the socket's, which a client cannot forge.
+    "NUM_PROXIES": envint("API_TRUSTED_PROXIES", 0),
+    "DEFAULT_SCHEMA_CLASS": "recsite.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "recsite.api_errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "recsite API",
+    "DESCRIPTION": (
+        "Explainable, steerable recommendations. Sign in with a session (the website) "
+        "or send `Authorization: Token <key>`. Every 4xx answer is "
+        '`{"message": ..., "extra": {...}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 LOGGING = {

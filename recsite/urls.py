@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The API: its OpenAPI schema and docs page, the person's own data and the
+    # engine's staff endpoints (items and recommendations: engine.urls' router).
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("profiles.api_urls")),
     path("", include("profiles.urls")),
     # The catalog page is the engine's: its search ranks by meaning.
     path("", include("engine.urls")),

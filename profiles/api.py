@@ -1,0 +1,592 @@
+"""REST endpoints of the signed-in person: interactions, profile, account and API keys.
+
+Every endpoint reads and writes ``request.user``'s own data and nobody
+else's: an id that belongs to someone else is answered exactly like an id
+that does not exist (404), so the answer reveals nothing.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.models import Item
+from profiles import selectors, services
+from profiles.models import ApiToken, Interaction, ProfileRevision, Statement
+from profiles.parser import MAX_STATEMENT_LENGTH, MAX_TOTAL_LENGTH, render_profile
+from profiles.revisions import revision_diff
+from recsite.api import StrictFloatField
+
+# Ids and revision numbers are PostgreSQL integers: anything larger is refused
+# as bad input instead of reaching the database.
+MAX_ID = 2**63 - 1
+MAX_REVISION = 2**31 - 1
+# Room for the longest text the parser accepts plus slack, so the parser (not
+# the serializer) names the limit a person went over.
+MAX_TEXT_BODY = 2 * MAX_TOTAL_LENGTH
+
+
+def _id(value: str) -> int:
+    """A URL's object id; anything that cannot be one is "not found"."""
+    if not value.isdigit() or int(value) > MAX_ID:
+        raise exceptions.NotFound()
+    return int(value)
+
+
+def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
+    body = serializer_class(data=data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
+def _given(values: dict) -> dict:
+    """The fields a client sent (None stands for "not sent")."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+# --- Interactions -----------------------------------------------------------------
+
+
+class InteractionSerializer(serializers.ModelSerializer):
+    item_title = serializers.CharField(source="item.title", read_only=True)
+
+    class Meta:
+        model = Interaction
+        fields = ["id", "item", "item_title", "kind", "value", "timestamp"]
+        read_only_fields = fields
+
+
+class InteractionCreateSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=Item.objects.filter(is_active=True).defer("embedding"),
+        help_text="The item's id (hidden items cannot be rated).",
+    )
+    kind = serializers.ChoiceField(choices=Interaction.Kind.choices)
+    value = StrictFloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only for a rating: 0.5 to 5 stars, in half stars.",
+    )
+
+
+class InteractionUpdateSerializer(serializers.Serializer):
+    value = StrictFloatField(allow_null=True, help_text="A rating's new stars.")
+
+
+class InteractionFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Interaction.Kind.choices, required=False)
+    item = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+
+
+@extend_schema(tags=["interactions"])
+class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your ratings, likes, dislikes, "not interested" marks and views, newest first.
+
+    One per item and kind: recording the same kind again replaces it, and a
+    like, a dislike and "not interested" withdraw each other.
+    """
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = InteractionSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Interaction.objects.none()
+        interactions = (
+            Interaction.objects.filter(user=self.request.user)
+            .select_related("item")
+            .only("id", "item_id", "item__title", "kind", "value", "timestamp")
+            .order_by("-timestamp", "-id")
+        )
+        if self.action == "list":
+            filters = _valid(InteractionFilterSerializer, self.request.query_params)
+            if "kind" in filters:
+                interactions = interactions.filter(kind=filters["kind"])
+            if "item" in filters:
+                interactions = interactions.filter(item_id=filters["item"])
+        return interactions
+
+    @extend_schema(parameters=[InteractionFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=InteractionCreateSerializer, responses={201: InteractionSerializer})
+    def create(self, request):
+        """Record an interaction; again for the same item and kind replaces it."""
+        body = _valid(InteractionCreateSerializer, request.data)
+        interaction = services.interaction_record(user=request.user, **body)
+        return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=InteractionUpdateSerializer, responses=InteractionSerializer)
+    def partial_update(self, request, pk: str):
+        """Change a rating's stars (other kinds have no value)."""
+        body = _valid(InteractionUpdateSerializer, request.data)
+        interaction = services.interaction_update(
+            user=request.user, interaction_id=_id(pk), value=body["value"]
+        )
+        return Response(InteractionSerializer(interaction).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk: str):
+        """Withdraw an interaction."""
+        services.interaction_delete(user=request.user, interaction_id=_id(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- The profile ------------------------------------------------------------------
+
+
+class StatementSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="0-based; the address of the line.")
+    text = serializers.CharField()
+    polarity = serializers.ChoiceField(choices=Statement.Polarity.choices)
+    weight = serializers.FloatField(help_text="Strength, 0 to 1.")
+    origin = serializers.ChoiceField(choices=Statement.Origin.choices)
+    pinned = serializers.BooleanField(help_text="Regeneration never replaces a pinned line.")
+    evidence = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the items the line was written from."
+    )
+    understood_as = serializers.CharField(
+        source="embedded_text",
+        help_text="What is matched against items: the words without negation or 'I love'.",
+    )
+
+
+class ProfileSerializer(serializers.Serializer):
+    revision = serializers.IntegerField(help_text="Send it back as base_revision with an edit.")
+    balance = serializers.FloatField(help_text="1: follow only your words; 0: only your history.")
+    personalised = serializers.BooleanField()
+    generated_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    text = serializers.CharField(help_text="The statements as editable text.")
+    statements = StatementSerializer(many=True)
+
+
+def _profile_data(user) -> dict:
+    profile = services.profile_for(user)
+    drafts = services.profile_drafts(profile)
+    return ProfileSerializer(
+        {
+            "revision": profile.revision,
+            "balance": profile.balance,
+            "personalised": profile.personalised,
+            "generated_at": profile.generated_at,
+            "updated_at": profile.updated_at,
+            "text": render_profile([draft.parsed() for draft in drafts]),
+            "statements": [
+                {**draft.snapshot(), "position": position} for position, draft in enumerate(drafts)
+            ],
+        }
+    ).data
+
+
+class BaseRevision(serializers.Serializer):
+    base_revision = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_REVISION,
+        help_text="The revision the change is based on; 409 if the profile moved on since.",
+    )
+
+
+class ProfileTextSerializer(BaseRevision):
+    text = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_TEXT_BODY,
+        help_text="The whole profile as text: 'Likes:' / 'Avoids:' sections of lines.",
+    )
+
+
+class ProfileSettingsSerializer(serializers.Serializer):
+    balance = StrictFloatField(
+        min_value=0, max_value=1, required=False, allow_null=True, default=None
+    )
+    personalised = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+@extend_schema(tags=["profile"])
+class ProfileView(APIView):
+    """Your profile: its statements, as a list and as text, and how it is used."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ProfileSerializer)
+    def get(self, request):
+        return Response(_profile_data(request.user))
+
+    @extend_schema(
+        request=ProfileTextSerializer,
+        responses={200: ProfileSerializer, 409: OpenApiResponse(description="Stale base_revision")},
+    )
+    def put(self, request):
+        """Replace the statements with what the text says, as a new revision.
+
+        A line that is unchanged keeps its origin, pin and evidence; a bad
+        line is a 400 whose ``extra.line`` is its number.
+        """
+        body = _valid(ProfileTextSerializer, request.data)
+        services.profile_write_text(user=request.user, **body)
+        return Response(_profile_data(request.user))
+
+    @extend_schema(request=ProfileSettingsSerializer, responses=ProfileSerializer)
+    def patch(self, request):
+        """Change ``balance`` or ``personalised`` (not a revision of the text)."""
+        body = _valid(ProfileSettingsSerializer, request.data)
+        services.profile_settings_update(user=request.user, **_given(body))
+        return Response(_profile_data(request.user))
+
+
+class StatementUpdateSerializer(BaseRevision):
+    text = serializers.CharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        trim_whitespace=False,
+        max_length=4 * MAX_STATEMENT_LENGTH,
+        help_text="New words, read in the line's section: 'not into X' makes an Avoids line.",
+    )
+    polarity = serializers.ChoiceField(
+        choices=Statement.Polarity.choices, required=False, allow_null=True, default=None
+    )
+    weight = StrictFloatField(
+        min_value=0, max_value=1, required=False, allow_null=True, default=None
+    )
+    pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+@extend_schema(tags=["profile"])
+class StatementView(APIView):
+    """One statement of your profile, by position."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=StatementUpdateSerializer, responses=ProfileSerializer)
+    def patch(self, request, position: int):
+        """Change the line's words, polarity, strength or pin, as a new revision."""
+        body = _valid(StatementUpdateSerializer, request.data)
+        services.profile_statement_update(
+            user=request.user,
+            position=position,
+            base_revision=body.pop("base_revision"),
+            **_given(body),
+        )
+        return Response(_profile_data(request.user))
+
+    @extend_schema(parameters=[BaseRevision], responses=ProfileSerializer)
+    def delete(self, request, position: int):
+        """Remove the line, as a new revision (undo brings it back).
+
+        ``base_revision`` goes in the query string: many clients send no
+        body with DELETE.
+        """
+        body = _valid(BaseRevision, request.query_params)
+        services.profile_statement_delete(
+            user=request.user, position=position, base_revision=body["base_revision"]
+        )
+        return Response(_profile_data(request.user))
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+@extend_schema(tags=["profile"])
+class ProfileRegenerateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={202: MessageSerializer})
+    def post(self, request):
+        """Ask for the profile to be written again from your ratings now.
+
+        A worker does it; lines you wrote or pinned stay. Poll the profile:
+        ``generated_at`` and ``revision`` change when it is done.
+        """
+        services.profile_request_regeneration(user=request.user)
+        return Response(
+            {"message": "Your profile will be written again from your ratings in a moment."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class RevisionSummarySerializer(serializers.ModelSerializer):
+    statement_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProfileRevision
+        fields = ["number", "cause", "created_at", "statement_count"]
+
+    def get_statement_count(self, revision: ProfileRevision) -> int:
+        return len(revision.statements)
+
+
+class SnapshotStatementSerializer(serializers.Serializer):
+    """A statement as a revision keeps it."""
+
+    text = serializers.CharField()
+    polarity = serializers.ChoiceField(choices=Statement.Polarity.choices)
+    weight = serializers.FloatField()
+    origin = serializers.ChoiceField(choices=Statement.Origin.choices, default="user")
+    pinned = serializers.BooleanField(default=False)
+    evidence = serializers.ListField(child=serializers.IntegerField(), default=list)
+
+
+class ChangedStatementSerializer(serializers.Serializer):
+    before = SnapshotStatementSerializer()
+    after = SnapshotStatementSerializer()
+
+
+class RevisionDiffSerializer(serializers.Serializer):
+    added = SnapshotStatementSerializer(many=True)
+    removed = SnapshotStatementSerializer(many=True)
+    changed = ChangedStatementSerializer(many=True)
+
+
+class RevisionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    cause = serializers.ChoiceField(choices=ProfileRevision.Cause.choices)
+    created_at = serializers.DateTimeField()
+    statements = SnapshotStatementSerializer(many=True)
+    previous = serializers.IntegerField(
+        allow_null=True, help_text="The revision the diff is against (null: the first one)."
+    )
+    diff = RevisionDiffSerializer(help_text="What changed since the previous revision.")
+
+
+@extend_schema(tags=["profile"])
+class RevisionListView(ListAPIView):
+    """Your profile's revisions, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = RevisionSummarySerializer
+
+    def get_queryset(self):
+        return ProfileRevision.objects.filter(profile__user=self.request.user).order_by("-number")
+
+
+def _own_revisions(user):
+    return ProfileRevision.objects.filter(profile__user=user)
+
+
+@extend_schema(tags=["profile"])
+class RevisionDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=RevisionSerializer)
+    def get(self, request, number: int):
+        """One revision's statements and what changed since the one before it."""
+        revision = _own_revisions(request.user).filter(number=number).first()
+        if revision is None:
+            raise exceptions.NotFound(f"Your profile has no revision {number}.")
+        previous = _own_revisions(request.user).filter(number__lt=number).order_by("-number")
+        previous = previous.first()
+        before = previous.statements if previous else []
+        return Response(
+            RevisionSerializer(
+                {
+                    "number": revision.number,
+                    "cause": revision.cause,
+                    "created_at": revision.created_at,
+                    "statements": revision.statements,
+                    "previous": previous.number if previous else None,
+                    "diff": revision_diff(before, revision.statements),
+                }
+            ).data
+        )
+
+
+class UndoSerializer(BaseRevision):
+    number = serializers.IntegerField(
+        min_value=1, max_value=MAX_REVISION, help_text="The revision to bring back."
+    )
+
+
+@extend_schema(tags=["profile"])
+class ProfileUndoView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=UndoSerializer, responses=ProfileSerializer)
+    def post(self, request):
+        """Bring back the statements of revision ``number``, as a new revision."""
+        body = _valid(UndoSerializer, request.data)
+        services.profile_undo(user=request.user, **body)
+        return Response(_profile_data(request.user))
+
+
+class ExportedStatementSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    polarity = serializers.ChoiceField(choices=Statement.Polarity.choices)
+    weight = serializers.FloatField()
+    origin = serializers.ChoiceField(choices=Statement.Origin.choices)
+    pinned = serializers.BooleanField()
+    evidence = serializers.ListField(
+        child=serializers.CharField(), help_text="The items' external ids."
+    )
+
+
+class ProfileExportSerializer(serializers.Serializer):
+    format = serializers.CharField(help_text="Always recsite-profile.")
+    version = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    balance = serializers.FloatField()
+    text = serializers.CharField()
+    statements = ExportedStatementSerializer(many=True)
+
+
+@extend_schema(tags=["profile"])
+class ProfileExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ProfileExportSerializer)
+    def get(self, request):
+        """The profile as JSON, ready for POST /api/profile/import/ here or elsewhere."""
+        return Response(services.profile_export(user=request.user))
+
+
+class ProfileImportSerializer(BaseRevision):
+    profile = serializers.DictField(
+        required=False, help_text="An export, as GET /api/profile/export/ returns it."
+    )
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_TEXT_BODY,
+        help_text="Or profile text, as PUT /api/profile/ takes it.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if ("profile" in attrs) == ("text" in attrs):
+            raise serializers.ValidationError("Send either profile (an export) or text.")
+        return attrs
+
+
+@extend_schema(tags=["profile"])
+class ProfileImportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ProfileImportSerializer, responses=ProfileSerializer)
+    def post(self, request):
+        """Replace the profile from an export or from text, as a new revision.
+
+        Every statement goes through the same parser and limits as typing.
+        """
+        body = _valid(ProfileImportSerializer, request.data)
+        services.profile_import(
+            user=request.user,
+            data=body["profile"] if "profile" in body else body["text"],
+            base_revision=body["base_revision"],
+        )
+        return Response(_profile_data(request.user))
+
+
+# --- The account and its API keys ------------------------------------------------
+
+
+class AccountSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    email = serializers.CharField()
+    date_joined = serializers.DateTimeField()
+    is_staff = serializers.BooleanField()
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        trim_whitespace=False,
+        max_length=4096,
+        help_text="Your password: a key alone cannot delete the account.",
+    )
+
+    def validate_password(self, password: str) -> str:
+        if not self.context["user"].check_password(password):
+            raise serializers.ValidationError("That is not your password.")
+        return password
+
+
+@extend_schema(tags=["account"])
+class AccountView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=AccountSerializer)
+    def get(self, request):
+        """Who you are signed in as."""
+        return Response(AccountSerializer(request.user).data)
+
+    @extend_schema(request=AccountDeleteSerializer, responses={204: None})
+    def delete(self, request):
+        """Delete your account and everything that is yours. There is no undo.
+
+        Download it first with GET /api/account/export/.
+        """
+        confirmation = AccountDeleteSerializer(data=request.data, context={"user": request.user})
+        confirmation.is_valid(raise_exception=True)
+        services.account_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["account"])
+class AccountExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=OpenApiResponse(
+            OpenApiTypes.OBJECT,
+            description=(
+                "Everything stored about you: account, interactions, profile and its "
+                "revisions, API keys (never the keys themselves), recommendation logs."
+            ),
+        )
+    )
+    def get(self, request):
+        """Download all your data."""
+        return Response(services.account_export(user=request.user))
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = fields
+
+
+class NewTokenSerializer(TokenSerializer):
+    key = serializers.CharField(help_text="Shown this once: only a hash of it is kept.")
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="Which app or device it is for.")
+
+
+@extend_schema(tags=["account"])
+class TokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your API keys: send one as ``Authorization: Token <key>``."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = TokenSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return ApiToken.objects.none()
+        return selectors.api_tokens(user=self.request.user)
+
+    @extend_schema(request=TokenCreateSerializer, responses={201: NewTokenSerializer})
+    def create(self, request):
+        """Make a key; the answer holds the key itself, which is never shown again."""
+        body = _valid(TokenCreateSerializer, request.data)
+        token, key = services.token_create(user=request.user, name=body["name"])
+        token.key = key
+        return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk: str):
+        """Revoke a key: requests that send it are refused from now on."""
+        services.token_revoke(user=request.user, token_id=_id(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
