@@ -1,4 +1,4 @@
-"""Parsing the generic catalog format (JSON Lines) into validated rows.
+"""Parsing the generic catalog formats (JSON Lines, CSV) into validated rows.
 
 Parsing never touches the database: a file is read and checked whole before
 any row is written, so an import is all-or-nothing and every error names its
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from recsite.errors import ImportFileError
-from recsite.files import text_lines
+from recsite.files import csv_records, text_lines
 
 MAX_EXTERNAL_ID = 255
 MAX_TITLE = 500
@@ -154,22 +154,94 @@ def read_items_jsonl(path: Path) -> list[ItemRow]:
             raise ImportFileError(
                 path=source, line=number, field=None, problem=f"not valid JSON ({exc.msg})"
             ) from None
+        except RecursionError:  # the decoder recurses once per level of nesting
+            raise ImportFileError(
+                path=source, line=number, field=None, problem="JSON nested too deeply"
+            ) from None
         if not isinstance(obj, dict):
             raise ImportFileError(
                 path=source, line=number, field=None, problem="expected a JSON object per line"
             )
-        row = item_row(source, number, obj)
-        if row.external_id in first_line:
-            raise ImportFileError(
-                path=source,
-                line=number,
-                field="external_id",
-                problem=(
-                    f"{row.external_id!r} already appears on line {first_line[row.external_id]}"
-                ),
-            )
-        first_line[row.external_id] = number
-        rows.append(row)
+        _add_row(rows, first_line, item_row(source, number, obj))
     if not rows:
         raise ImportFileError(path=source, line=None, field=None, problem="contains no items")
     return rows
+
+
+def _add_row(rows: list[ItemRow], first_line: dict[str, int], row: ItemRow) -> None:
+    # The same external_id twice in one file is an error: which of the two
+    # the user meant cannot be guessed.
+    if row.external_id in first_line:
+        raise ImportFileError(
+            path=row.source,
+            line=row.line,
+            field="external_id",
+            problem=f"{row.external_id!r} already appears on line {first_line[row.external_id]}",
+        )
+    first_line[row.external_id] = row.line
+    rows.append(row)
+
+
+CSV_LABEL_SEPARATOR = "|"
+_CSV_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _csv_item(record: dict[str, str]) -> dict[str, Any]:
+    """A CSV record as the dict the JSON Lines format would give for it."""
+    obj: dict[str, Any] = {}
+    for name, text in record.items():
+        if name in ("categories", "tags"):
+            obj[name] = [label for label in text.split(CSV_LABEL_SEPARATOR) if label.strip()]
+        elif name == "metadata":
+            try:
+                obj[name] = json.loads(text) if text.strip() else {}
+            except (json.JSONDecodeError, RecursionError):
+                raise _RowProblem(name, "expected a JSON object") from None
+        elif name == "is_active":
+            if text.strip():  # empty: keep what the item has
+                if text.strip().lower() not in _CSV_BOOLEANS:
+                    raise _RowProblem(name, "expected true or false")
+                obj[name] = _CSV_BOOLEANS[text.strip().lower()]
+        else:
+            obj[name] = text
+    return obj
+
+
+def read_items_csv(path: Path) -> list[ItemRow]:
+    """Read and validate a whole CSV catalog file with a header row.
+
+    The columns are the JSON Lines fields (``external_id`` and ``title``
+    required); ``categories`` and ``tags`` hold labels separated by ``|``,
+    ``metadata`` a JSON object, ``is_active`` true or false. On update, a
+    column the file does not have keeps each item's current value.
+    """
+    source = str(path)
+    rows: list[ItemRow] = []
+    first_line: dict[str, int] = {}
+    records = csv_records(path, required=("external_id", "title"), allowed=ITEM_FIELDS)
+    for number, record in records:
+        try:
+            obj = _csv_item(record)
+        except _RowProblem as problem:
+            raise ImportFileError(
+                path=source, line=number, field=problem.field, problem=problem.problem
+            ) from None
+        _add_row(rows, first_line, item_row(source, number, obj))
+    if not rows:
+        raise ImportFileError(path=source, line=None, field=None, problem="contains no items")
+    return rows
+
+
+def read_items_file(path: Path) -> list[ItemRow]:
+    """Read a catalog file in the format its name says: .jsonl or .csv, gzipped or not."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".jsonl"):
+        return read_items_jsonl(path)
+    if name.endswith(".csv"):
+        return read_items_csv(path)
+    raise ImportFileError(
+        path=str(path),
+        line=None,
+        field=None,
+        problem="expected a .jsonl or .csv file (or either gzipped, .gz)",
+    )

@@ -1,15 +1,19 @@
 """Writes to the catalog."""
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.importers import ITEM_FIELDS, ItemRow
+from catalog.importers import ITEM_FIELDS, ItemRow, read_items_file
 from catalog.models import Item
 from catalog.signals import embeddings_needed
+from recsite.errors import ApplicationError, ImportFileError
 
 # Fields an import may set; everything else (embedding, popularity) belongs
 # to the engine and survives a re-import untouched.
@@ -85,3 +89,75 @@ def items_set_active(*, item_ids: Sequence[int], active: bool) -> int:
         .exclude(is_active=active)
         .update(is_active=active, updated_at=timezone.now())
     )
+
+
+UPLOAD_SUFFIXES = (".jsonl.gz", ".csv.gz", ".jsonl", ".csv")
+
+
+def items_import_upload(*, name: str, chunks: Iterable[bytes]) -> ItemImportSummary:
+    """Import an uploaded catalog file (format by ``name``), all or nothing.
+
+    The readers work on paths (gzip, exact line numbers), so the upload is
+    written to a temporary file first; errors name the upload, not that file.
+    """
+    name = name[:200]
+    suffix = next((s for s in UPLOAD_SUFFIXES if name.lower().endswith(s)), "")
+    with tempfile.TemporaryDirectory(prefix="recsite-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        with path.open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        try:
+            return items_import(rows=read_items_file(path))
+        except ImportFileError as error:
+            raise ImportFileError(
+                path=name,
+                line=error.extra["line"],
+                field=error.extra["field"],
+                problem=error.extra["problem"],
+            ) from None
+
+
+def _item_save(item: Item, update_fields: list[str] | None = None) -> None:
+    # external_id is unique: a clash (even one a concurrent request made a
+    # moment ago) is the caller's mistake, not a server error.
+    try:
+        with transaction.atomic():
+            item.save(update_fields=update_fields)
+    except IntegrityError:
+        raise ApplicationError(
+            f"Another item already has the external_id {item.external_id!r}.",
+            extra={"field": "external_id"},
+        ) from None
+
+
+def item_create(*, external_id: str, title: str, **values: Any) -> Item:
+    """Add one item (``values``: the other import fields); its embedding is queued on save."""
+    unknown = set(values) - set(IMPORTED_FIELDS)
+    if unknown:
+        raise TypeError(f"item_create() got unknown fields {sorted(unknown)}")
+    item = Item(external_id=external_id, title=title, **values)
+    _item_save(item)
+    return item
+
+
+def item_update(*, item: Item, **values: Any) -> Item:
+    """Change some of an item's import fields; changed text re-queues its embedding.
+
+    Only the changed columns are written, so the engine's post_save receiver
+    sees whether any text it embeds changed.
+    """
+    unknown = set(values) - set(ITEM_FIELDS)
+    if unknown:
+        raise TypeError(f"item_update() got unknown fields {sorted(unknown)}")
+    changed = [name for name, value in values.items() if getattr(item, name) != value]
+    if changed:
+        for name in changed:
+            setattr(item, name, values[name])
+        _item_save(item, update_fields=[*changed, "updated_at"])
+    return item
+
+
+def item_delete(*, item: Item) -> None:
+    """Delete an item and every interaction with it (hiding it, is_active, keeps them)."""
+    item.delete()

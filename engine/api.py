@@ -1,14 +1,22 @@
-"""REST endpoints that need the engine: search, similar items, recommendations."""
+"""REST endpoints that need the engine: items (staff write them), recommendations, training."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from catalog import services as catalog_services
+from catalog.importers import MAX_EXTERNAL_ID, MAX_LABEL, MAX_TITLE, YEAR_RANGE
 from catalog.models import Item
 from catalog.selectors import items_browse
-from engine import recommend, retrieval, scoring
+from engine import indexing, recommend, retrieval, scoring, tasks, training
+from recsite.api import JSONParser
+from recsite.queueing import enqueue_on_commit
 
 MAX_QUERY_LENGTH = 500
 
@@ -35,6 +43,99 @@ class ScoredItemSerializer(serializers.Serializer):
     similarity = serializers.FloatField()
 
 
+class SearchResultSerializer(ItemSerializer):
+    similarity = serializers.FloatField(
+        required=False, help_text="Only with ?q=: cosine similarity to the query."
+    )
+
+    class Meta(ItemSerializer.Meta):
+        fields = [*ItemSerializer.Meta.fields, "similarity"]
+
+
+class SimilarItemsSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="The item the others are like.")
+    results = ScoredItemSerializer(many=True)
+
+
+def _labels(labels: list[str]) -> list[str]:
+    """Labels as the catalog import stores them: spaces collapsed, no blanks or repeats."""
+    cleaned: list[str] = []
+    for label in labels:
+        label = " ".join(label.split())
+        if label and label not in cleaned:
+            cleaned.append(label)
+    return cleaned
+
+
+class ItemWriteSerializer(serializers.Serializer):
+    """An item as staff write it; the same fields and limits as the catalog import."""
+
+    external_id = serializers.CharField(max_length=MAX_EXTERNAL_ID)
+    title = serializers.CharField(max_length=MAX_TITLE)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    categories = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_LABEL, allow_blank=True),
+        required=False,
+        max_length=1000,
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_LABEL, allow_blank=True),
+        required=False,
+        max_length=1000,
+    )
+    year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1]
+    )
+    metadata = serializers.DictField(required=False)
+    is_active = serializers.BooleanField(required=False, help_text="False hides the item.")
+
+    def validate_categories(self, value: list[str]) -> list[str]:
+        return _labels(value)
+
+    def validate_tags(self, value: list[str]) -> list[str]:
+        return _labels(value)
+
+
+class StaffItemSerializer(ItemSerializer):
+    """An item as staff see it after a write: with its visibility and embedding state."""
+
+    embedding = serializers.SerializerMethodField(
+        help_text="current, outdated or missing; a changed text is re-embedded by a worker."
+    )
+
+    class Meta(ItemSerializer.Meta):
+        fields = [*ItemSerializer.Meta.fields, "is_active", "embedding"]
+
+    def get_embedding(self, item: Item) -> str:
+        return item.embedding_status(settings.EMBEDDING_MODEL)
+
+
+class ItemImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="JSON Lines (.jsonl) or CSV (.csv), either optionally gzipped (.gz)."
+    )
+
+
+class ItemImportSummarySerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+
+
+class EmbeddingStatusSerializer(serializers.Serializer):
+    model = serializers.CharField(help_text="The configured encoder.")
+    current = serializers.IntegerField()
+    outdated = serializers.IntegerField(help_text="Made from older text or by another model.")
+    missing = serializers.IntegerField(help_text="Never embedded.")
+    pending = serializers.IntegerField(help_text="Waiting for a worker: outdated + missing.")
+
+
+class StaffWritesOnly(BasePermission):
+    """Anyone reads; only staff create, change or delete."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS or bool(request.user and request.user.is_staff)
+
+
 class ListParams(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=MAX_QUERY_LENGTH, trim_whitespace=True)
     category = serializers.CharField(required=False, max_length=100)
@@ -52,18 +153,31 @@ def _params(serializer_class, request) -> dict:
     return params.validated_data
 
 
-class ItemViewSet(viewsets.ReadOnlyModelViewSet):
-    """Active catalog items.
+@extend_schema(tags=["items"])
+@extend_schema_view(
+    create=extend_schema(request=ItemWriteSerializer, responses={201: StaffItemSerializer}),
+    update=extend_schema(request=ItemWriteSerializer, responses=StaffItemSerializer),
+    partial_update=extend_schema(request=ItemWriteSerializer, responses=StaffItemSerializer),
+)
+class ItemViewSet(viewsets.ModelViewSet):
+    """Active catalog items; staff also create, change and delete them.
 
     ``?q=`` ranks by meaning (semantic search; exact titles first), up to 100
-    results; ``?category=`` and ``?year=`` filter.
+    results; ``?category=`` and ``?year=`` filter. Saving an item whose text
+    changed queues its re-embedding. DELETE removes the item and everyone's
+    interactions with it; to keep those, PATCH ``is_active`` to false instead.
     """
 
     serializer_class = ItemSerializer
+    permission_classes = [StaffWritesOnly]
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
-        return Item.objects.filter(is_active=True).defer("embedding")
+        if self.request.method in SAFE_METHODS:
+            return Item.objects.filter(is_active=True).defer("embedding")
+        return Item.objects.defer("embedding")  # staff may change hidden items too
 
+    @extend_schema(parameters=[ListParams], responses=SearchResultSerializer(many=True))
     def list(self, request, *args, **kwargs):
         params = _params(ListParams, request)
         category = params.get("category", "")
@@ -83,6 +197,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(items)
         return self.get_paginated_response(ItemSerializer(page, many=True).data)
 
+    @extend_schema(parameters=[SimilarParams], responses=SimilarItemsSerializer)
     @action(detail=True)
     def similar(self, request, pk=None):
         """The ``k`` (1-100, default 10) items most like this one, best first."""
@@ -93,6 +208,61 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
             {
                 "item": item.pk,
                 "results": ScoredItemSerializer(found, many=True).data,
+            }
+        )
+
+    def create(self, request, *args, **kwargs):
+        """Add an item (staff); a worker embeds it."""
+        body = ItemWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = catalog_services.item_create(**body.validated_data)
+        return Response(StaffItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        """Change an item (staff); fields left out keep their values."""
+        item = self.get_object()
+        body = ItemWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        body.is_valid(raise_exception=True)
+        item = catalog_services.item_update(item=item, **body.validated_data)
+        return Response(StaffItemSerializer(item).data)
+
+    def destroy(self, request, *args, **kwargs):
+        """Delete an item and all interactions with it (staff)."""
+        catalog_services.item_delete(item=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ItemImportSerializer, responses=ItemImportSummarySerializer)
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        permission_classes=[IsAdminUser],
+        parser_classes=[MultiPartParser],
+    )
+    def bulk_import(self, request):
+        """Import a catalog file (staff): all or nothing, by external_id.
+
+        A bad line is a 400 naming the file, line and field, and nothing is
+        written. Items whose text changed are queued for embedding.
+        """
+        body = ItemImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        summary = catalog_services.items_import_upload(name=upload.name, chunks=upload.chunks())
+        return Response({"created": summary.created, "updated": summary.updated})
+
+    @extend_schema(responses=EmbeddingStatusSerializer)
+    @action(detail=False, url_path="embedding-status", permission_classes=[IsAdminUser])
+    def embedding_status(self, request):
+        """How many items' vectors are current, outdated or missing (staff)."""
+        counts = indexing.items_embedding_counts()
+        return Response(
+            {
+                "model": counts.model,
+                "current": counts.current,
+                "outdated": counts.outdated,
+                "missing": counts.missing,
+                "pending": counts.pending,
             }
         )
 
@@ -113,6 +283,86 @@ class PreviewBody(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000)
     k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=recommend.MAX_K)
     category = serializers.CharField(required=False, max_length=100, default="")
+
+
+class MatchedStatementSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="The line's position in the profile.")
+    text = serializers.CharField()
+    polarity = serializers.CharField()
+    contribution = serializers.FloatField(help_text="Its share of the score.")
+
+
+class HistorySourceSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="An item from your history that pulled this one in.")
+    title = serializers.CharField()
+    action = serializers.CharField(help_text='What you did with it, e.g. "you rated it 5".')
+    contribution = serializers.FloatField()
+
+
+class ContributionsSerializer(serializers.Serializer):
+    pos = serializers.FloatField(help_text='Your "Likes" lines.')
+    cf = serializers.FloatField(help_text="What people with a history like yours liked.")
+    pop = serializers.FloatField(help_text="Popularity.")
+    neg = serializers.FloatField(help_text='Closeness to an "Avoids" line (negative).')
+
+
+class RecommendationSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    item = ItemSerializer()
+    score = serializers.FloatField()
+    contributions = ContributionsSerializer()
+    statements = MatchedStatementSerializer(many=True)
+    avoided = MatchedStatementSerializer(allow_null=True)
+    history = HistorySourceSerializer(many=True)
+    rationale = serializers.CharField(help_text="Why, in words.")
+
+
+class RecommendationListSerializer(serializers.Serializer):
+    profile_revision = serializers.IntegerField()
+    personalised = serializers.BooleanField()
+    balance = serializers.FloatField()
+    diversity = serializers.FloatField()
+    log = serializers.IntegerField(allow_null=True, help_text="The id of this served list.")
+    results = RecommendationSerializer(many=True)
+
+
+class PreviewChangeSerializer(serializers.Serializer):
+    change = serializers.ChoiceField(choices=["entered", "left", "up", "down", "same"])
+    before = serializers.IntegerField(allow_null=True, help_text="Rank in the current list.")
+    cause = serializers.CharField(allow_null=True, help_text="The edited line behind the change.")
+
+
+class PreviewResultSerializer(RecommendationSerializer, PreviewChangeSerializer):
+    pass
+
+
+class PreviewLeftSerializer(PreviewChangeSerializer):
+    item = ItemSerializer()
+
+
+class DraftStatementSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    polarity = serializers.CharField()
+    weight = serializers.FloatField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    base_revision = serializers.IntegerField()
+    statements = DraftStatementSerializer(many=True, help_text="How the draft was understood.")
+    added_lines = serializers.ListField(child=serializers.CharField())
+    removed_lines = serializers.ListField(child=serializers.CharField())
+    results = PreviewResultSerializer(many=True)
+    left = PreviewLeftSerializer(many=True, help_text="Items of the current list the draft drops.")
+
+
+class WhyNotSerializer(serializers.Serializer):
+    item = ItemSerializer()
+    reason = serializers.ChoiceField(
+        choices=["seen", "avoided", "category", "listed", "ranked", "low_match", "unavailable"]
+    )
+    message = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    contributions = ContributionsSerializer(allow_null=True)
 
 
 def _statement(match: scoring.Match) -> dict:
@@ -147,6 +397,7 @@ def recommendation_data(item: Item, recommendation: scoring.Recommendation) -> d
     }
 
 
+@extend_schema(tags=["recommendations"])
 class RecommendationViewSet(viewsets.ViewSet):
     """The signed-in person's recommendations, with the reasons for each.
 
@@ -156,7 +407,10 @@ class RecommendationViewSet(viewsets.ViewSet):
     """
 
     permission_classes = [IsAuthenticated]
+    # Set per action (the preview's own rate); None: the default rates only.
+    throttle_scope: str | None = None
 
+    @extend_schema(parameters=[RecommendParams], responses=RecommendationListSerializer)
     def list(self, request):
         params = RecommendParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -172,7 +426,8 @@ class RecommendationViewSet(viewsets.ViewSet):
             }
         )
 
-    @action(detail=False, methods=["post"])
+    @extend_schema(request=PreviewBody, responses=PreviewSerializer)
+    @action(detail=False, methods=["post"], throttle_scope="preview")
     def preview(self, request):
         """What the draft profile ``text`` would recommend, without saving it.
 
@@ -209,6 +464,10 @@ class RecommendationViewSet(viewsets.ViewSet):
             }
         )
 
+    @extend_schema(
+        parameters=[RecommendParams, OpenApiParameter("item_id", int, OpenApiParameter.PATH)],
+        responses=WhyNotSerializer,
+    )
     @action(detail=False, url_path=r"why-not/(?P<item_id>[0-9]{1,18})")
     def why_not(self, request, item_id: str):
         """Why an item is not in the list (same ``k``, ``category`` as the list)."""
@@ -227,3 +486,44 @@ class RecommendationViewSet(viewsets.ViewSet):
                 "contributions": scored.contributions if scored else None,
             }
         )
+
+
+class TrainedModelSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    algorithm = serializers.CharField()
+    users = serializers.IntegerField()
+    items = serializers.IntegerField()
+    interactions = serializers.IntegerField()
+    seconds = serializers.FloatField()
+    trained_at = serializers.DateTimeField()
+
+
+class TrainingStatusSerializer(serializers.Serializer):
+    active = TrainedModelSerializer(allow_null=True, help_text="The model serving uses now.")
+
+
+class QueuedSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+@extend_schema(tags=["staff"])
+class TrainingView(APIView):
+    """The collaborative model (staff): what serves now, and training on demand."""
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses=TrainingStatusSerializer)
+    def get(self, request):
+        model = training.active_model()
+        return Response(
+            TrainingStatusSerializer({"active": model}).data if model else {"active": None}
+        )
+
+    @extend_schema(request=None, responses={202: QueuedSerializer})
+    def post(self, request):
+        """Queue a training now, even if no interaction changed since the last one.
+
+        A worker trains; GET shows the new model when it is active.
+        """
+        enqueue_on_commit(tasks.collaborative_train, force=True)
+        return Response({"message": "Training queued."}, status=status.HTTP_202_ACCEPTED)

@@ -30,6 +30,32 @@ def items_pending_embedding(
     return [state for state in items_embedding_state(items) if force or not state.is_current(model)]
 
 
+@dataclass(frozen=True)
+class EmbeddingCounts:
+    model: str
+    current: int
+    outdated: int  # made from older text, or by another model
+    missing: int  # never embedded
+
+    @property
+    def pending(self) -> int:
+        return self.outdated + self.missing
+
+
+def items_embedding_counts() -> EmbeddingCounts:
+    """How many items' vectors are current, outdated or missing for the configured model."""
+    model = settings.EMBEDDING_MODEL
+    current = outdated = missing = 0
+    for state in items_embedding_state():
+        if not state.model:
+            missing += 1
+        elif state.is_current(model):
+            current += 1
+        else:
+            outdated += 1
+    return EmbeddingCounts(model=model, current=current, outdated=outdated, missing=missing)
+
+
 def store_vectors(
     chunk: Sequence[EmbeddingState], vectors: Sequence[np.ndarray], model: str | None = None
 ) -> int:

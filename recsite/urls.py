@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("profiles.api_urls")),
+    path("api/", include("engine.api_urls")),
     path("", include("profiles.urls")),
     # The catalog page is the engine's: its search ranks by meaning.
     path("", include("engine.urls")),
