@@ -97,10 +97,9 @@ _WRITE_VECTORS = """
 
 
 def _write_vectors(*, ids: list[int], vectors: list[np.ndarray], hashes: list[str], model: str):
-    from pgvector.psycopg import register_vector
+    from engine.retrieval import vector_connection
 
-    connection.ensure_connection()
-    register_vector(connection.connection)  # per connection; cached by psycopg after the first
+    vector_connection()  # lets this connection send vectors
     with connection.cursor() as cursor:
         cursor.execute(
             _WRITE_VECTORS,

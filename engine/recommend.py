@@ -9,7 +9,7 @@ statement without a vector yet is encoded here (cached by text).
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
@@ -29,6 +29,7 @@ MAX_K = 100
 # with little history) the most popular items.
 ANN_PER_STATEMENT = 100
 RECENT_POSITIVES = 50
+CF_CANDIDATES = 300
 POPULAR_CANDIDATES = 100
 LITTLE_HISTORY = 10
 # What a person has done with an item that keeps it out of their list.
@@ -69,8 +70,6 @@ class RecommendationList:
     items: list[Served]
     milliseconds: float
     log_id: int | None = None
-    # Every scored candidate, by item id (why-not and previews read them).
-    scored: dict[int, scoring.Scored] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -119,30 +118,37 @@ def user_history(user_id: int) -> History:
 
 
 _stats_lock = threading.Lock()
-_stats: dict[str, tuple[tuple, scoring.CatalogStats]] = {}
+_stats: dict[str, tuple[tuple, float, scoring.CatalogStats]] = {}
 
 
 def catalog_stats() -> scoring.CatalogStats:
     """The catalog's vector mean and covariance, recomputed when embeddings change.
 
-    One cheap aggregate per request tells whether the cached statistics still
-    describe the catalog (items embedded, added or deactivated since); the
-    vectors themselves are read only when it changed.
+    Whether they changed is one aggregate over the catalog (10 ms on
+    ml-latest-small), run at most every RECOMMEND_STATS_SECONDS; the vectors
+    themselves are read only when it changed. A few minutes of lag are
+    harmless: the statistics move slowly as a catalog grows.
     """
+    now = time.monotonic()
+    with _stats_lock:
+        cached = _stats.get("catalog")
+    if cached and now - cached[1] < settings.RECOMMEND_STATS_SECONDS:
+        return cached[2]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), max(embedded_at), max(popularity) FROM catalog_item "
             "WHERE is_active AND embedding IS NOT NULL"
         )
         count, latest, max_popularity = cursor.fetchone()
-    key = (connection.settings_dict["NAME"], count, latest)
+    key = (connection.settings_dict["NAME"], count, latest, max_popularity)
+    if cached and cached[0] == key:
+        stats = cached[2]
+    else:
+        _, vectors, popularity = retrieval.catalog_vectors()
+        stats = scoring.CatalogStats.from_vectors(vectors, popularity)
     with _stats_lock:
-        cached = _stats.get("catalog")
-        if cached is None or cached[0] != key:
-            _, vectors, popularity = retrieval.catalog_vectors()
-            _stats["catalog"] = (key, scoring.CatalogStats.from_vectors(vectors, popularity))
-        stats = _stats["catalog"][1]
-    return scoring.CatalogStats(stats.mean, stats.covariance, int(max_popularity or 0))
+        _stats["catalog"] = (key, now, stats)
+    return stats
 
 
 def statement_vectors(
@@ -181,43 +187,61 @@ class _Person:
     statements: list[scoring.ProfileStatement]
     history: History
     settings: scoring.Settings
+    known_vectors: dict[str, np.ndarray]  # stored statement vectors by embedded text
 
 
-def _person(user, request: Request, drafts: list[StatementDraft] | None = None) -> _Person:
-    profile = Profile.objects.filter(user=user).first()
+def _person(
+    user,
+    request: Request,
+    drafts: list[StatementDraft] | None = None,
+    base: "_Person | None" = None,
+) -> _Person:
+    """Everything scoring needs about the person; ``drafts`` replace their statements.
+
+    With ``base`` (the same person, read already) only the statements are new:
+    a preview reads the profile and history once for both of its lists.
+    """
+    profile = base.profile if base else Profile.objects.filter(user=user).first()
     if drafts is None:
         drafts = profile_drafts(profile) if profile else []
     personalised = request.personalised
     if personalised is None:
         personalised = profile.personalised if profile else True
     diversity = settings.RECOMMEND_DIVERSITY if request.diversity is None else request.diversity
+    known = _stored_vectors(profile) if base is None else base.known_vectors
     return _Person(
         profile=profile,
         drafts=drafts,
-        statements=statement_vectors(drafts, _stored_vectors(profile)) if personalised else [],
-        history=user_history(user.pk),
+        statements=statement_vectors(drafts, known) if personalised else [],
+        history=base.history if base else user_history(user.pk),
         settings=scoring.Settings(
             balance=profile.balance if profile else 0.5,
             diversity=diversity if personalised else 0.0,
             personalised=personalised,
         ),
+        known_vectors=known,
     )
 
 
 def _score(
-    person: _Person, request: Request, extra_ids: Sequence[int] = ()
-) -> tuple[list[scoring.Scored], dict[int, np.ndarray], int | None]:
-    """Retrieve candidates and score them; returns (scored, vectors by id, model id).
+    persons: Sequence[_Person], request: Request, extra_ids: Sequence[int] = ()
+) -> tuple[list[scoring.ScoreTable], list[set[int]], int | None]:
+    """Retrieve candidates and score them, for one person or for one person's
+    current profile and a draft of it.
 
     1. Candidates: ANN per "Likes" statement, trained neighbours of recent
        positives, popular items when history is short (or when
-       personalisation is off: then only those), plus ``extra_ids``.
-    2. Seen items never become candidates; the category filter applies to all.
-    3. Score every candidate with engine.scoring.
+       personalisation is off: then only those). Seen items never.
+    2. Read the vectors of every profile's candidates (and ``extra_ids``)
+       once, and score them all under each profile: a preview can then say
+       why an item of the current list leaves the draft's.
+    Returns (a table per person, each person's own candidate ids, model id);
+    a list is drawn from its own candidates only, so a draft's preview is
+    exactly the list its saved revision gets.
     """
+    person = persons[0]  # all share the history and settings
     seen = list(person.history.seen)
     personalised = person.settings.personalised
-    likes = [s for s in person.statements if s.polarity == scoring.LIKE and s.weight > 0]
     model = active_model() if personalised else None
     cf: dict[int, float] = {}
     sources: dict[int, list[tuple[int, float]]] = {}
@@ -226,23 +250,42 @@ def _score(
             model_id=model.pk, item_ids=[h.item_id for h in person.history.positives]
         )
         cf, sources = scoring.collaborative_scores(person.history.positives, neighbours)
-    ids: set[int] = set(cf) | set(extra_ids)
-    if likes:
-        for found in retrieval.nearest_ids_many(
-            [s.vector for s in likes],
-            k=ANN_PER_STATEMENT,
-            category=request.category,
-            exclude_ids=seen,
-        ):
-            ids.update(found)
-    if not personalised or len(person.history.positives) < LITTLE_HISTORY or not ids:
-        ids.update(
-            retrieval.popular_ids(
-                k=max(POPULAR_CANDIDATES, request.k), category=request.category, exclude_ids=seen
-            )
-        )
-    ids.difference_update(person.history.seen.keys() - set(extra_ids))
-    item_ids, vectors, popularity = retrieval.item_vectors(sorted(ids), category=request.category)
+    # The history's neighbours can number thousands; those the history points
+    # at weakly never rank unless a statement also matches them, and then the
+    # statement's own nearest items bring them in.
+    shared: set[int] = set(sorted(cf, key=cf.__getitem__, reverse=True)[:CF_CANDIDATES])
+    popular = lambda: retrieval.popular_ids(  # noqa: E731
+        k=max(POPULAR_CANDIDATES, request.k), category=request.category, exclude_ids=seen
+    )
+    if not personalised or len(person.history.positives) < LITTLE_HISTORY:
+        shared.update(popular())
+    # One ANN round trip for every distinct "Likes" line of every profile.
+    lines = {
+        s.text: s.vector
+        for p in persons
+        for s in p.statements
+        if s.polarity == scoring.LIKE and s.weight > 0
+    }
+    found = retrieval.nearest_ids_many(
+        list(lines.values()),
+        k=ANN_PER_STATEMENT,
+        category=request.category,
+        exclude_ids=seen,
+        ef_search=ANN_PER_STATEMENT,
+    )
+    nearest = dict(zip(lines, found, strict=True))
+    owns = []
+    for p in persons:
+        own = set(shared)
+        for s in p.statements:
+            if s.polarity == scoring.LIKE and s.weight > 0:
+                own.update(nearest[s.text])
+        if not own:  # nothing known at all: start from what is popular
+            own.update(popular())
+        owns.append(own - person.history.seen.keys())
+    item_ids, vectors, popularity = retrieval.item_vectors(
+        sorted(set(extra_ids).union(*owns)), category=request.category
+    )
     candidates = scoring.Candidates(
         ids=item_ids,
         vectors=vectors,
@@ -251,20 +294,32 @@ def _score(
         cf_sources=sources,
     )
     history = {h.item_id: h for h in person.history.positives}
-    scored = scoring.score_candidates(
-        candidates, person.statements, history, catalog_stats(), person.settings
-    )
-    by_id = {int(i): vectors[row] for row, i in enumerate(item_ids)}
-    return scored, by_id, model.pk if model else None
+    stats = catalog_stats()
+    tables = [
+        scoring.score_candidates(candidates, p.statements, history, stats, p.settings)
+        for p in persons
+    ]
+    return tables, owns, model.pk if model else None
 
 
-def _ranked(person: _Person, request: Request, extra_ids: Sequence[int] = ()):
-    scored, vectors, model_id = _score(person, request, extra_ids)
-    seen = person.history.seen.keys()
-    listed = scoring.rank(
-        [s for s in scored if s.item_id not in seen], vectors, k=request.k, settings=person.settings
+def _listed(
+    person: _Person, table: scoring.ScoreTable, own: set[int], request: Request
+) -> list[scoring.Recommendation]:
+    """The person's list from their own candidates in ``table``."""
+    others = [int(i) for i in table.candidates.ids if int(i) not in own]
+    return scoring.rank(
+        table,
+        k=request.k,
+        settings=person.settings,
+        exclude_ids=[*person.history.seen, *others],
     )
-    return scored, listed, model_id
+
+
+def _ranked(
+    person: _Person, request: Request, extra_ids: Sequence[int] = ()
+) -> tuple[scoring.ScoreTable, list[scoring.Recommendation], int | None]:
+    (table,), (own,), model_id = _score([person], request, extra_ids)
+    return table, _listed(person, table, own, request), model_id
 
 
 def _served(listed: Sequence[scoring.Recommendation]) -> list[Served]:
@@ -278,7 +333,7 @@ def recommend_for_user(
     """The person's list, best first, each item with its terms and rationale; logged."""
     started = time.perf_counter()
     person = _person(user, request)
-    scored, listed, model_id = _ranked(person, request)
+    table, listed, model_id = _ranked(person, request)
     served = _served(listed)
     milliseconds = (time.perf_counter() - started) * 1000
     revision = person.profile.revision if person.profile else 0
@@ -304,7 +359,6 @@ def recommend_for_user(
         items=served,
         milliseconds=milliseconds,
         log_id=log_id,
-        scored={s.item_id: s for s in scored},
     )
 
 
@@ -364,17 +418,18 @@ def recommendations_preview(*, user, text: str, request: Request = Request()) ->
         k=request.k, category=request.category, personalised=True, diversity=request.diversity
     )
     current = _person(user, request)
-    draft = _person(user, request, drafts=drafts)
-    _, before, _ = _ranked(current, request)
+    draft = _person(user, request, drafts=drafts, base=current)
+    (now, table), (own_now, own_draft), _ = _score([current, draft], request)
+    before = _listed(current, now, own_now, request)
     before_rank = {r.scored.item_id: r.rank for r in before}
-    scored, after, _ = _ranked(draft, request, extra_ids=list(before_rank))
+    after = _listed(draft, table, own_draft, request)
     old_keys = {_line_key(d) for d in current.drafts}
     new_keys = {_line_key(d) for d in drafts}
     edit = _Edit(
         added=[d.text for d in drafts if _line_key(d) not in old_keys],
         removed=[d.text for d in current.drafts if _line_key(d) not in new_keys],
         before={r.scored.item_id: r.scored for r in before},
-        after={s.item_id: s for s in scored},
+        after=table,
     )
     changes: list[tuple[int, str, int | None, int | None, scoring.Recommendation | None]] = []
     for recommendation in after:
@@ -436,7 +491,7 @@ class _Edit:
     added: list[str]  # line texts new (or changed) in the draft
     removed: list[str]  # line texts of the current profile gone from the draft
     before: dict[int, scoring.Scored]  # the current list, scored with the current profile
-    after: dict[int, scoring.Scored]  # candidates scored with the draft
+    after: scoring.ScoreTable  # candidates scored with the draft
 
     def own_cause(self, item_id: int, *, rising: bool) -> str | None:
         """The edited line that moved this item itself, if one did.
@@ -444,7 +499,8 @@ class _Edit:
         Rising: an added line it now matches. Falling: an added "Avoids" line
         that removes or penalises it, else a removed line it used to match.
         """
-        now = self.after.get(item_id)
+        row = self.after.row_of(item_id)
+        now = self.after.scored(row) if row is not None else None
         if rising:
             lines = [m.statement.text for m in now.matches] if now else []
             return next((line for line in lines if line in self.added), None)
@@ -494,6 +550,8 @@ def why_not(*, user, item_id: int, request: Request = Request()) -> WhyNot:
                 "unavailable", "It has not been analysed yet; it can be recommended soon."
             ),
         )
-    scored, listed, _ = _ranked(person, request, extra_ids=[item.pk])
-    target = next(s for s in scored if s.item_id == item.pk)
-    return WhyNot(item, scoring.explain_absence(target, scored, listed, settings=person.settings))
+    table, listed, _ = _ranked(person, request, extra_ids=[item.pk])
+    return WhyNot(
+        item,
+        scoring.explain_absence(table, table.row_of(item.pk), listed, settings=person.settings),
+    )

@@ -189,14 +189,91 @@ def statement_matches(
     return weights * np.clip((z - MATCH_START_Z) / MATCH_SPAN_Z, 0.0, MAX_MATCH), z * weights
 
 
-def _combined_match(values: np.ndarray) -> float:
-    """Best match in full, each further one by a decaying share."""
-    ordered = np.sort(values[values > 0])[::-1]
-    return float(sum(value * FURTHER_MATCH_SHARE**k for k, value in enumerate(ordered)))
+def _combined_matches(matches: np.ndarray) -> np.ndarray:
+    """Per row: the best match in full, each further one by a decaying share."""
+    if not matches.shape[1]:
+        return np.zeros(len(matches))
+    ordered = -np.sort(-matches, axis=1)
+    return ordered @ (FURTHER_MATCH_SHARE ** np.arange(matches.shape[1]))
 
 
 def popularity_prior(popularity: np.ndarray | int, max_popularity: int) -> np.ndarray:
     return np.log1p(popularity) / math.log1p(max(max_popularity, 1))
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """Every candidate's terms as arrays, row-aligned with the candidates.
+
+    Scoring a thousand candidates is a few matrix operations; only the rows
+    that can reach a list (or that a why-not asks about) are turned into
+    ``Scored`` objects with their matches and sources.
+    """
+
+    candidates: Candidates
+    likes: list[ProfileStatement]
+    avoids: list[ProfileStatement]
+    history: Mapping[int, HistoryItem]
+    like_match: np.ndarray  # n x likes, weight-scaled
+    avoid_match: np.ndarray  # n x avoids, weight-scaled
+    avoid_z: np.ndarray  # n x avoids, weight x z-score
+    terms: dict[str, np.ndarray]  # term -> contribution per row
+    score: np.ndarray
+    removed: np.ndarray  # bool per row
+    words: float  # the weight of what the person wrote (balance), 0 when not personalised
+    did: float  # the weight of what they did
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+    def row_of(self, item_id: int) -> int | None:
+        rows = np.flatnonzero(self.candidates.ids == item_id)
+        return int(rows[0]) if len(rows) else None
+
+    def scored(self, row: int) -> Scored:
+        item_id = int(self.candidates.ids[row])
+        contributions = {term: float(values[row]) for term, values in self.terms.items()}
+        matches = []
+        if self.likes and self.words > 0:
+            order = np.argsort(-self.like_match[row], kind="stable")[:CITED_STATEMENTS]
+            matches = [
+                Match(self.likes[i], self.words * float(self.like_match[row, i]))
+                for i in order
+                if self.like_match[row, i] > 0
+            ]
+        avoided = None
+        if self.avoids:
+            worst = (
+                int(self.avoid_z[row].argmax())
+                if self.removed[row]
+                else int(self.avoid_match[row].argmax())
+            )
+            if self.removed[row] or self.avoid_match[row, worst] > 0:
+                avoided = Match(self.avoids[worst], contributions["neg"])
+        cf = float(self.candidates.cf[row])
+        sources = [
+            HistorySource(self.history[source], self.did * cf * share)
+            for source, share in self.candidates.cf_sources.get(item_id, [])[:CITED_HISTORY]
+            if source in self.history and self.did > 0 and cf > 0
+        ]
+        return Scored(
+            item_id=item_id,
+            score=float(self.score[row]),
+            contributions={term: round(value, 4) for term, value in contributions.items()},
+            matches=matches,
+            avoided=avoided,
+            removed=bool(self.removed[row]),
+            sources=sources,
+            best_match=float(self.like_match[row].max()) if self.likes else 0.0,
+            popularity=int(self.candidates.popularity[row]),
+        )
+
+    def all(self) -> list[Scored]:
+        return [self.scored(row) for row in range(len(self))]
+
+    def ahead_of(self, row: int) -> int:
+        """How many kept candidates score higher than ``row``."""
+        return int(np.count_nonzero(~self.removed & (self.score > self.score[row])))
 
 
 def score_candidates(
@@ -205,54 +282,37 @@ def score_candidates(
     history: Mapping[int, HistoryItem],
     stats: CatalogStats,
     settings: Settings,
-) -> list[Scored]:
+) -> ScoreTable:
     """Every candidate's terms and score, in candidate order (nothing removed yet)."""
     likes = [s for s in statements if s.polarity == LIKE and s.weight > 0]
     avoids = [s for s in statements if s.polarity == AVOID and s.weight > 0]
     like_match, _ = statement_matches(likes, candidates.vectors, stats)
     avoid_match, avoid_z = statement_matches(avoids, candidates.vectors, stats)
-    pop = popularity_prior(candidates.popularity, stats.max_popularity)
     words, did = (settings.balance, 1.0 - settings.balance)
     if not settings.personalised:
         words = did = 0.0
-    scored = []
-    for row, item_id in enumerate(candidates.ids.tolist()):
-        pos = _combined_match(like_match[row]) if likes else 0.0
-        neg = float(avoid_match[row].max()) if avoids else 0.0
-        closest = int(avoid_z[row].argmax()) if avoids else -1
-        removed = bool(avoids) and float(avoid_z[row, closest]) >= AVOID_REMOVE_Z
-        worst = closest if removed else int(avoid_match[row].argmax()) if avoids else -1
-        contributions = {
-            "pos": words * pos,
-            "cf": did * float(candidates.cf[row]),
-            "pop": POP_WEIGHT * float(pop[row]),
-            "neg": -NEG_WEIGHT * neg,
-        }
-        order = np.argsort(-like_match[row]) if likes else []
-        matches = [
-            Match(likes[i], words * float(like_match[row, i]))
-            for i in order[:CITED_STATEMENTS]
-            if like_match[row, i] > 0 and words > 0
-        ]
-        sources = [
-            HistorySource(history[source], did * float(candidates.cf[row]) * share)
-            for source, share in candidates.cf_sources.get(item_id, [])[:CITED_HISTORY]
-            if source in history and did > 0
-        ]
-        scored.append(
-            Scored(
-                item_id=item_id,
-                score=sum(contributions.values()),
-                contributions={term: round(value, 4) for term, value in contributions.items()},
-                matches=matches,
-                avoided=Match(avoids[worst], contributions["neg"]) if neg > 0 or removed else None,
-                removed=removed,
-                sources=sources,
-                best_match=float(like_match[row].max()) if likes else 0.0,
-                popularity=int(candidates.popularity[row]),
-            )
-        )
-    return scored
+    n = len(candidates.ids)
+    terms = {
+        "pos": words * _combined_matches(like_match),
+        "cf": did * np.asarray(candidates.cf, dtype=np.float64),
+        "pop": POP_WEIGHT * popularity_prior(candidates.popularity, stats.max_popularity),
+        "neg": -NEG_WEIGHT * (avoid_match.max(axis=1) if avoids else np.zeros(n)),
+    }
+    removed = avoid_z.max(axis=1) >= AVOID_REMOVE_Z if avoids and n else np.zeros(n, dtype=bool)
+    return ScoreTable(
+        candidates=candidates,
+        likes=likes,
+        avoids=avoids,
+        history=history,
+        like_match=like_match,
+        avoid_match=avoid_match,
+        avoid_z=avoid_z,
+        terms=terms,
+        score=terms["pos"] + terms["cf"] + terms["pop"] + terms["neg"],
+        removed=removed,
+        words=words,
+        did=did,
+    )
 
 
 def collaborative_scores(
@@ -368,15 +428,22 @@ def rationale(scored: Scored, *, personalised: bool = True) -> str:
 
 
 def rank(
-    scored: Sequence[Scored],
-    vectors: Mapping[int, np.ndarray],
+    table: ScoreTable,
     *,
     k: int,
     settings: Settings,
+    exclude_ids: Sequence[int] = (),
 ) -> list[Recommendation]:
-    """Drop removed items, diversify, and attach each item's rationale."""
-    kept = [s for s in scored if not s.removed]
-    chosen = diversify(kept, vectors, k=k, diversity=settings.diversity)
+    """Drop removed (and excluded) items, diversify, and attach each item's rationale."""
+    kept = ~table.removed
+    if len(exclude_ids):
+        kept &= ~np.isin(table.candidates.ids, np.asarray(exclude_ids, dtype=np.int64))
+    rows = np.flatnonzero(kept)
+    pool = rows[np.argsort(-table.score[rows], kind="stable")][: max(3 * k, 30)]
+    vectors = {int(table.candidates.ids[row]): table.candidates.vectors[row] for row in pool}
+    chosen = diversify(
+        [table.scored(int(row)) for row in pool], vectors, k=k, diversity=settings.diversity
+    )
     return [
         Recommendation(s, position, rationale(s, personalised=settings.personalised))
         for position, s in enumerate(chosen, 1)
@@ -394,16 +461,14 @@ class Absence:
 
 
 def explain_absence(
-    target: Scored,
-    others: Sequence[Scored],
+    table: ScoreTable,
+    row: int,
     listed: Sequence[Recommendation],
     *,
     settings: Settings,
 ) -> Absence:
-    """Why ``target`` is not among ``listed``, from the same terms that ranked the list.
-
-    ``others`` are the scored candidates of the list (the target may be among them).
-    """
+    """Why the item in ``row`` is not among ``listed``, from the terms that ranked the list."""
+    target = table.scored(row)
     for recommendation in listed:
         if recommendation.scored.item_id == target.item_id:
             return Absence(
@@ -419,12 +484,7 @@ def explain_absence(
             None,
             target,
         )
-    ahead = sum(
-        1
-        for s in others
-        if not s.removed and s.item_id != target.item_id and s.score > target.score
-    )
-    position = ahead + 1
+    position = table.ahead_of(row) + 1
     if settings.personalised and target.best_match < LOW_MATCH and target.contributions["cf"] <= 0:
         return Absence(
             "low_match",

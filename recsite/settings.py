@@ -286,3 +286,6 @@ LOGGING = {
 # relevance; 0 is off, 1 is variety above all). 0.3 keeps the best match
 # first and stops near-duplicates (a series, one author) filling the list.
 RECOMMEND_DIVERSITY = envfloat("RECOMMEND_DIVERSITY", 0.3, low=0.0, high=1.0)
+# How often a web process checks whether the catalog's embedding statistics
+# (which normalise statement matches) need recomputing.
+RECOMMEND_STATS_SECONDS = envint("RECOMMEND_STATS_SECONDS", 60)

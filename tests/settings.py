@@ -23,3 +23,7 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_recsite_{RUN_ID}"}
 
 # Hashing passwords slowly protects real accounts; tests have none.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Each test builds its own catalog: check the catalog's statistics on every
+# request rather than keep one test's numbers for the next.
+RECOMMEND_STATS_SECONDS = 0

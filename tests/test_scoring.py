@@ -37,10 +37,14 @@ def candidates(vectors, *, popularity=None, cf=None, sources=None):
     )
 
 
-def score(cands, statements, *, history=None, **settings_fields):
+def table(cands, statements, *, history=None, **settings_fields):
     return scoring.score_candidates(
         cands, statements, history or {}, STATS, scoring.Settings(**settings_fields)
     )
+
+
+def score(cands, statements, **kwargs) -> list[scoring.Scored]:
+    return table(cands, statements, **kwargs).all()
 
 
 class TestTerms:
@@ -173,36 +177,35 @@ class TestDiversity:
         assert [s.item_id for s in plain] == [1, 2]
         assert [s.item_id for s in varied] == [1, 3]
 
-    def test_rank_drops_removed_items_and_numbers_from_one(self):
-        scored = score(
-            candidates([unit(1), unit(0, 1), unit(0, 1, 0.2)]),
+    def test_rank_drops_removed_and_excluded_items_and_numbers_from_one(self):
+        scored = table(
+            candidates([unit(1), unit(0, 1), unit(0, 1, 0.2), unit(0.1, 1, 0.1)]),
             [statement(0, unit(0, 1)), statement(1, unit(1), polarity=scoring.AVOID)],
         )
-        vectors = {s.item_id: unit(s.item_id) for s in scored}
-        listed = scoring.rank(scored, vectors, k=3, settings=scoring.Settings(diversity=0))
+        listed = scoring.rank(scored, k=3, settings=scoring.Settings(diversity=0), exclude_ids=[4])
         assert [r.scored.item_id for r in listed] == [2, 3]
         assert [r.rank for r in listed] == [1, 2]
 
 
 class TestAbsence:
     def test_why_not_names_the_avoid_line_that_removed_it(self):
-        scored = score(
+        scored = table(
             candidates([unit(1), unit(0, 1)]),
             [
                 statement(0, unit(0, 1)),
                 statement(1, unit(1), polarity=scoring.AVOID, text="Horror"),
             ],
         )
-        listed = scoring.rank(scored, {1: unit(1), 2: unit(0, 1)}, k=5, settings=scoring.Settings())
-        absence = scoring.explain_absence(scored[0], scored, listed, settings=scoring.Settings())
+        listed = scoring.rank(scored, k=5, settings=scoring.Settings())
+        absence = scoring.explain_absence(scored, 0, listed, settings=scoring.Settings())
         assert absence.reason == "avoided" and "“Horror”" in absence.message
 
     def test_why_not_gives_the_rank_of_an_item_below_the_list(self):
         vectors = [unit(1, 0.05 * i) for i in range(5)] + [unit(0.5, 1)]
-        scored = score(candidates(vectors), [statement(0, unit(1))])
-        by_id = {i + 1: v for i, v in enumerate(vectors)}
-        listed = scoring.rank(scored, by_id, k=3, settings=scoring.Settings(diversity=0))
-        absence = scoring.explain_absence(scored[4], scored, listed, settings=scoring.Settings())
+        scored = table(candidates(vectors), [statement(0, unit(1))])
+        settings = scoring.Settings(diversity=0)
+        listed = scoring.rank(scored, k=3, settings=settings)
+        absence = scoring.explain_absence(scored, 4, listed, settings=settings)
         assert absence.reason == "ranked" and absence.rank == 5
-        far = scoring.explain_absence(scored[5], scored, listed, settings=scoring.Settings())
+        far = scoring.explain_absence(scored, 5, listed, settings=settings)
         assert far.reason == "low_match"
