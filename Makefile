@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DATASET ?= sample
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean chromium screenshots
 
 $(INSTALLED): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.version_info >= (3, 11) or sys.exit("Python 3.11 or newer is needed, this is " + sys.version.split()[0])'
@@ -27,8 +27,23 @@ demo: $(INSTALLED) $(HTMX)
 	$(BIN)/python manage.py load_demo --dataset $(DATASET)
 	$(BIN)/python manage.py demo
 
-test: $(INSTALLED) $(HTMX) lint
+# Chromium for the browser tests (tests/test_browser.py), from apt where we
+# can (root with apt-get, as in CI); elsewhere those tests skip and say why.
+CHROMIUM := /usr/bin/chromium
+
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "$(CHROMIUM) is missing and installing it needs root and apt-get: browser tests will skip"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+		|| echo "apt-get could not install chromium: browser tests will skip"; fi
+
+test: $(INSTALLED) $(HTMX) chromium lint
 	$(BIN)/python -m pytest
+
+# The README's pictures of the pages, taken by the browser tests.
+screenshots: $(INSTALLED) $(HTMX) chromium
+	RECSITE_SCREENSHOTS=docs/screenshots BROWSER_TESTS=required $(BIN)/python -m pytest -q -m browser
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
