@@ -30,9 +30,12 @@ class TestSimilarItems:
     def test_matches_exact_search_and_is_ordered(self, sample_catalog):
         source = Item.objects.get(external_id="bk-001")
         found = retrieval.similar_items(source, k=10)
-        assert [s.item.pk for s in found] == exact_top(
-            np.asarray(source.embedding), 10, exclude=[source.pk]
-        )
+        exact = exact_top(np.asarray(source.embedding), 10, exclude=[source.pk])
+        # HNSW is approximate, and in a test database its graph also holds the
+        # rows of every rolled-back test before this one: demand 9 of the
+        # exact 10 (bench/retrieval_latency.py measures recall on real data).
+        assert len({s.item.pk for s in found} & set(exact)) >= 9
+        assert found[0].item.pk == exact[0]
         similarities = [s.similarity for s in found]
         assert similarities == sorted(similarities, reverse=True)
 
