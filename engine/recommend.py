@@ -26,8 +26,10 @@ from recsite.errors import ApplicationError
 MAX_K = 100
 # Candidates: the nearest items to each "Likes" statement, the trained
 # neighbours of the person's most recent positive items, and (for people
-# with little history) the most popular items.
-ANN_PER_STATEMENT = 100
+# with little history) the most popular items. 50 per line: a list of 10
+# drawn from 6 lines needs far fewer, and the index scan is most of a
+# request's database time.
+ANN_PER_STATEMENT = 50
 RECENT_POSITIVES = 50
 CF_CANDIDATES = 300
 POPULAR_CANDIDATES = 100
