@@ -21,6 +21,13 @@ WORKER_WAIT_SECONDS = 60
 
 @pytest.fixture
 def worker(transactional_db):
+    # Earlier tests in this run left tasks in the queue (pages and API calls
+    # that commit enqueue real work); a worker would take them first, one
+    # broker poll each, before reaching this test's.
+    from recsite.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
     process = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "recsite", "worker",
