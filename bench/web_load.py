@@ -1,0 +1,318 @@
+"""Web load: "For you" and the editor's preview under concurrent signed-in people.
+
+Usage: python bench/web_load.py [--users 16] [--seconds 30] [--think 0]
+                                [--server gunicorn|runserver] [--workers N] [--threads 4]
+
+1. A throw-away database with ml-latest-small (bench/common.py): vectors
+   from the var/bench cache, popularity, the collaborative model trained.
+2. --users MovieLens people (those whose history is closest to 200
+   interactions), each with the same typed 6-line profile, signed in through
+   the login form, each with their own cookies and CSRF token.
+3. The site in a child process on 127.0.0.1, as in production (DEBUG off,
+   the encoder loaded at start): gunicorn with --workers processes of
+   --threads threads (default: one process per CPU), each thread keeping its
+   database connection; or runserver --noreload (a new thread, so a new
+   database connection, per request).
+4. Two phases of --seconds each, every person in a closed loop (a request,
+   then --think seconds, then the next):
+   - bare: the login page only (sessions, auth, a template, no
+     recommendation work): what the stack costs by itself under this load;
+   - load: GET /for-you/ (12 picks with reasons, the list logged), then the
+     editor's htmx preview POST /profile/preview/ of the profile with one
+     line changed (a line not typed before, so it is encoded), then the login
+     page again, to see what the heavy pages do to a cheap one.
+A request is an error unless it answers 200 with the content its page must
+have. Reports requests, errors, p50/p95/p99 and throughput per endpoint, and
+p50/p95 against the bare phase's.
+"""
+
+import argparse
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+
+from common import (
+    BENCH_DB,
+    PROJECT_DIR,
+    bench_database,
+    django_setup,
+    embed_with_cache,
+    import_movielens,
+    percentile,
+)
+from recommendation_latency import MOODS, PROFILE, SUBJECTS
+
+PASSWORD = "bench-password-not-secret"
+LOGIN = "/accounts/login/"
+FOR_YOU = "/for-you/"
+PREVIEW = "/profile/preview/"
+# What a good answer must contain: a full list, a preview list, the form.
+EXPECTED = {
+    FOR_YOU: 'data-testid="recommendation"',
+    PREVIEW: 'data-testid="preview-item"',
+    LOGIN: 'name="username"',
+}
+TIMEOUT = 60
+SERVER_START_TIMEOUT = 120
+
+
+@dataclass
+class Sample:
+    phase: str
+    endpoint: str
+    ms: float
+    ok: bool
+
+
+@dataclass
+class Person:
+    """One simulated person: their own cookies (session, CSRF) and typing."""
+
+    username: str
+    base_url: str
+    index: int
+    jar: CookieJar = field(default_factory=CookieJar)
+    typed: int = 0
+
+    def __post_init__(self) -> None:
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def csrf_token(self) -> str:
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def fetch(self, path: str, data: dict | None = None, headers=None) -> tuple[int, str]:
+        body = None if data is None else urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=TIMEOUT) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def sign_in(self) -> None:
+        status, page = self.fetch(LOGIN)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        status, page = self.fetch(
+            LOGIN,
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        )
+        if status != 200 or 'data-testid="logout"' not in page:
+            raise RuntimeError(f"{self.username} could not sign in (HTTP {status})")
+
+    def next_draft(self) -> str:
+        """The profile with one more line, as someone typing a new thought."""
+        number = self.typed
+        self.typed += 1
+        line = f"- {MOODS[number % 10]} {SUBJECTS[(number // 10 + self.index) % 20]}"
+        return PROFILE.replace("Avoids:", f"{line}\nAvoids:")
+
+    def request(self, endpoint: str) -> bool:
+        if endpoint == PREVIEW:
+            status, body = self.fetch(
+                PREVIEW,
+                {"text": self.next_draft()},
+                {"HX-Request": "true", "X-CSRFToken": self.csrf_token()},
+            )
+        else:
+            status, body = self.fetch(endpoint)
+        return status == 200 and EXPECTED[endpoint] in body
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_site(args, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "recsite.settings",
+        "DATABASE_NAME": BENCH_DB,
+        "DEBUG": "0",
+        "SECRET_KEY": "web-load-benchmark-only",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMBEDDING_PRELOAD": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    if args.server == "gunicorn":
+        command = [
+            str(PROJECT_DIR / ".venv/bin/gunicorn"),
+            "recsite.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={args.workers}",
+            f"--threads={args.threads}",
+            "--worker-class=gthread",
+            "--timeout=120",
+            "--log-level=warning",
+        ]
+    else:
+        # runserver starts a thread per request, and a thread's persistent
+        # connection stays open after it ends: with the default CONN_MAX_AGE
+        # they piled up here past PostgreSQL's 100 connections in seconds.
+        env["CONN_MAX_AGE"] = "0"
+        command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, start_new_session=True)
+
+
+def wait_until_up(base_url: str, site: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if site.poll() is not None:
+            sys.exit(f"the site exited with status {site.returncode}")
+        try:
+            with urllib.request.urlopen(base_url + LOGIN, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit("the site did not answer within two minutes")
+
+
+def stop_site(site: subprocess.Popen) -> None:
+    """SIGTERM lets gunicorn's workers leave cleanly (and detach from the database)."""
+    if site.poll() is None:
+        os.killpg(site.pid, signal.SIGTERM)
+        try:
+            site.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(site.pid, signal.SIGKILL)
+            site.wait()
+
+
+def run_phase(people, phase: str, endpoints, seconds: float, think: float) -> list[Sample]:
+    """Every person loops over ``endpoints`` until the time is up; all start together."""
+    samples: list[Sample] = []
+    start = threading.Barrier(len(people))
+    failures: list[str] = []
+
+    def loop(person: Person) -> None:
+        start.wait()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            for endpoint in endpoints:
+                began = time.perf_counter()
+                try:
+                    ok = person.request(endpoint)
+                except OSError as error:
+                    ok = False
+                    failures.append(f"{endpoint}: {error}")
+                samples.append(Sample(phase, endpoint, (time.perf_counter() - began) * 1000, ok))
+                if think:
+                    time.sleep(think)
+
+    threads = [threading.Thread(target=loop, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for failure in failures[:5]:
+        print(f"  failed: {failure}")
+    return samples
+
+
+def prepare_people(count: int) -> list[str]:
+    """The people whose history is closest to 200 interactions, ready to sign in."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db.models import Count
+
+    from profiles.services import profile_for, profile_write_text
+
+    users = get_user_model().objects.annotate(n=Count("interactions")).filter(n__gt=0)
+    chosen = sorted(users, key=lambda user: (abs(user.n - 200), user.pk))[:count]
+    if len(chosen) < count:
+        sys.exit(f"only {len(chosen)} people have interactions; asked for {count}")
+    password = make_password(PASSWORD)  # hashed once: the hasher is slow on purpose
+    for user in chosen:
+        user.is_active = True  # imported people cannot sign in until activated
+        user.password = password
+        user.save(update_fields=["is_active", "password"])
+        profile_write_text(user=user, text=PROFILE, base_revision=profile_for(user).revision)
+    return [user.username for user in chosen]
+
+
+def report(samples: list[Sample], seconds: float) -> None:
+    rows: dict[tuple[str, str], list[Sample]] = {}
+    for sample in samples:
+        rows.setdefault((sample.phase, sample.endpoint), []).append(sample)
+    bare = [s.ms for s in rows[("bare", LOGIN)]]
+    bare50, bare95 = percentile(bare, 50), percentile(bare, 95)
+    print(
+        f"{'phase':<6}{'endpoint':<26}{'requests':>9}{'errors':>7}{'req/s':>7}"
+        f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'p50/bare':>9}{'p95/bare':>9}"
+    )
+    for (phase, endpoint), group in rows.items():
+        times = [s.ms for s in group]
+        name = ("POST " if endpoint == PREVIEW else "GET ") + endpoint
+        p50, p95 = percentile(times, 50), percentile(times, 95)
+        print(
+            f"{phase:<6}{name:<26}{len(group):>9}{sum(not s.ok for s in group):>7}"
+            f"{len(group) / seconds:>7.1f}{p50:>9.1f}{p95:>9.1f}{percentile(times, 99):>9.1f}"
+            f"{max(times):>9.1f}{p50 / bare50:>9.1f}{p95 / bare95:>9.1f}"
+        )
+    print(f"errors in total: {sum(not s.ok for s in samples)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=30, help="length of each phase")
+    parser.add_argument("--think", type=float, default=0.0, help="pause after each request")
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    django_setup()
+
+    from engine.services import item_popularity_refresh
+    from engine.training import collaborative_train
+
+    with bench_database():
+        import_movielens()
+        embed_with_cache()
+        item_popularity_refresh()
+        collaborative_train(force=True)
+        usernames = prepare_people(args.users)
+
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        site = start_site(args, port)
+        try:
+            wait_until_up(base_url, site)
+            people = [Person(name, base_url, index) for index, name in enumerate(usernames)]
+            for person in people:
+                person.sign_in()
+            # Warm every process and connection, and each person's caches.
+            run_phase(people, "warm", [FOR_YOU, PREVIEW], seconds=3, think=0)
+            samples = run_phase(people, "bare", [LOGIN], args.seconds, args.think)
+            samples += run_phase(
+                people, "load", [FOR_YOU, PREVIEW, LOGIN], args.seconds, args.think
+            )
+        finally:
+            stop_site(site)
+
+    if args.server == "gunicorn":
+        server = f"gunicorn, {args.workers} processes x {args.threads} threads"
+    else:
+        server = "runserver --noreload (a thread and a database connection per request)"
+    print(
+        f"\n{server}, DEBUG off; {args.users} people signed in, closed loop, "
+        f"think {args.think:g} s, {args.seconds:g} s per phase; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    report(samples, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
