@@ -113,20 +113,21 @@ class Visitor:
         self.failed_requests: list[str] = []
         self.page.on("dialog", self._dialog)
         self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
-        self.page.on(
-            "response",
-            lambda response: response.status >= 500 and self.failed_requests.append(response.url),
-        )
+        self.page.on("response", self._response)
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
+    def _response(self, response) -> None:
+        if response.status >= 500:
+            self.failed_requests.append(response.url)
+
     def by_test_id(self, test_id: str):
         return self.page.get_by_test_id(test_id)
 
     def screenshot(self, name: str, *, height: int = VIEWPORT["height"]) -> None:
-        """Save the visible page as ``name``.png, ``height`` pixels tall (a README picture)."""
+        """Save the top ``height`` pixels of the page as ``name``.png (a README picture)."""
         if SCREENSHOTS:
             folder = Path(SCREENSHOTS)
             folder.mkdir(parents=True, exist_ok=True)
