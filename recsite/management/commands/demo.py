@@ -1,3 +1,4 @@
+import os
 import signal
 import socket
 import subprocess
@@ -62,6 +63,9 @@ class Command(BaseCommand):
             subprocess.Popen(
                 [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
                 cwd=settings.BASE_DIR,
+                # runserver serves each request on a new thread; kept
+                # connections would pile up to PostgreSQL's limit under load.
+                env={**os.environ, "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "0")},
             ),
         ]  # fmt: skip
         try:
