@@ -21,6 +21,19 @@ def _remove_test_broker_folder():
     shutil.rmtree(settings.CELERY_FILESYSTEM_BROKER_DIR, ignore_errors=True)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _vacuumed_catalog(django_db_setup, django_db_blocker):
+    """Clear the rows earlier tests rolled back out of the item table and its HNSW index.
+
+    Every test that builds a catalog and rolls back leaves dead entries in the
+    index graph. Hundreds of them bury the live items: an index scan spends
+    pgvector's hnsw.max_scan_tuples on the dead and returns too few or the
+    wrong neighbours. Autovacuum would clean them, but not on a test's clock.
+    """
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("VACUUM catalog_item")
+
+
 @pytest.fixture
 def owner(db):
     return make_user("owner")
