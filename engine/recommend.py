@@ -256,9 +256,12 @@ def _score(
     # at weakly never rank unless a statement also matches them, and then the
     # statement's own nearest items bring them in.
     shared: set[int] = set(sorted(cf, key=cf.__getitem__, reverse=True)[:CF_CANDIDATES])
-    popular = lambda: retrieval.popular_ids(  # noqa: E731
-        k=max(POPULAR_CANDIDATES, request.k), category=request.category, exclude_ids=seen
-    )
+
+    def popular() -> list[int]:
+        return retrieval.popular_ids(
+            k=max(POPULAR_CANDIDATES, request.k), category=request.category, exclude_ids=seen
+        )
+
     if not personalised or len(person.history.positives) < LITTLE_HISTORY:
         shared.update(popular())
     # One ANN round trip for every distinct "Likes" line of every profile.
