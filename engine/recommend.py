@@ -20,7 +20,7 @@ from engine import retrieval, scoring
 from engine.models import RecommendationLog
 from engine.training import active_model, item_neighbours
 from profiles.models import Interaction, Profile, Statement
-from profiles.services import StatementDraft, profile_drafts, profile_text_drafts
+from profiles.services import StatementDraft, profile_text_drafts
 from recsite.errors import ApplicationError
 
 MAX_K = 100
@@ -175,11 +175,33 @@ def statement_vectors(
     ]
 
 
-def _stored_vectors(profile: Profile | None) -> dict[str, np.ndarray]:
+def _stored_statements(
+    profile: Profile | None,
+) -> tuple[list[StatementDraft], dict[str, np.ndarray]]:
+    """The profile's statements and their stored vectors (by embedded text), in one query.
+
+    Scoring never reads a statement's evidence, so it is not fetched here
+    (``profile_drafts`` would cost two more queries per request).
+    """
     if profile is None:
-        return {}
-    rows = Statement.objects.filter(profile=profile).exclude(embedding=None)
-    return dict(rows.values_list("embedded_text", "embedding"))
+        return [], {}
+    rows = Statement.objects.filter(profile=profile).order_by("position")
+    drafts, known = [], {}
+    for statement in rows:
+        drafts.append(
+            StatementDraft(
+                text=statement.text,
+                polarity=statement.polarity,
+                weight=statement.weight,
+                embedded_text=statement.embedded_text,
+                origin=statement.origin,
+                pinned=statement.pinned,
+                grounding=statement.grounding,
+            )
+        )
+        if statement.embedding is not None:
+            known[statement.embedded_text] = statement.embedding
+    return drafts, known
 
 
 @dataclass(frozen=True)
@@ -204,13 +226,13 @@ def _person(
     a preview reads the profile and history once for both of its lists.
     """
     profile = base.profile if base else Profile.objects.filter(user=user).first()
+    stored, known = _stored_statements(profile) if base is None else ([], base.known_vectors)
     if drafts is None:
-        drafts = profile_drafts(profile) if profile else []
+        drafts = stored
     personalised = request.personalised
     if personalised is None:
         personalised = profile.personalised if profile else True
     diversity = settings.RECOMMEND_DIVERSITY if request.diversity is None else request.diversity
-    known = _stored_vectors(profile) if base is None else base.known_vectors
     return _Person(
         profile=profile,
         drafts=drafts,
