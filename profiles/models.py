@@ -30,6 +30,10 @@ class Interaction(models.Model):
     # Only ratings carry a value: 0.5 to 5 stars.
     value = models.FloatField(null=True, blank=True)
     timestamp = models.DateTimeField()
+    # "Don't use this item for recommendations": the row stays (the rating is
+    # still the person's, and the item is still never recommended back), but
+    # it no longer feeds their history signal or the reasons given.
+    excluded = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
