@@ -1,6 +1,10 @@
 from django.contrib import admin
 
+from profiles.login import LimitedAdminAuthenticationForm
 from profiles.models import Interaction
+
+# The admin's log-in page counts failed attempts like the website's.
+admin.site.login_form = LimitedAdminAuthenticationForm
 
 
 @admin.register(Interaction)
