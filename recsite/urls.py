@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from profiles.login import LoginView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before auth's own: the same address, with a limit on failed attempts.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The API: its OpenAPI schema and docs page, the person's own data and the
     # engine's staff endpoints (items and recommendations: engine.urls' router).
