@@ -11,6 +11,7 @@ class EngineConfig(AppConfig):
         from catalog.signals import embeddings_needed
         from engine import receivers
         from profiles.signals import (
+            account_exporting,
             interactions_changed,
             regeneration_requested,
             statements_changed,
@@ -34,6 +35,9 @@ class EngineConfig(AppConfig):
         )
         statements_changed.connect(
             receivers.statements_changed_embed, dispatch_uid="engine.statements"
+        )
+        account_exporting.connect(
+            receivers.account_exporting_recommendation_logs, dispatch_uid="engine.export_logs"
         )
         post_save.connect(
             receivers.item_saved_enqueue_embedding, sender=Item, dispatch_uid="engine.item_saved"

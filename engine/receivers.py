@@ -9,6 +9,7 @@ from django.db import transaction
 from catalog.models import Item
 from catalog.text import TEXT_FIELDS
 from engine import indexing, tasks
+from engine.models import RecommendationLog
 from recsite.queueing import enqueue_on_commit
 
 
@@ -78,3 +79,31 @@ def item_saved_enqueue_embedding(
         return
     if instance.embedding_status(settings.EMBEDDING_MODEL) != "current":
         enqueue_on_commit(tasks.items_embed, item_ids=[instance.pk])
+
+
+def account_exporting_recommendation_logs(*, user, **kwargs) -> dict:
+    """The lists served to the person, oldest first, as logged (a person's data too).
+
+    Entries name items by id; each list also names them by external id and
+    title (while the item exists), so the export reads without the catalog.
+    """
+    logs = list(RecommendationLog.objects.filter(user=user).order_by("created_at", "id"))
+    item_ids = {entry.get("item") for log in logs for entry in log.entries}
+    items = {
+        pk: {"external_id": external_id, "title": title}
+        for pk, external_id, title in Item.objects.filter(pk__in=item_ids).values_list(
+            "pk", "external_id", "title"
+        )
+    }
+    return {
+        "recommendation_logs": [
+            {
+                "created_at": log.created_at.isoformat(),
+                "profile_revision": log.profile_revision,
+                "params": log.params,
+                "milliseconds": log.milliseconds,
+                "entries": [{**entry, **items.get(entry.get("item"), {})} for entry in log.entries],
+            }
+            for log in logs
+        ]
+    }
