@@ -3,8 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from profiles.login import LoginView
+from recsite import health, metrics
 
 urlpatterns = [
+    # For load balancers and Prometheus: no sign-in, no HTTPS redirect.
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     # Before auth's own: the same address, with a limit on failed attempts.
     path("accounts/login/", LoginView.as_view(), name="login"),
@@ -19,3 +24,7 @@ urlpatterns = [
     # The catalog page is the engine's: its search ranks by meaning.
     path("", include("engine.urls")),
 ]
+
+# A database outage answers 503 even where it breaks a middleware, and the
+# API's 500s are JSON with the request id.
+handler500 = "recsite.middleware.server_error"
