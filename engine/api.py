@@ -14,8 +14,10 @@ from catalog import services as catalog_services
 from catalog.importers import MAX_EXTERNAL_ID, MAX_LABEL, MAX_TITLE, YEAR_RANGE
 from catalog.models import Item
 from catalog.selectors import items_browse
-from engine import indexing, recommend, retrieval, scoring, tasks, training
-from recsite.api import JSONParser
+from engine import indexing, recommend, retrieval, scoring, steering, tasks, training
+from profiles.parser import MAX_STATEMENT_LENGTH
+from profiles.parser import MAX_STATEMENTS as MAX_POSITION
+from recsite.api import JSONParser, StrictFloatField
 from recsite.queueing import enqueue_on_commit
 
 MAX_QUERY_LENGTH = 500
@@ -397,6 +399,104 @@ def recommendation_data(item: Item, recommendation: scoring.Recommendation) -> d
     }
 
 
+# Ids and revision numbers are PostgreSQL integers: larger ones are bad input.
+MAX_ID = 2**63 - 1
+MAX_REVISION = 2**31 - 1
+
+
+class SteerBody(serializers.Serializer):
+    """One control of a recommendation's reason (see engine/steering.py)."""
+
+    action = serializers.ChoiceField(
+        choices=steering.ACTIONS,
+        help_text=(
+            "On a profile line (`statement`): `edit` (new `text`), `more`, `less` (a step up or "
+            "down the strength scale 0.2-1), `avoid` (make it an Avoids line), `delete`, `pin`, "
+            "`unpin`. On an item of your history that a reason names (`item`): `exclude` (stop "
+            "using it for recommendations, the rating stays), `include`, `rate` (`value`), "
+            "`unrate`. On a recommended item (`item`): `explain` (say why you like it in "
+            "`text`; it becomes a Likes line with the item as its example). `restore` "
+            "(`revision`) brings back an older profile revision: the undo of a profile action."
+        ),
+    )
+    statement = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_POSITION - 1,
+        help_text="The line's position, as `statements[].position` in a recommendation.",
+    )
+    item = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    base_revision = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_REVISION,
+        help_text=(
+            "The profile revision the list you act on was made from (`profile_revision`). "
+            "Required for actions that change the profile; a stale one is a 409."
+        ),
+    )
+    text = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=2 * MAX_STATEMENT_LENGTH
+    )
+    value = StrictFloatField(required=False, help_text="`rate`: 0.5 to 5 stars, in half stars.")
+    revision = serializers.IntegerField(required=False, min_value=1, max_value=MAX_REVISION)
+    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=recommend.MAX_K)
+    category = serializers.CharField(required=False, max_length=100, default="")
+    diversity = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=1
+    )
+
+    def action_and_request(self) -> tuple[steering.Action, recommend.Request]:
+        data = dict(self.validated_data)
+        request = recommend.Request(
+            k=data.pop("k"), category=data.pop("category"), diversity=data.pop("diversity")
+        )
+        return steering.Action(name=data.pop("action"), **data), request
+
+
+class SteerActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    statement = serializers.IntegerField(required=False)
+    item = serializers.IntegerField(required=False)
+    base_revision = serializers.IntegerField(required=False)
+    text = serializers.CharField(required=False)
+    value = serializers.FloatField(required=False)
+    revision = serializers.IntegerField(required=False)
+
+
+class SteerResultSerializer(serializers.Serializer):
+    preview = serializers.BooleanField(help_text="True: nothing was saved.")
+    base_revision = serializers.IntegerField()
+    profile_revision = serializers.IntegerField(
+        help_text="The profile revision now (a preview: unchanged)."
+    )
+    message = serializers.CharField(help_text="What the action does, in words.")
+    results = PreviewResultSerializer(many=True, help_text="The new list, each with its change.")
+    left = PreviewLeftSerializer(many=True, help_text="Items of the old list that are gone.")
+    undo = SteerActionSerializer(
+        allow_null=True, help_text="POST this to /api/recommendations/steer/ to take it back."
+    )
+    log = serializers.IntegerField(allow_null=True, help_text="The id of the new served list.")
+
+
+def steer_data(outcome: steering.Outcome) -> dict:
+    def change(entry: steering.Change) -> dict:
+        return {"change": entry.change, "before": entry.before, "cause": outcome.message}
+
+    return {
+        "preview": outcome.preview,
+        "base_revision": outcome.base_revision,
+        "profile_revision": outcome.profile_revision,
+        "message": outcome.message,
+        "results": [
+            {**recommendation_data(e.item, e.recommendation), **change(e)} for e in outcome.items
+        ],
+        "left": [{"item": ItemSerializer(e.item).data, **change(e)} for e in outcome.left],
+        "undo": outcome.undo.fields() if outcome.undo else None,
+        "log": outcome.log_id,
+    }
+
+
 @extend_schema(tags=["recommendations"])
 class RecommendationViewSet(viewsets.ViewSet):
     """The signed-in person's recommendations, with the reasons for each.
@@ -463,6 +563,35 @@ class RecommendationViewSet(viewsets.ViewSet):
                 "left": [{"item": ItemSerializer(e.item).data, **change(e)} for e in preview.left],
             }
         )
+
+    def _steer(self, request, *, preview: bool) -> Response:
+        body = SteerBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        action, list_request = body.action_and_request()
+        outcome = steering.steer(
+            user=request.user, action=action, preview=preview, request=list_request
+        )
+        return Response(steer_data(outcome))
+
+    @extend_schema(request=SteerBody, responses=SteerResultSerializer)
+    @action(detail=False, methods=["post"])
+    def steer(self, request):
+        """Apply one control of a reason: the new profile revision and the new list.
+
+        Each result says whether it ``entered``, moved ``up`` or ``down`` or stayed
+        the ``same`` against the list before; ``left`` lists what is gone.
+        ``undo`` is the body that takes the action back.
+        """
+        return self._steer(request, preview=False)
+
+    @extend_schema(request=SteerBody, responses=SteerResultSerializer)
+    @action(detail=False, methods=["post"], url_path="steer/preview", throttle_scope="preview")
+    def steer_preview(self, request):
+        """What one control of a reason would do to the list, without saving anything.
+
+        The same body and answer as ``steer/``; a stale ``base_revision`` is a 409 here too.
+        """
+        return self._steer(request, preview=True)
 
     @extend_schema(
         parameters=[RecommendParams, OpenApiParameter("item_id", int, OpenApiParameter.PATH)],

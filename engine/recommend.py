@@ -9,7 +9,7 @@ statement without a vector yet is encoded here (cached by text).
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -98,15 +98,18 @@ def _strength(kind: str, value: float | None) -> float:
 
 
 def user_history(user_id: int) -> History:
-    rows = (
+    rows = list(
         Interaction.objects.filter(user_id=user_id, kind__in=SEEN_KINDS)
         .order_by("-timestamp", "-id")
-        .values_list("item_id", "kind", "value", "item__title")
+        .values_list("item_id", "kind", "value", "item__title", "excluded")
     )
+    # An item the person left out ("don't use this item") is still seen, never
+    # recommended back, but neither pulls items in nor is named as a reason.
+    excluded = {row[0] for row in rows if row[4]}
     seen: dict[int, str] = {}
     positives: list[scoring.HistoryItem] = []
-    positive_ids: set[int] = set()
-    for item_id, kind, value, title in rows:
+    positive_ids: set[int] = set(excluded)
+    for item_id, kind, value, title, _ in rows:
         seen.setdefault(item_id, _action(kind, value))
         positive = kind == Interaction.Kind.LIKE or (
             kind == Interaction.Kind.RATING and value is not None and value >= 4
@@ -201,7 +204,35 @@ def _stored_statements(
         )
         if statement.embedding is not None:
             known[statement.embedded_text] = statement.embedding
+    if any(d.polarity == Statement.Polarity.AVOID for d in drafts):
+        # An "Avoids" line's evidence is never listed (see _avoided_items):
+        # one more query, only for profiles that have such a line.
+        evidence: dict[int, list[int]] = {}
+        for position, item_id in Statement.evidence.through.objects.filter(
+            statement__profile=profile, statement__polarity=Statement.Polarity.AVOID
+        ).values_list("statement__position", "item_id"):
+            evidence.setdefault(position, []).append(item_id)
+        drafts = [
+            replace(d, evidence=tuple(sorted(evidence.get(n, ())))) if n in evidence else d
+            for n, d in enumerate(drafts)
+        ]
     return drafts, known
+
+
+def _avoided_items(drafts: Sequence[StatementDraft]) -> dict[int, str]:
+    """Items an "Avoids" line names as its evidence -> that line's text.
+
+    "Not this reason" turns a "Likes" line into an "Avoids" line with the
+    items that quoted it as evidence, and those leave the list for as long
+    as the line stays, even the ones its words match too weakly to filter
+    out (the person said why they were there, and that it was wrong).
+    """
+    return {
+        item_id: draft.text
+        for draft in drafts
+        if draft.polarity == Statement.Polarity.AVOID
+        for item_id in draft.evidence
+    }
 
 
 @dataclass(frozen=True)
@@ -212,6 +243,7 @@ class _Person:
     history: History
     settings: scoring.Settings
     known_vectors: dict[str, np.ndarray]  # stored statement vectors by embedded text
+    avoided: dict[int, str]  # item id -> the "Avoids" line that names it as evidence
 
 
 def _person(
@@ -244,6 +276,7 @@ def _person(
             personalised=personalised,
         ),
         known_vectors=known,
+        avoided=_avoided_items(drafts) if personalised else {},
     )
 
 
@@ -338,7 +371,7 @@ def _listed(
         table,
         k=request.k,
         settings=person.settings,
-        exclude_ids=[*person.history.seen, *others],
+        exclude_ids=[*person.history.seen, *others, *person.avoided],
     )
 
 
@@ -563,6 +596,15 @@ def why_not(*, user, item_id: int, request: Request = Request()) -> WhyNot:
                 "seen",
                 f"You have already seen it ({action}): items you rated, liked, disliked or "
                 "marked not interested are not recommended again.",
+            ),
+        )
+    if item.pk in person.avoided:
+        return WhyNot(
+            item,
+            scoring.Absence(
+                "avoided",
+                f"It is filtered out by your line “{person.avoided[item.pk]}”: you said that "
+                "was not why you wanted it.",
             ),
         )
     if request.category and request.category not in item.categories:

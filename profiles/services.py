@@ -333,35 +333,45 @@ def profile_settings_update(
     return profile
 
 
-def profile_statement_update(
-    *,
-    user,
-    position: int,
-    base_revision: int,
-    text: str | None = None,
-    polarity: str | None = None,
-    weight: float | None = None,
-    pinned: bool | None = None,
-) -> ProfileRevision:
-    """Change one statement (its text, polarity, strength or pin) as a new revision.
+def _current_drafts(*, user, base_revision: int | None) -> list[StatementDraft]:
+    """The profile's statements, refusing (409) an edit based on an older revision.
 
-    New text goes through the same parser and limits as the editor, read in
-    the statement's section (or the new ``polarity``): "not into X" typed on
-    a "Likes" line becomes an "Avoids" line. Changed words make the line the
-    person's own; a changed strength or pin keeps its origin and evidence.
+    profile_write checks again under its lock; checking here too lets a
+    preview of a stale edit fail the same way its save would.
     """
-    drafts = profile_drafts(profile_for(user))
+    profile = profile_for(user)
+    if base_revision is not None and base_revision != profile.revision:
+        raise ProfileConflict(base_revision=base_revision, current_revision=profile.revision)
+    return profile_drafts(profile)
+
+
+def _statement_at(drafts: list[StatementDraft], position: int) -> StatementDraft:
     if not 0 <= position < len(drafts):
         raise ApplicationError(
             f"The profile has no statement {position}.",
             extra={"field": "position"},
             status_code=404,
         )
+    return drafts[position]
+
+
+def statement_edit_drafts(
+    *,
+    user,
+    position: int,
+    base_revision: int | None = None,
+    text: str | None = None,
+    polarity: str | None = None,
+    weight: float | None = None,
+    pinned: bool | None = None,
+) -> list[StatementDraft]:
+    """The statement list with one statement changed, not saved (see profile_statement_update)."""
+    drafts = _current_drafts(user=user, base_revision=base_revision)
+    draft = _statement_at(drafts, position)
     if polarity is not None and polarity not in Statement.Polarity.values:
         raise ApplicationError("polarity must be like or avoid.", extra={"field": "polarity"})
     if weight is not None and not 0 <= weight <= 1:
         raise ApplicationError("weight must be between 0 and 1.", extra={"field": "weight"})
-    draft = drafts[position]
     if text is not None and text.strip() != draft.text:
         # splitlines, not "\n": \r, \u2028 and the like end a line in the editor too.
         if len(text.splitlines()) > 1 or len(text.strip()) > MAX_STATEMENT_LENGTH:
@@ -379,23 +389,197 @@ def profile_statement_update(
     if pinned is not None:
         draft = replace(draft, pinned=bool(pinned))
     drafts[position] = draft
+    return drafts
+
+
+def profile_statement_update(
+    *,
+    user,
+    position: int,
+    base_revision: int,
+    text: str | None = None,
+    polarity: str | None = None,
+    weight: float | None = None,
+    pinned: bool | None = None,
+) -> ProfileRevision:
+    """Change one statement (its text, polarity, strength or pin) as a new revision.
+
+    New text goes through the same parser and limits as the editor, read in
+    the statement's section (or the new ``polarity``): "not into X" typed on
+    a "Likes" line becomes an "Avoids" line. Changed words make the line the
+    person's own; a changed strength or pin keeps its origin and evidence.
+    """
+    drafts = statement_edit_drafts(
+        user=user, position=position, text=text, polarity=polarity, weight=weight, pinned=pinned
+    )
     return profile_write(
         user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.EDIT
     )
 
 
+def statement_delete_drafts(
+    *, user, position: int, base_revision: int | None = None
+) -> list[StatementDraft]:
+    """The statement list without one statement, not saved."""
+    drafts = _current_drafts(user=user, base_revision=base_revision)
+    _statement_at(drafts, position)
+    del drafts[position]
+    return drafts
+
+
 def profile_statement_delete(*, user, position: int, base_revision: int) -> ProfileRevision:
     """Remove one statement as a new revision (undo brings it back)."""
-    drafts = profile_drafts(profile_for(user))
-    if not 0 <= position < len(drafts):
-        raise ApplicationError(
-            f"The profile has no statement {position}.",
-            extra={"field": "position"},
-            status_code=404,
-        )
-    del drafts[position]
     return profile_write(
-        user=user, drafts=drafts, base_revision=base_revision, cause=ProfileRevision.Cause.EDIT
+        user=user,
+        drafts=statement_delete_drafts(user=user, position=position),
+        base_revision=base_revision,
+        cause=ProfileRevision.Cause.EDIT,
+    )
+
+
+# The strength scale "more of this" and "less of this" step along; the
+# parser's words sit on it: barely 0.2, a little 0.4, somewhat 0.6, strong 1.
+# Below 0.2 a line would hardly count: taking it away is "not this reason".
+STRENGTH_SCALE = (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def strength_step(weight: float, direction: int) -> float | None:
+    """The next strength up (``direction`` 1) or down (-1) the scale; None past its end.
+
+    A weight between steps (0.75 typed by hand) moves to the neighbouring step.
+    """
+    if direction > 0:
+        return next((step for step in STRENGTH_SCALE if step > weight + 1e-9), None)
+    return next((step for step in reversed(STRENGTH_SCALE) if step < weight - 1e-9), None)
+
+
+def statement_strength_drafts(
+    *, user, position: int, direction: int, base_revision: int | None = None
+) -> list[StatementDraft]:
+    """The statement list with one statement a step stronger (1) or weaker (-1), not saved."""
+    drafts = _current_drafts(user=user, base_revision=base_revision)
+    draft = _statement_at(drafts, position)
+    weight = strength_step(draft.weight, direction)
+    if weight is None:
+        end = "strongest" if direction > 0 else "weakest"
+        raise ApplicationError(
+            f"“{draft.text}” is already at the {end} strength ({draft.weight:g})."
+            + ("" if direction > 0 else " To stop using it, remove it or make it an Avoids line."),
+            extra={"field": "action"},
+        )
+    # A strength is not words: the line keeps its origin, evidence and pin.
+    drafts[position] = replace(draft, weight=weight)
+    return drafts
+
+
+def profile_statement_strength(
+    *, user, position: int, direction: int, base_revision: int
+) -> ProfileRevision:
+    """More of this (1) or less of this (-1) on one statement, as a new revision."""
+    return profile_write(
+        user=user,
+        drafts=statement_strength_drafts(user=user, position=position, direction=direction),
+        base_revision=base_revision,
+        cause=ProfileRevision.Cause.EDIT,
+    )
+
+
+def statement_avoid_drafts(
+    *, user, position: int, evidence: Sequence[int] = (), base_revision: int | None = None
+) -> list[StatementDraft]:
+    """The statement list with one "Likes" line turned into an "Avoids" line, not saved.
+
+    ``evidence``: the items the line was the reason for (those the person
+    saw it quoted on). They become the Avoids line's evidence, which keeps
+    them out of the list while the line stands (engine.recommend).
+    """
+    drafts = _current_drafts(user=user, base_revision=base_revision)
+    if _statement_at(drafts, position).polarity == Statement.Polarity.AVOID:
+        raise ApplicationError(
+            f"Statement {position} is an Avoids line already.", extra={"field": "position"}
+        )
+    drafts = statement_edit_drafts(user=user, position=position, polarity=Statement.Polarity.AVOID)
+    drafts[position] = replace(drafts[position], evidence=tuple(sorted(set(evidence))))
+    return drafts
+
+
+def profile_statement_avoid(
+    *, user, position: int, base_revision: int, evidence: Sequence[int] = ()
+) -> ProfileRevision:
+    """Not this reason: a "Likes" line becomes an "Avoids" line, as a new revision."""
+    return profile_write(
+        user=user,
+        drafts=statement_avoid_drafts(user=user, position=position, evidence=evidence),
+        base_revision=base_revision,
+        cause=ProfileRevision.Cause.EDIT,
+    )
+
+
+def statement_pin_drafts(
+    *, user, position: int, pinned: bool, base_revision: int | None = None
+) -> list[StatementDraft]:
+    """The statement list with one statement pinned (kept through regeneration) or not."""
+    return statement_edit_drafts(
+        user=user, position=position, pinned=pinned, base_revision=base_revision
+    )
+
+
+def profile_statement_pin(*, user, position: int, pinned: bool, base_revision: int):
+    """Pin a statement so regeneration keeps it (or unpin it), as a new revision."""
+    return profile_write(
+        user=user,
+        drafts=statement_pin_drafts(user=user, position=position, pinned=pinned),
+        base_revision=base_revision,
+        cause=ProfileRevision.Cause.EDIT,
+    )
+
+
+def statement_explain_drafts(
+    *, user, item_id: int, text: str, base_revision: int | None = None
+) -> list[StatementDraft]:
+    """The statement list with a line the person typed about an item, the item its evidence.
+
+    "Say why you like this" on a recommendation that matched none of their
+    lines: the same parser and limits as the editor, read as a "Likes" line
+    (a typed negation still makes it an "Avoids" line).
+    """
+    drafts = _current_drafts(user=user, base_revision=base_revision)
+    item = Item.objects.filter(pk=item_id, is_active=True).only("pk").first()
+    if item is None:
+        raise ApplicationError(
+            f"There is no item {item_id} in the catalog.", extra={"field": "item"}, status_code=404
+        )
+    text = text or ""
+    if len(text.splitlines()) > 1 or len(text.strip()) > MAX_STATEMENT_LENGTH:
+        raise ProfileTextError(
+            f"a statement is one line of at most {MAX_STATEMENT_LENGTH} characters", 1
+        )
+    parsed = parse_statement(text, Statement.Polarity.LIKE)
+    if parsed is None:
+        raise ProfileTextError("say in a few words what you like about it", 1)
+    if len(drafts) >= MAX_STATEMENTS:
+        raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements")
+    same = next(
+        (n for n, d in enumerate(drafts) if (d.text, d.polarity) == (parsed.text, parsed.polarity)),
+        None,
+    )
+    if same is not None:
+        # The line is there already: the item becomes more of its evidence.
+        drafts[same] = replace(
+            drafts[same], evidence=tuple(sorted({*drafts[same].evidence, item.pk}))
+        )
+    else:
+        drafts.append(StatementDraft.from_parsed(parsed, evidence=(item.pk,)))
+    return drafts
+
+
+def profile_explain_item(*, user, item_id: int, text: str, base_revision: int) -> ProfileRevision:
+    """Add the person's own reason for liking an item, with the item as evidence."""
+    return profile_write(
+        user=user,
+        drafts=statement_explain_drafts(user=user, item_id=item_id, text=text),
+        base_revision=base_revision,
+        cause=ProfileRevision.Cause.EDIT,
     )
 
 
@@ -571,6 +755,52 @@ def interaction_delete(*, user, interaction_id: int) -> None:
         interactions_changed.send(
             sender=Interaction, user_ids=[user.pk], item_ids=[interaction.item_id]
         )
+
+
+def interaction_exclude(*, user, item_id: int, excluded: bool = True) -> int:
+    """Leave an item out of the person's history signal (or bring it back).
+
+    Every row the person has for the item is marked, so a later rating of
+    it does not quietly bring it back; nothing is deleted, and the item is
+    still never recommended to them again. Returns how many rows changed.
+    """
+    with transaction.atomic():
+        rows = Interaction.objects.filter(user=user, item_id=item_id).exclude(
+            kind=Interaction.Kind.VIEW
+        )
+        if not rows.exists():
+            raise ApplicationError(
+                "You have not rated or liked that item.", extra={"field": "item"}, status_code=404
+            )
+        changed = rows.exclude(excluded=excluded).update(excluded=excluded)
+        if changed:
+            interactions_changed.send(sender=Interaction, user_ids=[user.pk], item_ids=[item_id])
+    return changed
+
+
+def interaction_rating_change(*, user, item_id: int, value: float | None) -> Interaction | None:
+    """Set (or with None take back) the person's rating of an item they already have in their
+    history; "change my rating" on a reason that names it. Returns the rating, if any."""
+    item = Item.objects.defer("embedding").filter(pk=item_id).first()
+    if item is None or not Interaction.objects.filter(user=user, item=item).exists():
+        raise ApplicationError(
+            "You have not rated or liked that item.", extra={"field": "item"}, status_code=404
+        )
+    if value is None:
+        rating = Interaction.objects.filter(user=user, item=item, kind=Interaction.Kind.RATING)
+        rating_id = rating.values_list("pk", flat=True).first()
+        if rating_id:
+            interaction_delete(user=user, interaction_id=rating_id)
+        return None
+    excluded = Interaction.objects.filter(user=user, item=item, excluded=True).exists()
+    interaction = interaction_record(
+        user=user, item=item, kind=Interaction.Kind.RATING, value=value
+    )
+    if excluded and not interaction.excluded:
+        # A left-out item stays left out when its rating changes.
+        Interaction.objects.filter(pk=interaction.pk).update(excluded=True)
+        interaction.excluded = True
+    return interaction
 
 
 # --- API tokens --------------------------------------------------------------

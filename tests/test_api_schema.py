@@ -32,6 +32,8 @@ API_PATHS = {
     "/api/profile/undo/",
     "/api/recommendations/",
     "/api/recommendations/preview/",
+    "/api/recommendations/steer/",
+    "/api/recommendations/steer/preview/",
     "/api/recommendations/why-not/{item_id}/",
     "/api/training/",
 }
