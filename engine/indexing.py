@@ -196,3 +196,24 @@ def items_embed(
     return EmbedSummary(
         encoded=encoded, skipped=max(looked_at - encoded, 0), seconds=time.monotonic() - started
     )
+
+
+# First key of the catch-up's advisory lock (see profiles.PROFILE_LOCK_SPACE).
+EMBED_CATCH_UP_LOCK = (7302, 0)
+
+
+def items_embed_catch_up() -> int | None:
+    """Embed everything pending, unless another catch-up is at it (None then).
+
+    The lock is the database session's: a worker killed mid-run loses its
+    connection and so the lock, and the next run starts over from what is
+    still pending.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", list(EMBED_CATCH_UP_LOCK))
+        if not cursor.fetchone()[0]:
+            return None
+        try:
+            return items_embed().encoded
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", list(EMBED_CATCH_UP_LOCK))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Func
+from django.db.models import Count, F, Func, Q
 from django.utils import timezone
 
 from catalog.models import Item
@@ -252,6 +252,30 @@ def profile_generation_due(*, user_id: int) -> bool:
     if profile is None or profile.generated_at is None:
         return signals > 0
     return signals - profile.interactions_at_generation >= REGENERATE_AFTER
+
+
+def users_due_generation(*, limit: int) -> list[int]:
+    """Ids of people whose profile is due a regeneration (profile_generation_due), oldest first.
+
+    The same rule as profile_generation_due, for everyone in one query: the
+    periodic catch-up uses it to find regenerations that were never queued
+    (the broker was down) or whose task was lost with its worker.
+    """
+    from django.contrib.auth import get_user_model
+
+    signals = Count("interactions", filter=Q(interactions__kind__in=SIGNAL_KINDS))
+    due = (
+        get_user_model()
+        .objects.annotate(signals=signals)
+        .filter(signals__gt=0)
+        .filter(
+            Q(profile__isnull=True)
+            | Q(profile__generated_at=None)
+            | Q(signals__gte=F("profile__interactions_at_generation") + REGENERATE_AFTER)
+        )
+        .order_by(F("profile__generated_at").asc(nulls_first=True), "pk")
+    )
+    return list(due.values_list("pk", flat=True)[:limit])
 
 
 def history_waiting_for_embeddings(*, user_id: int) -> bool:
