@@ -89,10 +89,34 @@ def parse_year(name: str, value: Any) -> int | None:
     return value
 
 
+def has_nul(value: Any) -> bool:
+    """Whether text anywhere in ``value`` (keys included) holds the NUL character.
+
+    PostgreSQL stores no NUL in text or JSON, so saving one fails in the
+    database; it is refused as bad input first.
+    """
+    # A stack, not recursion: JSON nested as deep as the parser allows must
+    # not overflow Python's stack here.
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 def _item_values(obj: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     unknown = sorted(set(obj) - set(ITEM_FIELDS))
     if unknown:
         raise _RowProblem(unknown[0], f"unknown field (allowed: {', '.join(ITEM_FIELDS)})")
+    for name, value in obj.items():
+        if has_nul(value):
+            raise _RowProblem(name, "contains the NUL character (\\u0000), which cannot be stored")
     for required in ("external_id", "title"):
         if required not in obj:
             raise _RowProblem(required, "is required")
