@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import services as catalog_services
-from catalog.importers import MAX_EXTERNAL_ID, MAX_LABEL, MAX_TITLE, YEAR_RANGE
+from catalog.importers import MAX_EXTERNAL_ID, MAX_LABEL, MAX_TITLE, YEAR_RANGE, has_nul
 from catalog.models import Item
 from catalog.selectors import items_browse
 from engine import indexing, recommend, retrieval, scoring, steering, tasks, training
@@ -90,6 +90,12 @@ class ItemWriteSerializer(serializers.Serializer):
     )
     metadata = serializers.DictField(required=False)
     is_active = serializers.BooleanField(required=False, help_text="False hides the item.")
+
+    def validate_metadata(self, value: dict) -> dict:
+        # Text fields refuse NUL already (DRF); PostgreSQL's JSON cannot store one either.
+        if has_nul(value):
+            raise serializers.ValidationError("Must not contain the NUL character (\\u0000).")
+        return value
 
     def validate_categories(self, value: list[str]) -> list[str]:
         return _labels(value)
