@@ -2,7 +2,12 @@
 
 from django import forms
 
-from profiles.parser import MAX_TOTAL_LENGTH
+from engine.steering import ACTIONS
+from profiles.parser import MAX_STATEMENT_LENGTH, MAX_STATEMENTS, MAX_TOTAL_LENGTH
+
+# Ids and revision numbers are PostgreSQL integers: larger ones are bad input.
+MAX_ID = 2**63 - 1
+MAX_REVISION = 2**31 - 1
 
 MAX_QUERY_LENGTH = 200
 YEAR_MIN = 0
@@ -57,3 +62,34 @@ class ListControlsForm(forms.Form):
 
 class PreviewForm(forms.Form):
     text = forms.CharField(required=False, strip=False, max_length=MAX_TOTAL_LENGTH)
+
+
+class SteerForm(forms.Form):
+    """One control of a recommendation's reason (engine/steering.py says what each does).
+
+    ``preview`` asks what it would do first; ``card`` is the recommendation
+    whose reason holds the control (the preview shows under it) and
+    ``origin`` the page it sits on.
+    """
+
+    action = forms.ChoiceField(choices=[(name, name) for name in ACTIONS])
+    statement = forms.IntegerField(required=False, min_value=0, max_value=MAX_STATEMENTS - 1)
+    item = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    base_revision = forms.IntegerField(required=False, min_value=0, max_value=MAX_REVISION)
+    text = forms.CharField(required=False, strip=False, max_length=2 * MAX_STATEMENT_LENGTH)
+    value = forms.FloatField(required=False)
+    revision = forms.IntegerField(required=False, min_value=1, max_value=MAX_REVISION)
+    preview = forms.BooleanField(required=False)
+    category = forms.CharField(required=False, max_length=100)
+    card = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    origin = forms.ChoiceField(
+        required=False, choices=[("for-you", "For you"), ("item", "Item page")]
+    )
+
+    def action_fields(self) -> dict:
+        names = ("statement", "item", "base_revision", "text", "value", "revision")
+        data = self.cleaned_data
+        fields = {name: data[name] for name in names if data.get(name) is not None}
+        if data["action"] not in ("edit", "explain"):
+            fields.pop("text", None)  # an empty box sent along with another button
+        return fields

@@ -15,6 +15,7 @@ urlpatterns = [
     path("items/<int:pk>/why-not/", views.item_why_not, name="why_not"),
     path("for-you/", views.for_you, name="for_you"),
     path("for-you/controls/", views.for_you_controls, name="for_you_controls"),
+    path("for-you/steer/", views.steer, name="steer"),
     path("profile/preview/", views.profile_preview, name="profile_preview"),
     path("api/", include(router.urls)),
 ]

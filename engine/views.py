@@ -2,7 +2,7 @@
 pages with their buttons, "For you", the profile editor's preview, why-not."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,18 +12,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url, retarget
 
 from catalog.models import Item
 from catalog.selectors import categories_in_use, items_browse
-from engine import retrieval, scoring
-from engine.forms import CatalogFilterForm, ListControlsForm, PreviewForm, ReactionForm
+from engine import retrieval, scoring, steering
+from engine.forms import (
+    CatalogFilterForm,
+    ListControlsForm,
+    PreviewForm,
+    ReactionForm,
+    SteerForm,
+)
 from engine.recommend import Request, recommend_for_user, recommendations_preview, why_not
 from profiles.parser import ProfileTextError
 from profiles.selectors import item_reaction, person_is_new
 from profiles.services import (
+    STRENGTH_SCALE,
+    StatementDraft,
     interaction_delete,
     interaction_record,
+    profile_drafts,
     profile_for,
     profile_settings_update,
 )
@@ -95,9 +104,17 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _item_page(request, item: Item, *, why=None) -> HttpResponse:
-    reaction = (
-        item_reaction(user=request.user, item=item) if request.user.is_authenticated else None
-    )
+    reaction = None
+    recommended = None
+    profile = None
+    if request.user.is_authenticated:
+        reaction = item_reaction(user=request.user, item=item)
+        # "Why recommended", with the same controls as on For you, when the
+        # item is in the person's list now (not logged: nothing was served).
+        listed = recommend_for_user(user=request.user, request=Request(k=FOR_YOU_SIZE), log=False)
+        profile = profile_for(request.user)
+        cards = _cards(listed, drafts=profile_drafts(profile))
+        recommended = next((card for card in cards if card.item.pk == item.pk), None)
     return render(
         request,
         "engine/item_detail.html",
@@ -107,6 +124,8 @@ def _item_page(request, item: Item, *, why=None) -> HttpResponse:
             "reaction": reaction,
             "stars": STARS,
             "why": why,
+            "recommended": recommended,
+            "profile": profile,
         },
     )
 
@@ -194,6 +213,27 @@ class RationalePart:
 
 
 @dataclass(frozen=True)
+class LineControls:
+    """A profile line the rationale quotes, with what its controls need to show."""
+
+    position: int
+    statement: StatementDraft
+
+    @property
+    def strength_pips(self) -> list[bool]:
+        """The strength scale as filled and empty steps (0.6 -> 3 of 5)."""
+        return [step <= self.statement.weight + 1e-9 for step in STRENGTH_SCALE]
+
+    @property
+    def strongest(self) -> bool:
+        return self.statement.weight >= STRENGTH_SCALE[-1] - 1e-9
+
+    @property
+    def weakest(self) -> bool:
+        return self.statement.weight <= STRENGTH_SCALE[0] + 1e-9
+
+
+@dataclass(frozen=True)
 class Card:
     """One recommendation as the page shows it."""
 
@@ -202,6 +242,10 @@ class Card:
     rationale: list[RationalePart]
     sources: list[scoring.HistorySource]
     contributions: dict[str, float]
+    lines: list[LineControls] = field(default_factory=list)  # quoted lines, in order
+    matched: bool = False  # whether any profile line matched it
+    change: str = ""  # after a steering action: entered, up, down, same
+    before: int | None = None  # ... and its rank before it
 
 
 _QUOTED = re.compile(r"(“[^”]*”)")
@@ -234,31 +278,51 @@ def rationale_parts(recommendation: scoring.Recommendation) -> list[RationalePar
     return parts
 
 
-def _cards(listed) -> list[Card]:
-    return [
-        Card(
-            item=served.item,
-            rank=served.recommendation.rank,
-            rationale=rationale_parts(served.recommendation),
-            sources=list(served.recommendation.scored.sources),
-            contributions=served.recommendation.scored.contributions,
-        )
-        for served in listed.items
-    ]
+def _card(served, drafts: list[StatementDraft], change: steering.Change | None = None) -> Card:
+    recommendation = served.recommendation
+    parts = rationale_parts(recommendation)
+    positions = list(dict.fromkeys(p.line for p in parts if p.line is not None))
+    return Card(
+        item=served.item,
+        rank=recommendation.rank,
+        rationale=parts,
+        sources=list(recommendation.scored.sources),
+        contributions=recommendation.scored.contributions,
+        lines=[LineControls(n, drafts[n]) for n in positions if n < len(drafts)],
+        matched=bool(recommendation.scored.matches),
+        change=change.change if change else "",
+        before=change.before if change else None,
+    )
 
 
-def _for_you_context(request, *, category: str) -> dict:
+def _cards(listed, *, drafts: list[StatementDraft]) -> list[Card]:
+    return [_card(served, drafts) for served in listed.items]
+
+
+def _for_you_context(request, *, category: str, steered: dict | None = None) -> dict:
+    """The list and its controls; ``steered``: what a steering action just did
+    (a toast with its undo, and each item's move)."""
     profile = profile_for(request.user)
     listed = recommend_for_user(
         user=request.user, request=Request(k=FOR_YOU_SIZE, category=category)
     )
+    cards = _cards(listed, drafts=profile_drafts(profile))
+    if steered:
+        moves = steered.get("changes", {})
+        cards = [
+            replace(card, change=moves[str(card.item.pk)][0], before=moves[str(card.item.pk)][1])
+            if str(card.item.pk) in moves
+            else card
+            for card in cards
+        ]
     return {
         "profile": profile,
-        "cards": _cards(listed),
+        "cards": cards,
         "category": category,
         "categories": categories_in_use(),
         "is_new": person_is_new(user=request.user),
         "personalised": listed.settings.personalised,
+        "steered": steered,
     }
 
 
@@ -267,7 +331,14 @@ def _for_you_context(request, *, category: str) -> dict:
 def for_you(request: HttpRequest) -> HttpResponse:
     form = ListControlsForm(request.GET)
     category = form.cleaned_data["category"] if form.is_valid() else ""
-    return render(request, "engine/for_you.html", _for_you_context(request, category=category))
+    # A steering action applied without htmx (or from an item page) comes
+    # back here with its toast and undo, once.
+    steered = request.session.pop(STEERED_SESSION_KEY, None)
+    return render(
+        request,
+        "engine/for_you.html",
+        _for_you_context(request, category=category, steered=steered),
+    )
 
 
 @login_required
@@ -325,3 +396,104 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
             context["preview"] = preview
             context["new_lines"] = [d for d in preview.drafts if d.text in added]
     return render(request, "profiles/_preview.html", context)
+
+
+# --- Steering from a reason ----------------------------------------------------
+
+STEERED_SESSION_KEY = "engine:steered"
+
+
+def _steered(outcome: steering.Outcome) -> dict:
+    """What the page shows after an action: a toast with undo, moves, what left (JSON-safe)."""
+    return {
+        "message": outcome.message,
+        "undo": outcome.undo.fields() if outcome.undo else None,
+        "changes": {str(c.item.pk): [c.change, c.before] for c in outcome.items},
+        "left": [[c.item.pk, c.item.title] for c in outcome.left],
+    }
+
+
+@login_required
+@require_POST
+def steer(request: HttpRequest) -> HttpResponse:
+    """A control on a recommendation's reason: preview what it does, or apply it.
+
+    1. ``preview``: the fragment under the card says what would enter, move
+       and leave, with Apply and Cancel; nothing is saved.
+    2. Apply: the new revision (or changed interaction); htmx swaps in the
+       new list with each item's move and a toast whose Undo posts the
+       action that takes it back. From an item page, or without JavaScript,
+       the browser goes to For you, which shows the same.
+    A bad or stale action answers with its message where the preview shows
+    (400, 404, 409), never a 500.
+    """
+    form = SteerForm(request.POST)
+    card = request.POST.get("card", "")
+    target = f"#steer-{card}" if card.isdigit() else "#steer-errors"
+    if not form.is_valid():
+        message = " ".join(
+            f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
+            for name, errors in form.errors.items()
+        )
+        return _steer_problem(request, message, status=400, target=target)
+    data = form.cleaned_data
+    action = steering.Action(name=data["action"], **form.action_fields())
+    category = data["category"] or ""
+    try:
+        outcome = steering.steer(
+            user=request.user,
+            action=action,
+            preview=data["preview"],
+            request=Request(k=FOR_YOU_SIZE, category=category),
+        )
+    except ApplicationError as failure:
+        return _steer_problem(request, failure.message, status=failure.status_code, target=target)
+    if outcome.preview:
+        context = {
+            "outcome": outcome,
+            "moved": [c for c in outcome.items if c.change != "same"],
+            "fields": action.fields(),
+            "category": category,
+            "card": data["card"],
+            "origin": data["origin"] or "for-you",
+        }
+        if request.htmx:
+            return render(request, "engine/_steer_preview.html", context)
+        page = _for_you_context(request, category=category)
+        return render(request, "engine/for_you.html", {**page, "steer_preview": context})
+    steered = _steered(outcome)
+    url = reverse("engine:for_you") + (f"?{urlencode({'category': category})}" if category else "")
+    if request.htmx and data["origin"] != "item":
+        profile = profile_for(request.user)
+        drafts = profile_drafts(profile)
+        moves = {c.item.pk: c for c in outcome.items}
+        context = {
+            "profile": profile,
+            "cards": [
+                _card(_Served(c.item, c.recommendation), drafts, moves[c.item.pk])
+                for c in outcome.items
+            ],
+            "category": category,
+            "is_new": person_is_new(user=request.user),
+            "personalised": profile.personalised,
+            "steered": steered,
+        }
+        return render(request, "engine/_for_you_list.html", context)
+    request.session[STEERED_SESSION_KEY] = steered
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@dataclass(frozen=True)
+class _Served:
+    item: Item
+    recommendation: scoring.Recommendation
+
+
+def _steer_problem(request, message: str, *, status: int, target: str) -> HttpResponse:
+    if request.htmx:
+        response = render(request, "engine/_steer_preview.html", {"error": message}, status=status)
+        return retarget(response, target)
+    messages.error(request, message)
+    return redirect("engine:for_you")
