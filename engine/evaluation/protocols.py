@@ -1,0 +1,489 @@
+"""The evaluation protocols, run on one catalog and its interactions.
+
+``evaluate`` returns the report (the JSON the command writes): for each
+protocol, each method's metrics, computed on the same split, the same people
+and the same candidates (every item the person has not seen in training).
+"""
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine import scoring
+from engine.collaborative import TrainingConfig
+from engine.evaluation import metrics
+from engine.evaluation.data import SIGNAL_KINDS, Catalog, Interactions
+from engine.evaluation.methods import (
+    Encode,
+    GroundingRule,
+    Trained,
+    fit,
+    tune_lambda,
+    write_profiles,
+)
+from engine.evaluation.splits import cold_items, latest_rows, temporal_split
+from engine.profile_generation import distinctive_labels
+from profiles.parser import AVOID, LIKE, parse_statement
+
+PROTOCOLS = ("warm", "profile", "cold_item", "cold_user", "steering", "faithfulness")
+WARM_METHODS = ("hybrid", "ease", "itemknn", "popular", "content", "profile_only")
+COLD_USER_SIZES = (0, 1, 3, 5)
+COLD_USER_REPORTED = 3
+# Cold people are dealt into this many folds; each fold's models are
+# trained on everybody else.
+COLD_USER_FOLDS = 5
+# Steering draws a category only if the person has this many unseen items
+# in it: "3 of the top 10" must be possible.
+STEERING_MIN_ITEMS = 10
+LIKE_SUCCESS_ITEMS = 3
+TOP = 10
+# Statements the cold-user protocol types for a person with "hybrid_typed".
+TYPED_CATEGORIES = 2
+
+
+@dataclass(frozen=True)
+class Options:
+    protocols: tuple[str, ...] = PROTOCOLS
+    users: int | None = None  # at most this many people per protocol (a seeded sample)
+    seed: int = 0
+    # Serving's MMR strength (RECOMMEND_DIVERSITY): steering and faithfulness
+    # look at served lists; the accuracy protocols rank by score alone.
+    diversity: float = 0.3
+    neighbours: int = 50  # COLLABORATIVE_NEIGHBOURS
+    shrinkage: float = 10.0  # COLLABORATIVE_SHRINKAGE
+    lambdas: tuple[float, ...] = TrainingConfig().lambdas
+    # The hybrid's balance ("my words" against "my history") is chosen from
+    # this grid on a validation split carved from training.
+    balances: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
+    validation_users: int = 300
+    rule: GroundingRule = field(default_factory=GroundingRule)
+
+
+Log = Callable[[str], object]
+
+
+class _Run:
+    def __init__(
+        self, catalog: Catalog, interactions: Interactions, options: Options, encode: Encode, log
+    ) -> None:
+        self.catalog = catalog
+        self.data = interactions
+        self.options = options
+        self.encode = encode
+        self.log = log
+        self.n_items = len(catalog)
+        self.rng = np.random.default_rng(options.seed)
+        split = temporal_split(interactions, n_items=self.n_items, seed=options.seed)
+        self.train = interactions.subset(split.train)
+        test = interactions.subset(split.test)
+        self.targets: dict[int, np.ndarray] = {}
+        for person in np.unique(test.user):
+            self.targets[int(person)] = np.sort(test.item[test.user == person])
+        self.test = test
+        self.settings: dict = {}
+
+    # ---- helpers ----
+
+    def sample(self, people: Sequence[int], cap: int | None = None) -> list[int]:
+        people = sorted(int(p) for p in people)
+        cap = self.options.users if cap is None else cap
+        if cap is None or len(people) <= cap:
+            return people
+        return sorted(int(p) for p in self.rng.choice(people, size=cap, replace=False))
+
+    def profiles_for(self, trained: Trained, people: Sequence[int], seed: int) -> None:
+        data = trained.train
+        wanted = np.isin(data.user, list(people))
+        rows_by_person = {int(p): np.flatnonzero(wanted & (data.user == p)) for p in people}
+        trained.profiles.update(
+            write_profiles(
+                self.catalog,
+                rows_by_person,
+                data,
+                encode=self.encode,
+                rule=self.options.rule,
+                seed=seed,
+            )
+        )
+
+    def statement(self, text: str, polarity: str, key: int) -> scoring.ProfileStatement:
+        """A line a person types, read by the profile parser."""
+        parsed = parse_statement(text, polarity)
+        return scoring.ProfileStatement(
+            key=key,
+            text=parsed.text,
+            polarity=parsed.polarity,
+            weight=parsed.weight,
+            vector=self.encode([parsed.embedded_text])[0],
+        )
+
+    # ---- training ----
+
+    def tune(self) -> None:
+        """EASE's lambda and the hybrid's balance, on a split of training only.
+
+        1. Carve each person's latest 20% of training positives off as validation.
+        2. Tune lambda on it (validation NDCG@10).
+        3. With EASE at that lambda and profiles written from the inner
+           training, pick the balance with the best validation NDCG@10
+           (ties: the larger balance, more weight on the readable profile).
+        """
+        started = time.perf_counter()
+        split = temporal_split(self.train, n_items=self.n_items, seed=self.options.seed + 1)
+        inner = self.train.subset(split.train)
+        validation = self.train.subset(split.test)
+        lam, grid = tune_lambda(self.catalog, inner, validation, self.options.lambdas)
+        self.lam = lam
+        people = self.sample(np.unique(validation.user), cap=self.options.validation_users)
+        trained = fit(self.catalog, inner, lam=lam, neighbours=self.options.neighbours)
+        self.profiles_for(trained, people, self.options.seed)
+        means = {b: metrics.MetricMeans(self.n_items) for b in self.options.balances}
+        for person in people:
+            relevant = validation.item[validation.user == person]
+            # The terms are linear in the balance (pos scales with it, cf with
+            # 1 - balance): one table at 0.5 gives every balance's scores.
+            table = trained.table(person, 0.5)
+            for balance in self.options.balances:
+                score = (
+                    2 * balance * table.terms["pos"]
+                    + 2 * (1 - balance) * table.terms["cf"]
+                    + table.terms["pop"]
+                    + table.terms["neg"]
+                )
+                scores = trained.table_scores(person, table, score)
+                means[balance].add_scores(scores, relevant)
+        results = {b: m.result() for b, m in means.items()}
+        self.balance = max(results, key=lambda b: (results[b]["ndcg@10"], b))
+        self.settings.update(
+            {
+                "lambda": lam,
+                "lambda_validation_ndcg@10": {str(k): round(v["ndcg"], 6) for k, v in grid.items()},
+                "balance": self.balance,
+                "balance_validation_ndcg@10": {str(b): r["ndcg@10"] for b, r in results.items()},
+                "validation_users": len(people),
+            }
+        )
+        self.log(
+            f"Tuned on validation ({len(people)} people): lambda {lam:g}, "
+            f"balance {self.balance:g} in {time.perf_counter() - started:.1f} s"
+        )
+
+    def warm_model(self) -> Trained:
+        if not hasattr(self, "_warm"):
+            self._warm = fit(
+                self.catalog,
+                self.train,
+                lam=self.lam,
+                neighbours=self.options.neighbours,
+                itemknn_shrinkage=self.options.shrinkage,
+            )
+        return self._warm
+
+    def warm_people(self) -> list[int]:
+        if not hasattr(self, "_warm_people"):
+            self._warm_people = self.sample(self.targets)
+            self.profiles_for(self.warm_model(), self._warm_people, self.options.seed)
+        return self._warm_people
+
+    # ---- protocols ----
+
+    def warm(self, methods: Sequence[str]) -> dict:
+        trained = self.warm_model()
+        people = self.warm_people()
+        means = {name: metrics.MetricMeans(self.n_items) for name in methods}
+        for person in people:
+            relevant = self.targets[person]
+            if "popular" in means:
+                means["popular"].add_scores(trained.popular_scores(person), relevant)
+            if "ease" in means:
+                means["ease"].add_scores(trained.ease_scores(person), relevant)
+            if "itemknn" in means:
+                means["itemknn"].add_scores(trained.itemknn_scores(person), relevant)
+            if "content" in means:
+                means["content"].add_scores(trained.content_scores(person), relevant)
+            candidates = trained.candidates(person)
+            for name, balance in (("hybrid", self.balance), ("profile_only", 1.0)):
+                if name in means:
+                    table = trained.table(person, balance, candidates=candidates)
+                    means[name].add_scores(trained.table_scores(person, table), relevant)
+        return {"methods": {name: m.result() for name, m in means.items()}, "users": len(people)}
+
+    def cold_item(self) -> dict:
+        """Items whose every interaction is removed from training, recommended to
+        the people who liked them in the test period."""
+        cold = cold_items(self.data, n_items=self.n_items, seed=self.options.seed)
+        is_cold = np.zeros(self.n_items, dtype=bool)
+        is_cold[cold] = True
+        train = self.train.subset(~is_cold[self.train.item])
+        targets = {
+            person: items[is_cold[items]]
+            for person, items in self.targets.items()
+            if is_cold[items].any()
+        }
+        people = self.sample(targets)
+        trained = fit(self.catalog, train, lam=self.lam, neighbours=self.options.neighbours)
+        self.profiles_for(trained, people, self.options.seed)
+        names = ("hybrid", "content", "popular")
+        full = {name: metrics.MetricMeans(self.n_items) for name in names}
+        among = {name: metrics.MetricMeans(self.n_items) for name in names}
+        for person in people:
+            table = trained.table(person, self.balance)
+            scores = {
+                "hybrid": trained.table_scores(person, table),
+                "content": trained.content_scores(person),
+                "popular": trained.popular_scores(person),
+            }
+            for name, values in scores.items():
+                full[name].add_scores(values, targets[person])
+                among[name].add_scores(np.where(is_cold, values, -np.inf), targets[person])
+        return {
+            "methods": {name: m.result() for name, m in full.items()},
+            "methods_among_cold_items": {name: m.result() for name, m in among.items()},
+            "cold_items": int(len(cold)),
+            "users": len(people),
+        }
+
+    def cold_user(self) -> dict:
+        """People who arrive with 0, 1, 3 or 5 interactions (their latest
+        training ones), scored by models trained without them.
+
+        1. Deal the people into COLD_USER_FOLDS seeded folds.
+        2. For each fold, train on everybody else's training interactions.
+        3. Give each person of the fold their latest N signals (ratings,
+           likes, dislikes, not interested) and write their profile from those
+           alone; ``hybrid_typed`` adds the TYPED_CATEGORIES categories that
+           set their full training history apart, typed as "Likes" lines (the
+           onboarding where a person says what they like).
+        """
+        people = self.sample(self.targets)
+        folds = np.array_split(self.rng.permutation(people), min(COLD_USER_FOLDS, len(people)))
+        signal = np.isin(self.train.kind, SIGNAL_KINDS)
+        label_counts = self.catalog.label_counts()
+        names = ("hybrid", "popular", "ease", "hybrid_typed")
+        means = {
+            size: {name: metrics.MetricMeans(self.n_items) for name in names}
+            for size in COLD_USER_SIZES
+        }
+        for fold in folds:
+            fold = sorted(int(p) for p in fold)
+            others = self.train.subset(~np.isin(self.train.user, fold))
+            base = fit(self.catalog, others, lam=self.lam, neighbours=self.options.neighbours)
+            typed = {}
+            for person in fold:
+                mask = (self.train.user == person) & self.train.positive
+                members = [
+                    (self._rated(int(item)), 1.0) for item in np.unique(self.train.item[mask])
+                ]
+                labels = distinctive_labels(
+                    members,
+                    label_counts,
+                    self.n_items,
+                    top=TYPED_CATEGORIES,
+                    fields=("categories",),
+                )
+                typed[person] = [
+                    self.statement(name, LIKE, 100 + i) for i, name in enumerate(labels)
+                ]
+            for size in COLD_USER_SIZES:
+                rows = [latest_rows(self.train, signal, person, size) for person in fold]
+                arrived = _concat(others, self.train.subset(np.sort(np.concatenate(rows))))
+                trained = base.with_histories(arrived)
+                self.profiles_for(trained, fold, self.options.seed)
+                for person in fold:
+                    relevant = self.targets[person]
+                    at = means[size]
+                    candidates = trained.candidates(person)
+                    table = trained.table(person, self.balance, candidates=candidates)
+                    at["hybrid"].add_scores(trained.table_scores(person, table), relevant)
+                    at["popular"].add_scores(trained.popular_scores(person), relevant)
+                    at["ease"].add_scores(trained.ease_scores(person), relevant)
+                    statements = [*trained.profiles.get(person, []), *typed[person]]
+                    table = trained.table(person, self.balance, statements, candidates)
+                    at["hybrid_typed"].add_scores(trained.table_scores(person, table), relevant)
+        curve = {
+            str(size): {name: m.result() for name, m in by_name.items()}
+            for size, by_name in means.items()
+        }
+        reported = curve[str(COLD_USER_REPORTED)]
+        return {
+            "methods": {"hybrid": reported["hybrid"], "popular": reported["popular"]},
+            "interactions": COLD_USER_REPORTED,
+            "curve": curve,
+            "users": len(people),
+        }
+
+    def _rated(self, item: int):
+        from engine.profile_generation import RatedItem
+
+        return RatedItem(
+            item_id=item,
+            title=self.catalog.titles[item],
+            categories=self.catalog.categories[item],
+            tags=(),
+            vector=self.catalog.vectors[item],
+        )
+
+    def served(self, trained: Trained, person: int, table: scoring.ScoreTable) -> list[int]:
+        """The top 10 as serving lists them: avoided and seen items dropped, MMR."""
+        settings = scoring.Settings(balance=self.balance, diversity=self.options.diversity)
+        listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=trained.seen[person])
+        return [r.scored.item_id for r in listed]
+
+    def steering(self) -> dict:
+        trained = self.warm_model()
+        people = self.warm_people()
+        names = self.catalog.category_names()
+        members = {name: self.catalog.in_category(name) for name in names}
+        like_before, like_after, avoid_before, avoid_after = [], [], [], []
+        ndcg_before, ndcg_after = [], []
+        for person in people:
+            statements = trained.profiles.get(person, [])
+            candidates = trained.candidates(person)
+            table = trained.table(person, self.balance, statements, candidates)
+            before = self.served(trained, person, table)
+            unseen = np.ones(self.n_items, dtype=bool)
+            unseen[trained.seen[person]] = False
+            listed = {name for item in before for name in self.catalog.categories[item]}
+            history = {name for i in trained.seen[person] for name in self.catalog.categories[i]}
+            relevant = set(self.targets[person].tolist())
+            tested = {name for i in relevant for name in self.catalog.categories[i]}
+
+            def after(name, polarity, person=person, statements=statements, candidates=candidates):
+                added = [*statements, self.statement(name, polarity, len(statements))]
+                table = trained.table(person, self.balance, added, candidates)
+                return self.served(trained, person, table)
+
+            def share(items: list[int], name: str) -> float:
+                return float(members[name][items].sum()) / TOP if items else 0.0
+
+            roomy = [n for n in names if (members[n] & unseen).sum() >= STEERING_MIN_ITEMS]
+            options = [n for n in roomy if n not in listed and n not in history]
+            if options:
+                name = options[int(self.rng.integers(len(options)))]
+                like_before.append(share(before, name))
+                like_after.append(share(after(name, LIKE), name))
+            options = sorted(listed)
+            if options:
+                name = options[int(self.rng.integers(len(options)))]
+                avoid_before.append(share(before, name))
+                avoid_after.append(share(after(name, AVOID), name))
+            options = [n for n in roomy if n not in tested]
+            if options and relevant:
+                name = options[int(self.rng.integers(len(options)))]
+                ndcg_before.append(metrics.ndcg_at_k(before, relevant, TOP))
+                ndcg_after.append(metrics.ndcg_at_k(after(name, LIKE), relevant, TOP))
+        success = [a >= LIKE_SUCCESS_ITEMS / TOP for a in like_after]
+        mean = _mean
+        return {
+            "like_share_before": mean(like_before),
+            "like_share_after": mean(like_after),
+            "like_success": mean(success),
+            "avoid_remaining_before": mean(avoid_before),
+            "avoid_remaining_after": mean(avoid_after),
+            "ndcg_retained": round(mean(ndcg_after) / mean(ndcg_before), 6)
+            if mean(ndcg_before)
+            else 0.0,
+            "cases": len(like_after) + len(avoid_after) + len(ndcg_after),
+            "like_cases": len(like_after),
+            "avoid_cases": len(avoid_after),
+            "ndcg_cases": len(ndcg_after),
+            "ndcg@10_served_before": mean(ndcg_before),
+            "ndcg@10_served_after": mean(ndcg_after),
+            "balance": self.balance,
+        }
+
+    def faithfulness(self) -> dict:
+        """Delete the statement a served item's rationale quotes; its score must drop."""
+        trained = self.warm_model()
+        people = self.warm_people()
+        settings = scoring.Settings(balance=self.balance, diversity=self.options.diversity)
+        cases = dropped = 0
+        for person in people:
+            statements = trained.profiles.get(person, [])
+            if not statements:
+                continue
+            candidates = trained.candidates(person)
+            table = trained.table(person, self.balance, statements, candidates)
+            listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=trained.seen[person])
+            by_statement: dict[int, list[scoring.Scored]] = {}
+            for recommendation in listed:
+                scored = recommendation.scored
+                # The rationale quotes like statements exactly when the
+                # profile term is one it names (engine.scoring.rationale).
+                if scored.matches and "pos" in scored.named_terms():
+                    by_statement.setdefault(scored.matches[0].statement.key, []).append(scored)
+            for key, items in by_statement.items():
+                kept = [s for s in statements if s.key != key]
+                rows = np.array([s.item_id for s in items])
+                subset = scoring.Candidates(
+                    ids=candidates.ids[rows],
+                    vectors=candidates.vectors[rows],
+                    popularity=candidates.popularity[rows],
+                    cf=candidates.cf[rows],
+                    cf_sources=candidates.cf_sources,
+                )
+                rescored = trained.table(person, self.balance, kept, subset)
+                for row, scored in enumerate(items):
+                    cases += 1
+                    dropped += int(rescored.score[row] < scored.score - 1e-9)
+        return {"rate": round(dropped / cases, 6) if cases else 0.0, "cases": cases}
+
+
+def _mean(values: Sequence[float]) -> float:
+    return round(float(np.mean(values)), 6) if len(values) else 0.0
+
+
+def _concat(a: Interactions, b: Interactions) -> Interactions:
+    return Interactions(
+        user=np.concatenate([a.user, b.user]),
+        item=np.concatenate([a.item, b.item]),
+        kind=np.concatenate([a.kind, b.kind]),
+        value=np.concatenate([a.value, b.value]),
+        time=np.concatenate([a.time, b.time]),
+        people=a.people,
+    )
+
+
+def evaluate(
+    catalog: Catalog,
+    interactions: Interactions,
+    options: Options,
+    *,
+    encode: Encode,
+    log: Log = lambda message: None,
+) -> dict:
+    """Run the chosen protocols; returns the report (see docs/EVALUATION.md)."""
+    started = time.perf_counter()
+    run = _Run(catalog, interactions, options, encode, log)
+    report: dict = {
+        "dataset": {
+            "items": len(catalog),
+            "users": len(interactions.people),
+            "interactions": len(interactions),
+        },
+        "protocols": {},
+    }
+    run.tune()
+    chosen = options.protocols
+    if "warm" in chosen or "profile" in chosen:
+        methods = [
+            m for m in WARM_METHODS if "warm" in chosen or m in ("hybrid", "profile_only", "ease")
+        ]
+        mark = time.perf_counter()
+        report["protocols"]["warm"] = run.warm(methods)
+        log(f"warm: {time.perf_counter() - mark:.1f} s")
+    for name in ("cold_item", "cold_user", "steering", "faithfulness"):
+        if name in chosen:
+            mark = time.perf_counter()
+            report["protocols"][name] = getattr(run, name)()
+            log(f"{name}: {time.perf_counter() - mark:.1f} s")
+    report["split"] = {
+        "train_interactions": len(run.train),
+        "test_positives": len(run.test),
+        "test_users": len(run.targets),
+    }
+    report["settings"] = {"seed": options.seed, **run.settings}
+    report["seconds"] = round(time.perf_counter() - started, 3)
+    return report
