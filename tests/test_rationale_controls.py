@@ -8,14 +8,18 @@ very next list must follow.
 import pytest
 from django.core.cache import cache
 
+from engine import steering
 from engine.models import CollaborativeModel, ItemNeighbours, RecommendationLog
+from engine.profiles import profile_generate
 from profiles.models import Interaction, Statement
 from profiles.services import (
     ProfileConflict,
+    StatementDraft,
     interaction_exclude,
     interaction_rating_change,
     profile_for,
     profile_statement_strength,
+    profile_write,
     profile_write_text,
     statement_avoid_drafts,
     statement_explain_drafts,
@@ -251,10 +255,24 @@ class TestEditAndPin:
         )
         assert Statement.objects.get(profile__user=reader, position=0).polarity == "avoid"
 
-    def test_pin_keeps_the_line_through_regeneration(self, api, reader):
+    def test_pin_keeps_the_line_through_regeneration(self, owner, sample_catalog):
+        # Two lines the generator wrote; the person has no ratings, so a
+        # regeneration finds nothing to say and replaces every unpinned one.
+        generated = [
+            StatementDraft("horror", "like", 1.0, "horror", origin=Statement.Origin.GENERATED),
+            StatementDraft("mysteries", "like", 1.0, "mysteries", origin="generated"),
+        ]
+        profile_write(user=owner, drafts=generated, base_revision=0, cause="generation")
+        api = signed_in(owner)
         body = api.post(STEER, {"action": "pin", "statement": 1, "base_revision": 1}).json()
-        assert body["profile_revision"] == 2
-        assert Statement.objects.get(profile__user=reader, position=1).pinned
+        assert body["profile_revision"] == 2 and body["message"] == (
+            "“mysteries” pinned: regeneration keeps it."
+        )
+        assert body["undo"] == {"action": "restore", "revision": 1, "base_revision": 2}
+        profile_generate(user_id=owner.pk)
+        kept = Statement.objects.filter(profile__user=owner)
+        assert [(s.text, s.pinned) for s in kept] == [("mysteries", True)]
+        assert all("“horror”" not in r["rationale"] for r in current_list(api)["results"])
 
 
 @pytest.mark.django_db
@@ -394,3 +412,19 @@ class TestErrors:
             assert is_error(api.post(STEER, bad), 429)
         finally:
             cache.clear()
+
+
+@pytest.mark.django_db
+class TestSchema:
+    def test_the_steer_family_is_documented_with_every_action(self):
+        schema = anonymous().get("/api/schema/", {"format": "json"}).json()
+        for path in (STEER, PREVIEW):
+            post = schema["paths"][path]["post"]
+            body = post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            answer = post["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+            assert body.endswith("/SteerBodyRequest") and answer.endswith("/SteerResult"), path
+        fields = schema["components"]["schemas"]["SteerBodyRequest"]["properties"]
+        assert {"action", "statement", "item", "base_revision", "text", "value"} <= set(fields)
+        actions = schema["components"]["schemas"]["ActionEnum"]["enum"]
+        assert set(actions) == set(steering.ACTIONS)
+        assert "409" in fields["base_revision"]["description"]

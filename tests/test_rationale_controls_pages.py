@@ -172,6 +172,47 @@ class TestPreviewThenApply:
         assert "is no longer used for your recommendations" in html
         assert Interaction.objects.get(user=owner, item=rated).excluded
 
+    def test_change_my_rating_inline_from_a_history_reason(self, client, owner, sample_catalog):
+        rated = sample_catalog["bk-016"]
+        model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
+        ItemNeighbours.objects.create(
+            model=model,
+            item=rated,
+            neighbour_ids=[sample_catalog[f"bk-{n}"].pk for n in range(106, 111)],
+            scores=[0.9, 0.8, 0.7, 0.6, 0.5],
+        )
+        make_interaction(owner, rated, "rating", 5.0)
+        profile_for(owner)
+        client.force_login(owner)
+        controls = f'data-testid="history-controls" data-item-id="{rated.pk}"'
+        assert controls in client.get(FOR_YOU).content.decode()
+        html = client.post(
+            STEER, {"action": "rate", "item": rated.pk, "value": "2"}, **HTMX
+        ).content.decode()
+        assert Interaction.objects.get(user=owner, item=rated).value == 2.0
+        assert f"You rated {rated.title} 2." in html
+        # Two stars is no longer a reason to recommend its neighbours.
+        assert controls not in html
+        undo = hidden_fields(html.split('data-testid="steer-toast"', 1)[1].split("</form>")[0])
+        assert undo == {"action": "rate", "item": str(rated.pk), "value": "5.0", "category": ""}
+
+    def test_say_why_you_like_an_unmatched_item(self, client, owner, sample_catalog):
+        client.force_login(owner)
+        page = client.get(FOR_YOU).content.decode()
+        unmatched = int(
+            re.search(r'id="why-(\d+)"', page).group(1)  # the first "say why" field
+        )
+        html = client.post(
+            STEER,
+            {"action": "explain", "item": unmatched, "text": "quiet stories", "base_revision": 0},
+            **HTMX,
+        ).content.decode()
+        statement = Statement.objects.get(profile__user=owner)
+        assert (statement.text, statement.polarity) == ("quiet stories", "like")
+        assert list(statement.evidence.values_list("pk", flat=True)) == [unmatched]
+        assert "Added “quiet stories”" in html
+        assert 'data-testid="line-controls" data-line="0"' in html, "the new line has controls"
+
 
 @pytest.mark.django_db
 class TestProblems:
