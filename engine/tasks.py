@@ -1,5 +1,8 @@
 """Celery tasks of the engine: each takes ids, calls one service, and is safe
-to run twice (acks_late redelivers a task whose worker died)."""
+to run twice (acks_late redelivers a task whose worker died).
+
+Queues, time limits, retries and the periodic schedule: docs/WORKERS.md.
+"""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -8,6 +11,10 @@ from engine import indexing, profiles, services, training
 
 # A database that is restarting or briefly unreachable is worth waiting for.
 RETRYABLE = (OperationalError, InterfaceError)
+# Regenerations queued per catch-up run: ml-latest-small's 610 people fit in
+# one; a bigger backlog is worked off over several runs instead of flooding
+# the profiles queue at once.
+STALE_PROFILES_PER_RUN = 1000
 
 
 @shared_task(
@@ -31,8 +38,29 @@ def item_popularity_refresh(item_ids: list[int] | None = None) -> int:
     time_limit=1900,
 )
 def items_embed(item_ids: list[int] | None = None, force: bool = False) -> int:
-    """Embed what is pending among ``item_ids`` (or the catalog); returns how many."""
+    """Embed what is pending among ``item_ids`` (or the catalog); returns how many.
+
+    Run again after its worker died, it finds the chunks the first run
+    committed already current and encodes only the rest.
+    """
     return indexing.items_embed(item_ids=item_ids, force=force).encoded
+
+
+@shared_task(
+    autoretry_for=RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=1800,
+    time_limit=1900,
+)
+def items_embed_missed() -> int | None:
+    """Periodic catch-up: embed every item still without a current vector.
+
+    Items whose task was never queued (broker down) or was lost with its
+    worker. Returns how many were encoded, or None when another catch-up is
+    still at work (a large catalog can take longer than the schedule's period).
+    """
+    return indexing.items_embed_catch_up()
 
 
 @shared_task(
@@ -63,6 +91,27 @@ def profile_regenerate(self, user_id: int, force: bool = False) -> int | None:
     except profiles.GenerationBusy as busy:
         raise self.retry(countdown=10, max_retries=10) from busy
     return result.revision.number if result.revision else None
+
+
+@shared_task(
+    autoretry_for=RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def profiles_refresh_stale(limit: int = STALE_PROFILES_PER_RUN) -> int:
+    """Periodic catch-up: queue a regeneration for each person who is due one.
+
+    Finds regenerations that were never queued (the broker was down when the
+    ratings were saved) or were lost. A person whose task is already waiting
+    gets a second one, which finds nothing due and returns at once.
+    Returns how many were queued.
+    """
+    user_ids = profiles.users_due_generation(limit=limit)
+    for user_id in user_ids:
+        profile_regenerate.apply_async(kwargs={"user_id": user_id})
+    return len(user_ids)
 
 
 @shared_task(

@@ -1,5 +1,7 @@
 """A real Celery worker process, on the configured broker, runs the engine's tasks."""
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -10,6 +12,7 @@ from django.conf import settings
 from catalog.importers import item_row
 from catalog.models import Item
 from catalog.services import items_import
+from engine import tasks
 from profiles.importers import InteractionRow
 from profiles.models import ProfileRevision
 from profiles.services import interactions_import
@@ -19,43 +22,61 @@ from tests.factories import make_item
 WORKER_WAIT_SECONDS = 60
 
 
-@pytest.fixture
-def worker(transactional_db):
-    # Earlier tests in this run left tasks in the queue (pages and API calls
-    # that commit enqueue real work); a worker would take them first, one
-    # broker poll each, before reaching this test's.
+def purge_queues() -> None:
+    """Empty this run's queues.
+
+    Earlier tests in this run left tasks in them (pages and API calls that
+    commit enqueue real work); a worker would take those first, one broker
+    poll each, before reaching its own test's.
+    """
     from recsite.celery import app
 
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
-    process = subprocess.Popen(
+        for queue in settings.CELERY_TASK_QUEUES:
+            connection.default_channel.queue_purge(queue.name)
+
+
+def start_worker(*args: str, **env: str) -> subprocess.Popen:
+    """A real worker on this run's broker, consuming every one of this run's queues."""
+    return subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "recsite", "worker",
-            "--queues", settings.CELERY_TASK_DEFAULT_QUEUE,
+            # No --queues: a worker consumes all of CELERY_TASK_QUEUES, which
+            # tests/settings.py names after this run.
             "--concurrency", "1",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "--loglevel", "INFO",
+            *args,
         ],
         cwd=PROJECT_DIR,
-        env=project_env(),
+        env=project_env(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )  # fmt: skip
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    """Kill the worker and its pool: a warm shutdown takes seconds and is not under test."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.fixture
+def worker(transactional_db):
+    purge_queues()
+    process = start_worker()
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_worker(process)
 
 
 def wait_for(worker, condition) -> None:
     deadline = time.monotonic() + WORKER_WAIT_SECONDS
     while not condition():
         if worker.poll() is not None or time.monotonic() > deadline:
-            worker.terminate()
+            stop_worker(worker)
             pytest.fail(f"the worker did not do the work; its output:\n{worker.communicate()[0]}")
         time.sleep(0.25)
 
@@ -111,3 +132,37 @@ def test_worker_embeds_imported_items_and_re_embeds_an_edited_one(worker):
     edited.save()
     wait_for(worker, lambda: Item.objects.get(pk=edited.pk).embedding_hash != old_hash)
     assert Item.objects.get(pk=edited.pk).embedding_status(settings.EMBEDDING_MODEL) == "current"
+
+
+class TestQueues:
+    def test_each_task_is_sent_to_its_own_queue_named_for_this_test_run(self, db):
+        from recsite.celery import app
+
+        prefix = f"test-{os.environ['RECSITE_TEST_RUN']}-"
+        assert {queue.name for queue in settings.CELERY_TASK_QUEUES} == {
+            f"{prefix}{name}" for name in ("celery", "embeddings", "profiles", "training")
+        }
+        purge_queues()
+        tasks.items_embed.apply_async(kwargs={"item_ids": [1]})
+        tasks.items_embed_missed.apply_async()
+        tasks.profile_regenerate.apply_async(kwargs={"user_id": 1})
+        tasks.item_popularity_refresh.apply_async(kwargs={"item_ids": [1]})
+        tasks.collaborative_train.apply_async()
+
+        found: dict[str, set[str]] = {}
+        with app.connection_for_write() as broker:
+            for queue in settings.CELERY_TASK_QUEUES:
+                simple = broker.SimpleQueue(queue.name)
+                while simple.qsize():
+                    message = simple.get(timeout=2)
+                    found.setdefault(queue.name, set()).add(message.headers["task"])
+                    message.ack()
+                simple.close()
+        assert found == {
+            f"{prefix}embeddings": {"engine.tasks.items_embed", "engine.tasks.items_embed_missed"},
+            f"{prefix}profiles": {
+                "engine.tasks.profile_regenerate",
+                "engine.tasks.item_popularity_refresh",
+            },
+            f"{prefix}training": {"engine.tasks.collaborative_train"},
+        }
