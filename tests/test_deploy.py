@@ -131,9 +131,14 @@ class Gunicorn:
 
         return {child.pid for child in psutil.Process(self.process.pid).children()}
 
-    def stop(self) -> None:
+    def stop(self, *, graceful: bool = True) -> None:
+        """SIGTERM and wait; or SIGKILL, for a test that is done with it.
+
+        A graceful stop takes seconds: each process that loaded torch spends
+        about 4 s in the interpreter's exit.
+        """
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.killpg(self.process.pid, signal.SIGTERM if graceful else signal.SIGKILL)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
