@@ -1,10 +1,15 @@
 """REST endpoints that need the engine: items (staff write them), recommendations, training."""
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
@@ -210,6 +215,7 @@ class ItemViewSet(viewsets.ModelViewSet):
     def similar(self, request, pk=None):
         """The ``k`` (1-100, default 10) items most like this one, best first."""
         params = _params(SimilarParams, request)
+        # DRF's get_object_or_404: an id that is no integer ("null,null") is a 404, not a 500.
         item = get_object_or_404(self.get_queryset(), pk=pk)
         found = retrieval.similar_items(item, k=params["k"], category=params["category"])
         return Response(
@@ -325,6 +331,9 @@ class RecommendationSerializer(serializers.Serializer):
     rationale = serializers.CharField(help_text="Why, in words.")
 
 
+# One object holding the list, although it answers the viewset's "list"
+# action: without many=False the schema says it is an array.
+@extend_schema_serializer(many=False)
 class RecommendationListSerializer(serializers.Serializer):
     profile_revision = serializers.IntegerField()
     personalised = serializers.BooleanField()

@@ -277,7 +277,8 @@ class StatementView(APIView):
         )
         return Response(_profile_data(request.user))
 
-    @extend_schema(parameters=[BaseRevision], responses=ProfileSerializer)
+    # 200 with the profile, not the 204 the schema would assume for a DELETE.
+    @extend_schema(parameters=[BaseRevision], responses={200: ProfileSerializer})
     def delete(self, request, position: int):
         """Remove the line, as a new revision (undo brings it back).
 

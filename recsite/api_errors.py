@@ -1,7 +1,8 @@
 """One error shape for every 4xx the API returns: ``{"message", "extra"}``."""
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -56,3 +57,14 @@ def exception_handler(exc, context):
         extra["wait"] = exc.wait  # seconds, as in the Retry-After header
     response.data = {"message": _first_message(exc.detail), "extra": extra}
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an address under /api/ that no route matches answers in the API's shape.
+
+    Routes take integer ids, so ``/api/items/0.5/`` matches none of them and
+    Django itself answers; a client should still get JSON it can read.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Not found.", "extra": {}}, status=404)
+    return defaults.page_not_found(request, exception)

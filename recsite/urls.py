@@ -28,3 +28,5 @@ urlpatterns = [
 # A database outage answers 503 even where it breaks a middleware, and the
 # API's 500s are JSON with the request id.
 handler500 = "recsite.middleware.server_error"
+# An /api/ address no route matches is a JSON 404 too (found by fuzzing).
+handler404 = "recsite.api_errors.page_not_found"
