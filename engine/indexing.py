@@ -3,11 +3,12 @@
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from catalog.models import Item
@@ -198,22 +199,65 @@ def items_embed(
     )
 
 
-# First key of the catch-up's advisory lock (see profiles.PROFILE_LOCK_SPACE).
+# The embedding runs' advisory lock (first key: see profiles.PROFILE_LOCK_SPACE).
+# Task runs hold it shared, the catch-up exclusively: the catch-up encodes
+# everything pending, so while it works a task's items are among its own, and
+# while tasks work their items are still pending to it. Either way both would
+# encode the same items and write each twice.
 EMBED_CATCH_UP_LOCK = (7302, 0)
+# Seconds the catch-up waits for running tasks to finish. A task that starts
+# meanwhile finds it waiting and steps aside (PostgreSQL queues a new shared
+# request behind a waiting exclusive one), so a busy queue cannot starve it.
+CATCH_UP_WAIT_SECONDS = 60
 
 
-def items_embed_catch_up() -> int | None:
-    """Embed everything pending, unless another catch-up is at it (None then).
+@contextmanager
+def embedding_run():
+    """Hold the embedding lock shared while a task embeds; yields False if a catch-up holds it.
 
     The lock is the database session's: a worker killed mid-run loses its
-    connection and so the lock, and the next run starts over from what is
-    still pending.
+    connection and so the lock.
     """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", list(EMBED_CATCH_UP_LOCK))
-        if not cursor.fetchone()[0]:
-            return None
-        try:
-            return items_embed().encoded
-        finally:
+        cursor.execute("SELECT pg_try_advisory_lock_shared(%s, %s)", list(EMBED_CATCH_UP_LOCK))
+        taken = cursor.fetchone()[0]
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock_shared(%s, %s)", list(EMBED_CATCH_UP_LOCK)
+                )
+
+
+def items_embed_catch_up(*, wait_seconds: float = CATCH_UP_WAIT_SECONDS) -> int | None:
+    """Embed everything pending, alone; returns how many, or None when not alone.
+
+    1. Take the embedding lock exclusively, waiting up to ``wait_seconds``
+       for running tasks (embedding_run) and any other catch-up to finish.
+    2. Not taken in time: return None; the next period tries again.
+    3. Embed what is pending then, and let go of the lock.
+    A catch-up killed mid-run loses the lock with its connection, and the
+    next one starts over from what is still pending.
+    """
+    try:
+        # A transaction of its own (a savepoint inside a caller's), so the
+        # timeout ends with it and a timed-out wait spoils nothing.
+        with transaction.atomic(), connection.cursor() as cursor:
+            timeout = f"{max(int(wait_seconds * 1000), 1)}ms"
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [timeout])
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", list(EMBED_CATCH_UP_LOCK))
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        return None
+    try:
+        return items_embed().encoded
+    finally:
+        with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", list(EMBED_CATCH_UP_LOCK))
+
+
+# PostgreSQL's SQLSTATE for a lock wait cut short by lock_timeout.
+LOCK_NOT_AVAILABLE = "55P03"

@@ -15,6 +15,8 @@ RETRYABLE = (OperationalError, InterfaceError)
 # one; a bigger backlog is worked off over several runs instead of flooding
 # the profiles queue at once.
 STALE_PROFILES_PER_RUN = 1000
+# Minutes an embedding task steps aside for a running catch-up (items_embed).
+CATCH_UP_RETRIES = 30
 
 
 @shared_task(
@@ -29,6 +31,7 @@ def item_popularity_refresh(item_ids: list[int] | None = None) -> int:
 
 
 @shared_task(
+    bind=True,
     autoretry_for=RETRYABLE,
     retry_backoff=True,
     max_retries=5,
@@ -37,13 +40,18 @@ def item_popularity_refresh(item_ids: list[int] | None = None) -> int:
     soft_time_limit=1800,
     time_limit=1900,
 )
-def items_embed(item_ids: list[int] | None = None, force: bool = False) -> int:
+def items_embed(self, item_ids: list[int] | None = None, force: bool = False) -> int | None:
     """Embed what is pending among ``item_ids`` (or the catalog); returns how many.
 
     Run again after its worker died, it finds the chunks the first run
-    committed already current and encodes only the rest.
+    committed already current and encodes only the rest. While the periodic
+    catch-up works (it embeds these items too) it comes back a minute later,
+    when its items are most likely done; after half an hour it runs anyway.
     """
-    return indexing.items_embed(item_ids=item_ids, force=force).encoded
+    with indexing.embedding_run() as alone:
+        if alone or self.request.retries >= CATCH_UP_RETRIES:
+            return indexing.items_embed(item_ids=item_ids, force=force).encoded
+    raise self.retry(countdown=60, max_retries=CATCH_UP_RETRIES)
 
 
 @shared_task(

@@ -9,8 +9,9 @@ a real web process and real signals, all on 127.0.0.1.
   still save through the API and the website, pages answer, nothing is a
   500, and nothing waits on the broker; once a worker and beat run again,
   the regeneration that could not be queued is caught up.
-- The periodic catch-up itself: who is due a regeneration, and that the
-  regenerations land in the profiles queue.
+- The periodic catch-up itself: who is due a regeneration, that the
+  regenerations land in the profiles queue, and that the embedding catch-up
+  and embedding tasks never encode the same items at once.
 """
 
 import os
@@ -31,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Item
-from engine import tasks
+from engine import indexing, tasks
 from engine.profiles import REGENERATE_AFTER, users_due_generation
 from profiles.models import Interaction, Profile, ProfileRevision
 from profiles.services import token_create
@@ -429,3 +430,66 @@ class TestStaleProfileRefresh:
             assert message.headers["task"] == "engine.tasks.profile_regenerate"
             assert message.payload[1] == {"user_id": reader.pk}
             queue.close()
+
+
+class LockHolder:
+    """The embedding lock, held from another session as a running task or catch-up holds it."""
+
+    def __init__(self, sql: str) -> None:
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.thread = threading.Thread(target=self._hold, args=(sql,), daemon=True)
+        self.thread.start()
+        assert self.held.wait(10), "could not take the lock"
+
+    def _hold(self, sql: str) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, list(indexing.EMBED_CATCH_UP_LOCK))
+                self.held.set()
+                self.release.wait(WAIT_SECONDS)
+        finally:
+            connection.close()  # and with the session, its lock
+
+    def unlock(self) -> None:
+        self.release.set()
+        self.thread.join(10)
+
+
+@pytest.mark.django_db(transaction=True)
+class TestCatchUpRunsAlone:
+    """The catch-up and embedding tasks never encode the same items at the same time."""
+
+    def test_the_catch_up_waits_for_a_running_task_then_gives_up_its_turn(self):
+        task = LockHolder("SELECT pg_advisory_lock_shared(%s, %s)")
+        try:
+            started = time.monotonic()
+            assert indexing.items_embed_catch_up(wait_seconds=0.5) is None
+            assert 0.4 < time.monotonic() - started < 5
+        finally:
+            task.unlock()
+        assert indexing.items_embed_catch_up(wait_seconds=0.5) == 0  # nothing pending
+
+    def test_a_task_steps_aside_while_a_catch_up_runs_or_waits(self):
+        catch_up = LockHolder("SELECT pg_advisory_lock(%s, %s)")
+        try:
+            with indexing.embedding_run() as alone:
+                assert not alone
+        finally:
+            catch_up.unlock()
+        # A catch-up waiting for a running task keeps newer tasks out too,
+        # so a busy queue cannot starve it.
+        task = LockHolder("SELECT pg_advisory_lock_shared(%s, %s)")
+        waiting = threading.Thread(
+            target=lambda: (indexing.items_embed_catch_up(), connection.close())
+        )
+        try:
+            waiting.start()
+            wait_until(lambda: worker_blocked_on_lock(), "the catch-up waiting", seconds=10)
+            with indexing.embedding_run() as alone:
+                assert not alone
+        finally:
+            task.unlock()
+            waiting.join(10)
+        with indexing.embedding_run() as alone:
+            assert alone
