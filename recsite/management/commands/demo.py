@@ -48,13 +48,16 @@ class Command(BaseCommand):
             subprocess.Popen(
                 [
                     python, "-m", "celery", "-A", "recsite", "worker",
+                    # No --queues: the one demo worker consumes every queue
+                    # in CELERY_TASK_QUEUES (embeddings, profiles, training).
                     "--concurrency", "1",
                     # The filesystem broker has no fanout for these; the
                     # demo's single worker does not need them either.
                     "--without-gossip", "--without-mingle", "--without-heartbeat",
                     # Embedded beat runs the periodic tasks (collaborative
-                    # training); fine with the demo's one worker, where a
-                    # deployment runs `celery beat` once on its own.
+                    # training, the catch-up of missed work); fine with the
+                    # demo's one worker, where a deployment runs `celery
+                    # beat` once on its own (docs/WORKERS.md).
                     "-B",
                     "--loglevel", "INFO",
                 ],
