@@ -10,8 +10,9 @@ evidence.
 """
 
 import math
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -278,3 +279,41 @@ def grounding_score(evidence: Sequence[int], retrieved: Sequence[int]) -> float:
         return 0.0
     found = set(retrieved)
     return sum(1 for item_id in evidence if item_id in found) / len(evidence)
+
+
+# A rewording (by the optional LLM) must be one plain phrase: words, spaces
+# and light punctuation. A colon, a full stop, brackets or markup mean it is
+# something else: a header ("Avoids: ..."), a second sentence ("... Also
+# likes: X"), a tag. Text the model read (item tags) may have told it to.
+_PLAIN_PHRASE = re.compile(r"[\w ,'’&/-]+")
+# Words too common in labels to name a topic ("history of the world").
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "and", "the", "of", "in", "on", "at", "for", "with", "about", "from", "to", "by"}
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def topic_words(labels: Iterable[str]) -> frozenset[str]:
+    """The words that name topics in a catalog: each word of each category and tag."""
+    return frozenset(
+        word for label in labels for word in _words(label) if word not in _FUNCTION_WORDS
+    )
+
+
+def is_rephrasing(original: str, rewording: str, *, topics: frozenset[str]) -> bool:
+    """Whether ``rewording`` says what ``original`` says in other words, and no more.
+
+    The grounding check alone cannot tell: "Horror about slasher and gory"
+    still retrieves a slasher group's evidence, and so does "Avoids: Horror".
+    1. One plain phrase (``_PLAIN_PHRASE``): no header, sentence or markup.
+    2. No topic added: every word of it that names a topic somewhere in the
+       catalog (``topics``) is already in the original. Other words ("books
+       with", "stories set in") are fluency, which is what rewording is for.
+    """
+    if not _PLAIN_PHRASE.fullmatch(rewording):
+        return False
+    kept = set(_words(original))
+    return all(word in kept for word in _words(rewording) if word in topics)

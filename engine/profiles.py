@@ -121,8 +121,10 @@ def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
 
     The rewording is parsed like typed text: one that reads as the opposite
     polarity ("no more X" for a like) or as a weaker one is refused, so
-    negation words are never embedded. It must retrieve the evidence at
-    least as well as the grounded text did.
+    negation words are never embedded. It must be a plain phrase that adds
+    no catalog topic (text the model read may have told it to: see
+    ``generation.is_rephrasing``), and retrieve the evidence at least as well
+    as the grounded text did.
     """
     rewritten = llm.rephrase(
         [best[id(s)][1] for s in statements],
@@ -131,11 +133,13 @@ def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
         api_key=settings.PROFILE_LLM_API_KEY,
         timeout=settings.PROFILE_LLM_TIMEOUT,
     )
+    topics = generation.topic_words(catalog_label_counts()[0])
     candidates = []
     for statement, text in zip(statements, rewritten, strict=True):
         parsed = parse_statement(text, statement.polarity) if text else None
         if (
             parsed
+            and generation.is_rephrasing(best[id(statement)][1], text, topics=topics)
             and parsed.polarity == statement.polarity
             and parsed.weight == 1.0
             and parsed.text == parsed.embedded_text

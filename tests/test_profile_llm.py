@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -17,6 +18,8 @@ class StubLLM:
 
     def __init__(self) -> None:
         self.mode = "fluent"
+        # When set, answers the phrases sent (a list of strings) in place of ``mode``.
+        self.answer: Callable[[list[str]], list] | None = None
         self.requests: list[dict] = []
         stub = self
 
@@ -39,11 +42,12 @@ class StubLLM:
                     "negating": [f"No more {phrase.lower()}" for phrase in phrases],
                     "short": ["Only one answer"],
                 }
-                content = (
-                    "not json at all"
-                    if stub.mode == "garbage"
-                    else json.dumps(answers.get(stub.mode, []))
-                )
+                if stub.answer is not None:
+                    content = json.dumps(stub.answer(phrases))
+                elif stub.mode == "garbage":
+                    content = "not json at all"
+                else:
+                    content = json.dumps(answers.get(stub.mode, []))
                 payload = json.dumps(
                     {"choices": [{"message": {"role": "assistant", "content": content}}]}
                 )
