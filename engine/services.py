@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from django.db import connection
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -32,3 +33,31 @@ def item_popularity_refresh(*, item_ids: Sequence[int] | None = None) -> int:
         popularity=Coalesce(Subquery(people, output_field=IntegerField()), Value(0)),
         rating_mean=Subquery(mean),
     )
+
+
+def items_popularity_stale(*, limit: int) -> list[int]:
+    """Ids of items whose stored popularity or mean rating no longer match the interactions.
+
+    The periodic catch-up refreshes them: counts whose refresh could not be
+    queued (the broker was down) or was lost with its worker. One pass over
+    the ratings and likes, the same rule as item_popularity_refresh; means
+    are compared with a tolerance, as two plans may sum in another order.
+    """
+    items, interactions = Item._meta.db_table, Interaction._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT item.id FROM {items} AS item
+            LEFT JOIN (
+                SELECT item_id, count(DISTINCT user_id) AS people,
+                       avg(value) FILTER (WHERE kind = %s) AS mean
+                FROM {interactions} WHERE kind IN (%s, %s) GROUP BY item_id
+            ) AS actual ON actual.item_id = item.id
+            WHERE item.popularity <> coalesce(actual.people, 0)
+               OR (item.rating_mean IS NULL) <> (actual.mean IS NULL)
+               OR abs(item.rating_mean - actual.mean) > 1e-9
+            ORDER BY item.id LIMIT %s
+            """,
+            [Interaction.Kind.RATING, Interaction.Kind.RATING, Interaction.Kind.LIKE, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]

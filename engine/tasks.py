@@ -15,6 +15,8 @@ RETRYABLE = (OperationalError, InterfaceError)
 # one; a bigger backlog is worked off over several runs instead of flooding
 # the profiles queue at once.
 STALE_PROFILES_PER_RUN = 1000
+# Items whose counts are refreshed per catch-up run; more wait for the next.
+STALE_POPULARITY_PER_RUN = 10_000
 # Minutes an embedding task steps aside for a running catch-up (items_embed).
 CATCH_UP_RETRIES = 30
 
@@ -120,6 +122,22 @@ def profiles_refresh_stale(limit: int = STALE_PROFILES_PER_RUN) -> int:
     for user_id in user_ids:
         profile_regenerate.apply_async(kwargs={"user_id": user_id})
     return len(user_ids)
+
+
+@shared_task(
+    autoretry_for=RETRYABLE,
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def items_popularity_catch_up(limit: int = STALE_POPULARITY_PER_RUN) -> int:
+    """Periodic catch-up: refresh the counts of items whose refresh was never run.
+
+    Returns how many items were refreshed.
+    """
+    item_ids = services.items_popularity_stale(limit=limit)
+    return services.item_popularity_refresh(item_ids=item_ids) if item_ids else 0
 
 
 @shared_task(

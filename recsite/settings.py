@@ -286,6 +286,7 @@ CELERY_TASK_ROUTES = {
     "engine.tasks.profile_regenerate": {"queue": QUEUE_PROFILES},
     "engine.tasks.profiles_refresh_stale": {"queue": QUEUE_PROFILES},
     "engine.tasks.item_popularity_refresh": {"queue": QUEUE_PROFILES},
+    "engine.tasks.items_popularity_catch_up": {"queue": QUEUE_PROFILES},
     "engine.tasks.collaborative_train": {"queue": QUEUE_TRAINING},
 }
 CELERY_TASK_SERIALIZER = "json"
@@ -355,8 +356,8 @@ if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEB
     )
 # Catching up what was missed (a task that could not be queued while the
 # broker was down, a worker lost with its task): profiles due a regeneration
-# that none gave them, and items still without a current vector, are queued
-# again this often.
+# that none gave them, items still without a current vector and popularity
+# counts that no longer match the ratings are redone this often.
 CATCH_UP_SCHEDULE_SECONDS = envint("CATCH_UP_SCHEDULE_SECONDS", 600)
 if CATCH_UP_SCHEDULE_SECONDS < 1:
     raise ImproperlyConfigured("CATCH_UP_SCHEDULE_SECONDS must be at least 1")
@@ -372,6 +373,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "items-embed-missed": {
         "task": "engine.tasks.items_embed_missed",
+        "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
+    },
+    "items-popularity-catch-up": {
+        "task": "engine.tasks.items_popularity_catch_up",
         "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
     },
 }

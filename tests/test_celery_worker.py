@@ -146,6 +146,8 @@ class TestQueues:
         tasks.items_embed.apply_async(kwargs={"item_ids": [1]})
         tasks.items_embed_missed.apply_async()
         tasks.profile_regenerate.apply_async(kwargs={"user_id": 1})
+        tasks.profiles_refresh_stale.apply_async()
+        tasks.items_popularity_catch_up.apply_async()
         tasks.item_popularity_refresh.apply_async(kwargs={"item_ids": [1]})
         tasks.collaborative_train.apply_async()
 
@@ -162,7 +164,9 @@ class TestQueues:
             f"{prefix}embeddings": {"engine.tasks.items_embed", "engine.tasks.items_embed_missed"},
             f"{prefix}profiles": {
                 "engine.tasks.profile_regenerate",
+                "engine.tasks.profiles_refresh_stale",
                 "engine.tasks.item_popularity_refresh",
+                "engine.tasks.items_popularity_catch_up",
             },
             f"{prefix}training": {"engine.tasks.collaborative_train"},
         }

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Item
-from engine import indexing, tasks
+from engine import indexing, services, tasks
 from engine.profiles import REGENERATE_AFTER, users_due_generation
 from profiles.models import Interaction, Profile, ProfileRevision
 from profiles.services import token_create
@@ -493,3 +493,34 @@ class TestCatchUpRunsAlone:
             waiting.join(10)
         with indexing.embedding_run() as alone:
             assert alone
+
+
+@pytest.mark.django_db
+class TestPopularityCatchUp:
+    def test_refreshes_only_the_items_whose_counts_no_longer_match(self):
+        readers = [make_user(f"reader-{n}") for n in range(3)]
+        missed, counted, unrated = make_item(), make_item(), make_item()
+        # Saved while the broker was down: nobody counted these.
+        make_interaction(readers[0], missed, value=5.0)
+        make_interaction(readers[1], missed, value=4.0)
+        make_interaction(readers[2], missed, kind="like")
+        make_interaction(readers[0], counted, value=3.0)
+        services.item_popularity_refresh(item_ids=[counted.pk])
+
+        assert services.items_popularity_stale(limit=10) == [missed.pk]
+        assert tasks.items_popularity_catch_up() == 1
+
+        missed.refresh_from_db()
+        assert (missed.popularity, missed.rating_mean) == (3, 4.5)
+        counted.refresh_from_db()
+        assert (counted.popularity, counted.rating_mean) == (1, 3.0)
+        unrated.refresh_from_db()
+        assert (unrated.popularity, unrated.rating_mean) == (0, None)
+        assert tasks.items_popularity_catch_up() == 0
+
+    def test_is_on_beat_s_schedule_with_the_other_catch_ups(self):
+        schedule = {
+            entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        }
+        for task in ("profiles_refresh_stale", "items_embed_missed", "items_popularity_catch_up"):
+            assert schedule[f"engine.tasks.{task}"] == settings.CATCH_UP_SCHEDULE_SECONDS
