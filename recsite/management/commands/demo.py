@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import socket
@@ -12,6 +13,8 @@ from django.db import connection
 from recsite.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
 
 STOP_GRACE_SECONDS = 10
+# How long runserver, stopped by a terminal's Ctrl-C, gets before it is told again.
+TERMINAL_GRACE_SECONDS = 1
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -20,9 +23,15 @@ def _port_open(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
+class _Stop(KeyboardInterrupt):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def _interrupt(signum, frame):
     """Ctrl-C, or SIGTERM from a supervisor or `kill`, stops the demo."""
-    raise KeyboardInterrupt
+    raise _Stop(signum)
 
 
 class Command(BaseCommand):
@@ -87,14 +96,21 @@ class Command(BaseCommand):
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
             raise CommandError("a demo process exited; stopping the others")
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             self.stdout.write("\nStopping the worker and the web server...")
+            if getattr(stop, "signum", signal.SIGINT) == signal.SIGINT:
+                # Ctrl-C in a terminal reaches the whole foreground group,
+                # the children too. A second SIGINT would turn the worker's
+                # warm shutdown into a cold one and cut runserver's exit
+                # handlers short, so runserver gets a moment to go alone.
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    children[1].wait(timeout=TERMINAL_GRACE_SECONDS)
         finally:
-            for child in children:
+            # The worker: SIGTERM, a warm shutdown however often it comes.
+            # runserver: SIGINT (it dies on SIGTERM without its exit handlers).
+            for child, stop_signal in zip(children, (signal.SIGTERM, signal.SIGINT), strict=True):
                 if child.poll() is None:
-                    # SIGINT lets both shut down cleanly (runserver dies on
-                    # SIGTERM without running its exit handlers).
-                    child.send_signal(signal.SIGINT)
+                    child.send_signal(stop_signal)
             for child in children:
                 try:
                     child.wait(timeout=STOP_GRACE_SECONDS)
