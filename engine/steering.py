@@ -12,20 +12,29 @@ names what it changes the way the rationale shows it:
 - an item by its id: one the reason cites from the person's history
   ("exclude", "rate"), or the recommended item itself ("explain").
 
-A preview runs the action for real inside a transaction and rolls it back,
-so what it shows is exactly what applying gives; nothing of it is kept (not
-a revision, not a served-list log, no task queued: those wait for commit).
+A preview shows exactly what applying gives and keeps nothing (not a
+revision, not a served-list log, no task queued). A profile action is
+scored as the statement list it would save, beside the current one, without
+writing; a history action runs for real inside a transaction that is rolled
+back (queued work waits for a commit that never comes).
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 
 from catalog.models import Item
-from engine.recommend import Request, recommend_for_user
+from engine.recommend import (
+    Request,
+    recommend_for_user,
+    recommend_redrafted,
+    recommendations_log,
+)
 from engine.scoring import Recommendation
 from profiles import services
 from profiles.models import Interaction, Profile, ProfileRevision
+from profiles.services import StatementDraft
 from recsite.errors import ApplicationError
 
 # Actions on one profile line, found by ``statement`` (its position).
@@ -104,11 +113,6 @@ def _validate(action: Action) -> None:
         _require(action, "revision")
 
 
-def _line(user, position: int) -> str:
-    drafts = services.profile_drafts(services.profile_for(user))
-    return drafts[position].text if 0 <= position < len(drafts) else ""
-
-
 def _rating(user, item_id: int) -> float | None:
     return (
         Interaction.objects.filter(user=user, item_id=item_id, kind=Interaction.Kind.RATING)
@@ -121,77 +125,115 @@ def _title(item_id: int) -> str:
     return Item.objects.filter(pk=item_id).values_list("title", flat=True).first() or ""
 
 
-def _perform(user, action: Action, base_revision: int, before) -> tuple[str, Action | None]:
-    """Do the action (inside the caller's transaction); returns its message and its undo.
+def _quoting(position: int, listed: list[Recommendation]) -> list[int]:
+    """The items of a list whose reason matched the line at ``position``."""
+    return [
+        r.scored.item_id for r in listed if position in {m.statement.key for m in r.scored.matches}
+    ]
 
-    ``before``: the list the action is taken on ("not this reason" removes
-    the items in it that quoted the line).
+
+@dataclass(frozen=True)
+class _Redraft:
+    """A profile action as a new statement list, before anything is saved."""
+
+    drafts: list[StatementDraft]
+    # What it does, in words, from the statement lists before and after it.
+    message: Callable[[list[StatementDraft], list[StatementDraft]], str]
+    # "Not this reason": the final list once the current one is known.
+    redraft: Callable[[list[Recommendation]], list[StatementDraft]] | None = None
+    cause: str = ProfileRevision.Cause.EDIT
+
+
+def _redraft(user, action: Action) -> _Redraft:
+    """The statement list an action on the profile gives.
+
+    The services' ``*_drafts`` functions check the action as saving would
+    (a missing line is a 404, an edit goes through the editor's parser and
+    limits) and write nothing.
     """
     name, position = action.name, action.statement
-    revision: ProfileRevision | None = None
-    undo: Action | None = None
-    if name in STATEMENT_ACTIONS:
-        line = _line(user, position) if position is not None else ""
-        common = {"user": user, "position": position, "base_revision": base_revision}
-        if name == "edit":
-            revision = services.profile_statement_update(**common, text=action.text)
-            message = f"“{line}” now reads “{_line(user, position)}”."
-        elif name in ("more", "less"):
-            revision = services.profile_statement_strength(
-                **common, direction=1 if name == "more" else -1
-            )
-            weight = revision.statements[position]["weight"]
-            message = f"{name.capitalize()} of “{line}”: strength {weight:g}."
-        elif name == "avoid":
-            quoted = [
-                served.item.pk
-                for served in before.items
-                if position in {m.statement.key for m in served.recommendation.scored.matches}
+    common = {"user": user, "position": position}
+    if name == "edit":
+        drafts = services.statement_edit_drafts(**common, text=action.text)
+        return _Redraft(
+            drafts, lambda old, new: f"“{old[position].text}” now reads “{new[position].text}”."
+        )
+    if name in ("more", "less"):
+        direction = 1 if name == "more" else -1
+        drafts = services.statement_strength_drafts(**common, direction=direction)
+        return _Redraft(
+            drafts,
+            lambda old, new: (
+                f"{name.capitalize()} of “{old[position].text}”: strength {new[position].weight:g}."
+            ),
+        )
+    if name == "avoid":
+        drafts = services.statement_avoid_drafts(**common)
+
+        def with_evidence(listed: list[Recommendation]) -> list[StatementDraft]:
+            # The items the line was the reason for become its evidence, which
+            # keeps them out for as long as the Avoids line stands.
+            quoted = tuple(sorted(set(_quoting(position, listed))))
+            return [
+                replace(d, evidence=quoted) if n == position else d for n, d in enumerate(drafts)
             ]
-            revision = services.profile_statement_avoid(**common, evidence=quoted)
-            message = f"“{line}” is now an Avoids line."
-        elif name == "delete":
-            revision = services.profile_statement_delete(**common)
-            message = f"“{line}” removed from your profile."
-        else:
-            revision = services.profile_statement_pin(**common, pinned=name == "pin")
-            state = "pinned: regeneration keeps it" if name == "pin" else "unpinned"
-            message = f"“{line}” {state}."
-    elif name == "explain":
-        revision = services.profile_explain_item(
-            user=user, item_id=action.item, text=action.text, base_revision=base_revision
+
+        return _Redraft(
+            drafts, lambda old, new: f"“{old[position].text}” is now an Avoids line.", with_evidence
         )
-        added = revision.statements[-1]["text"] if revision.statements else action.text
-        message = f"Added “{added}”, with {_title(action.item)} as its example."
-    elif name == "restore":
-        revision = services.profile_undo(
-            user=user, number=action.revision, base_revision=base_revision
+    if name == "delete":
+        drafts = services.statement_delete_drafts(**common)
+        return _Redraft(
+            drafts, lambda old, new: f"“{old[position].text}” removed from your profile."
         )
-        message = f"Revision {action.revision} of your profile is back."
-    elif name in ("exclude", "include"):
+    if name in ("pin", "unpin"):
+        drafts = services.statement_pin_drafts(**common, pinned=name == "pin")
+        state = "pinned: regeneration keeps it" if name == "pin" else "unpinned"
+        return _Redraft(drafts, lambda old, new: f"“{old[position].text}” {state}.")
+    if name == "explain":
+        drafts = services.statement_explain_drafts(user=user, item_id=action.item, text=action.text)
+
+        def explained(old: list[StatementDraft], new: list[StatementDraft]) -> str:
+            # A new line, or (the same words typed again) the line it joined.
+            lines = {(d.text, d.polarity) for d in old}
+            added = next((d.text for d in new if (d.text, d.polarity) not in lines), None)
+            added = added or next(d.text for d in new if action.item in d.evidence)
+            return f"Added “{added}”, with {_title(action.item)} as its example."
+
+        return _Redraft(drafts, explained)
+    # restore
+    drafts = services.revision_drafts(user=user, number=action.revision)
+    return _Redraft(
+        drafts,
+        lambda old, new: f"Revision {action.revision} of your profile is back.",
+        cause=ProfileRevision.Cause.UNDO,
+    )
+
+
+def _perform_on_history(user, action: Action) -> tuple[str, Action]:
+    """Change the person's history (inside the caller's transaction); its message and undo."""
+    name, title = action.name, _title(action.item)
+    if name in ("exclude", "include"):
         services.interaction_exclude(user=user, item_id=action.item, excluded=name == "exclude")
-        title = _title(action.item)
         undo = Action("include" if name == "exclude" else "exclude", item=action.item)
         message = (
             f"{title} is no longer used for your recommendations (your rating stays)."
             if name == "exclude"
             else f"{title} is used for your recommendations again."
         )
-    else:  # rate, unrate
-        old = _rating(user, action.item)
-        value = action.value if name == "rate" else None
-        services.interaction_rating_change(user=user, item_id=action.item, value=value)
-        undo = (
-            Action("rate", item=action.item, value=old)
-            if old is not None
-            else Action("unrate", item=action.item)
-        )
-        title = _title(action.item)
-        message = (
-            f"You rated {title} {value:g}." if value is not None else f"Rating of {title} removed."
-        )
-    if revision is not None:
-        undo = Action("restore", revision=base_revision, base_revision=revision.number)
+        return message, undo
+    # rate, unrate
+    old = _rating(user, action.item)
+    value = action.value if name == "rate" else None
+    services.interaction_rating_change(user=user, item_id=action.item, value=value)
+    undo = (
+        Action("rate", item=action.item, value=old)
+        if old is not None
+        else Action("unrate", item=action.item)
+    )
+    message = (
+        f"You rated {title} {value:g}." if value is not None else f"Rating of {title} removed."
+    )
     return message, undo
 
 
@@ -223,9 +265,11 @@ def steer(*, user, action: Action, preview: bool, request: Request | None = None
     1. Check the action's fields (a missing one is named) and, for actions
        that write the profile, that ``base_revision`` is current (else 409).
        An item action may send one too; then it is checked the same way.
-    2. In one transaction: the list as it is, the action, the list after it.
-       A preview rolls all of it back; an apply commits a new profile
-       revision (or the changed interaction) and logs the new list.
+    2. A profile action becomes a new statement list, scored against the
+       current one in a single pass (recommend_redrafted); applying saves it
+       as a new revision and logs the new list. A history action changes the
+       history inside a transaction, between the list before and the list
+       after; a preview rolls it back.
     3. Compare: each item of the new list entered, moved or stayed; items of
        the old one that are gone left.
     """
@@ -233,17 +277,36 @@ def steer(*, user, action: Action, preview: bool, request: Request | None = None
     request = request or Request()
     with transaction.atomic():
         services.profile_for(user)
+        # Locked for the whole action: two actions from one base never both land.
         profile = Profile.objects.select_for_update().get(user=user)
         base = profile.revision
         if action.base_revision is not None and action.base_revision != base:
             raise services.ProfileConflict(
                 base_revision=action.base_revision, current_revision=base
             )
-        before = recommend_for_user(user=user, request=request, log=False)
-        message, undo = _perform(user, action, base, before)
-        after = recommend_for_user(user=user, request=request, log=not preview)
-        if preview:
-            transaction.set_rollback(True)
+        if action.name in PROFILE_ACTIONS:
+            planned = _redraft(user, action)
+            lists = recommend_redrafted(
+                user=user, drafts=planned.drafts, request=request, redraft=planned.redraft
+            )
+            before, after = lists.before, lists.after
+            message, undo = planned.message(lists.current, lists.drafts), None
+            if not preview:
+                revision = services.profile_write(
+                    user=user, drafts=lists.drafts, base_revision=base, cause=planned.cause
+                )
+                after = recommendations_log(
+                    user=user,
+                    request=request,
+                    listed=replace(after, profile_revision=revision.number),
+                )
+                undo = Action("restore", revision=base, base_revision=revision.number)
+        else:
+            before = recommend_for_user(user=user, request=request, log=False)
+            message, undo = _perform_on_history(user, action)
+            after = recommend_for_user(user=user, request=request, log=not preview)
+            if preview:
+                transaction.set_rollback(True)
     items, left = _changes(before, after)
     return Outcome(
         action=action,
@@ -254,5 +317,5 @@ def steer(*, user, action: Action, preview: bool, request: Request | None = None
         items=items,
         left=left,
         undo=None if preview else undo,
-        log_id=after.log_id,
+        log_id=None if preview else after.log_id,
     )
