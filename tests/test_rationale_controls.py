@@ -5,6 +5,8 @@ position and the revision the list came from, or an item by its id) and the
 very next list must follow.
 """
 
+from dataclasses import replace
+
 import pytest
 from django.core.cache import cache
 
@@ -21,6 +23,7 @@ from profiles.services import (
     profile_statement_strength,
     profile_write,
     profile_write_text,
+    revision_drafts,
     statement_avoid_drafts,
     statement_explain_drafts,
     statement_strength_drafts,
@@ -138,6 +141,18 @@ class TestStatementServices:
         drafts = statement_explain_drafts(user=owner, item_id=first.pk, text="aliens")
         assert len(drafts) == 1 and first.pk in drafts[0].evidence
         assert second.pk not in drafts[0].evidence
+
+    def test_restoring_a_revision_leaves_out_evidence_deleted_since(self, owner, sample_catalog):
+        kept, deleted = sample_catalog["bk-001"], sample_catalog["bk-002"]
+        profile_write_text(user=owner, text="Likes:\n- aliens", base_revision=0)
+        drafts = statement_explain_drafts(user=owner, item_id=kept.pk, text="aliens")
+        drafts[0] = replace(drafts[0], evidence=(kept.pk, deleted.pk))
+        profile_write(user=owner, drafts=drafts, base_revision=1, cause="edit")
+        deleted.delete()
+        assert revision_drafts(user=owner, number=2)[0].evidence == (kept.pk,)
+        with pytest.raises(ApplicationError) as missing:
+            revision_drafts(user=owner, number=9)
+        assert missing.value.extra["field"] == "revision"
 
 
 @pytest.mark.django_db
