@@ -1,8 +1,10 @@
 """Passwords: failed log-ins are limited per username and per address; weak ones are refused."""
 
+import re
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -181,10 +183,30 @@ class TestPasswordRules:
         owner.refresh_from_db()
         assert owner.check_password(PASSWORD)
 
-    def test_sign_up_refuses_a_password_like_the_username(self, client):
+    @pytest.mark.parametrize(
+        ("password", "problem"),
+        [
+            ("short1", "too short"),
+            ("password123", "too common"),
+            ("83749201853", "entirely numeric"),
+            ("newreader1", "too similar to the username"),
+        ],
+    )
+    def test_sign_up_refuses_a_weak_password_naming_the_field(self, client, password, problem):
         response = client.post(
             reverse("profiles:signup"),
-            {"username": "newreader", "password1": "newreader1", "password2": "newreader1"},
+            {"username": "newreader", "password1": password, "password2": password},
         )
         assert response.status_code == 400
-        assert "too similar to the username" in response.content.decode()
+        page = response.content.decode()
+        error = re.search(r'data-testid="signup-error-(\w+)">([^<]*)<', page)
+        assert error and error[1] == "password2" and problem in error[2], page[:3000]
+        assert not get_user_model().objects.filter(username="newreader").exists()
+
+    def test_sign_up_with_a_strong_password_makes_the_account(self, client):
+        response = client.post(
+            reverse("profiles:signup"),
+            {"username": "newreader", "password1": PASSWORD, "password2": PASSWORD},
+        )
+        assert response.status_code == 302
+        assert get_user_model().objects.get(username="newreader").check_password(PASSWORD)
