@@ -152,7 +152,7 @@ def batch(write_log) -> list[int]:
             title=f"Lighthouse logbook {n:02d}",
             categories=["Sea stories"],
             # Strictly shorter for each n, so the encoding order is known.
-            description="A keeper counts the passing ships and storms. " * (ITEMS + 2 - n),
+            description="storm " * (ITEMS + 2 - n),
         )
         for n in range(ITEMS)
     )
@@ -362,7 +362,9 @@ class TestBrokerUnreachable:
             "lighthouse keepers",
         ]
         assert profile.generated_at is None
-        assert max(slowest, browser.slowest) < 3, "a request waited on the dead broker"
+        # Here each request takes well under a second; the bound leaves room
+        # for a busy machine, not for a request stuck on broker timeouts.
+        assert max(slowest, browser.slowest) < 5, "a request waited on the dead broker"
         stop(web)
         output = web_log.read_text()
         # The first send failed; later ones in the pause were not tried.
