@@ -319,7 +319,11 @@ TASK_PUBLISH_PAUSE_SECONDS = envint("TASK_PUBLISH_PAUSE_SECONDS", 10)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
-        "socket_timeout": 10,
+        # Seconds to wait for a reply from a connected Redis. A broker that
+        # accepts connections but never answers holds a request this long
+        # (then the publish pause above spares the next ones); workers wait
+        # on the queues with 1 s BRPOPs, well inside it.
+        "socket_timeout": envint("CELERY_BROKER_SOCKET_TIMEOUT", 3),
         # Redis hands an unacknowledged task to another worker after this
         # many seconds: a worker that died (even SIGKILL, the whole machine)
         # loses nothing. It must exceed the longest hard time limit (items_embed,

@@ -14,6 +14,7 @@ a real web process and real signals, all on 127.0.0.1.
   and embedding tasks never encode the same items at once.
 """
 
+import contextlib
 import os
 import re
 import signal
@@ -36,7 +37,7 @@ from engine import indexing, services, tasks
 from engine.profiles import REGENERATE_AFTER, users_due_generation
 from profiles.models import Interaction, Profile, ProfileRevision
 from profiles.services import token_create
-from tests.conftest import PROJECT_DIR, project_env
+from tests.conftest import PROJECT_DIR, manage, project_env
 from tests.factories import make_interaction, make_item, make_user
 from tests.live_http import Browser, api_call
 from tests.test_celery_worker import purge_queues
@@ -390,6 +391,52 @@ class TestBrokerUnreachable:
         texts = [s.text for s in profile.statements.order_by("position")]
         assert texts[:2] == ["quiet seaside mysteries", "lighthouse keepers"]  # kept as typed
         assert len(texts) > 2  # and generated lines added from the ratings
+
+
+class SilentBroker:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers: a hung broker."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):  # closed at the end of the test
+            while True:
+                self.held.append(self.server.accept()[0])
+
+    def close(self) -> None:
+        for held in [*self.held, self.server]:
+            held.close()
+
+
+SEND_TWICE = """
+import time
+from engine import tasks
+from recsite.queueing import task_send
+for _ in range(2):
+    started = time.monotonic()
+    print("sent", task_send(tasks.profile_regenerate, user_id=1), time.monotonic() - started)
+"""
+
+
+class TestBrokerNeverAnswers:
+    def test_one_send_waits_at_most_the_socket_timeout_and_the_next_not_at_all(self):
+        broker = SilentBroker()
+        try:
+            result = manage(
+                "shell", "-c", SEND_TWICE, CELERY_BROKER_URL=f"redis://127.0.0.1:{broker.port}/0"
+            )
+        finally:
+            broker.close()
+        sends = [line.split() for line in result.stdout.splitlines() if line.startswith("sent")]
+        assert [queued for _, queued, _ in sends] == ["False", "False"], result.stderr
+        first, second = (float(seconds) for _, _, seconds in sends)
+        assert 2.5 < first < 6  # CELERY_BROKER_SOCKET_TIMEOUT is 3 s
+        assert second < 0.5  # paused: not tried again
+        assert "could not queue engine.tasks.profile_regenerate" in result.stderr
 
 
 # ---------------------------------------------------------------- catch-up
