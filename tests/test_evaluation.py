@@ -256,8 +256,16 @@ class TestEvaluationReport:
         assert tiny_report["dataset"] == {"items": 90, "users": 12, "interactions": 132}
         protocols = tiny_report["protocols"]
         expected_methods = {
-            "warm": {"hybrid", "ease", "itemknn", "popular", "content", "profile_only"},
-            "cold_item": {"hybrid", "content", "popular"},
+            "warm": {
+                "hybrid",
+                "ease",
+                "itemknn",
+                "popular",
+                "content",
+                "profile_only",
+                "hybrid_serving",
+            },
+            "cold_item": {"hybrid", "content", "popular", "hybrid_serving"},
             "cold_user": {"hybrid", "popular"},
         }
         for name, methods in expected_methods.items():

@@ -28,7 +28,7 @@ from engine.profile_generation import distinctive_labels
 from profiles.parser import AVOID, LIKE, parse_statement
 
 PROTOCOLS = ("warm", "profile", "cold_item", "cold_user", "steering", "faithfulness")
-WARM_METHODS = ("hybrid", "ease", "itemknn", "popular", "content", "profile_only")
+WARM_METHODS = ("hybrid", "ease", "itemknn", "popular", "content", "profile_only", "hybrid_serving")
 COLD_USER_SIZES = (0, 1, 3, 5)
 COLD_USER_REPORTED = 3
 # Cold people are dealt into this many folds; each fold's models are
@@ -58,6 +58,10 @@ class Options:
     # this grid on a validation split carved from training.
     balances: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
     validation_users: int = 300
+    # The balance a person has until they move the slider (Profile.balance's
+    # default): steering and faithfulness measure the list people are served,
+    # and warm and cold items report the hybrid at it too ("hybrid_serving").
+    serving_balance: float = 0.5
     rule: GroundingRule = field(default_factory=GroundingRule)
 
 
@@ -146,13 +150,7 @@ class _Run:
             # 1 - balance): one table at 0.5 gives every balance's scores.
             table = trained.table(person, 0.5)
             for balance in self.options.balances:
-                score = (
-                    2 * balance * table.terms["pos"]
-                    + 2 * (1 - balance) * table.terms["cf"]
-                    + table.terms["pop"]
-                    + table.terms["neg"]
-                )
-                scores = trained.table_scores(person, table, score)
+                scores = trained.table_scores(person, table, at_balance(table, balance))
                 means[balance].add_scores(scores, relevant)
         results = {b: m.result() for b, m in means.items()}
         self.balance = max(results, key=lambda b: (results[b]["ndcg@10"], b))
@@ -203,11 +201,15 @@ class _Run:
                 means["itemknn"].add_scores(trained.itemknn_scores(person), relevant)
             if "content" in means:
                 means["content"].add_scores(trained.content_scores(person), relevant)
-            candidates = trained.candidates(person)
-            for name, balance in (("hybrid", self.balance), ("profile_only", 1.0)):
+            table = trained.table(person, 0.5)
+            for name, balance in (
+                ("hybrid", self.balance),
+                ("profile_only", 1.0),
+                ("hybrid_serving", self.options.serving_balance),
+            ):
                 if name in means:
-                    table = trained.table(person, balance, candidates=candidates)
-                    means[name].add_scores(trained.table_scores(person, table), relevant)
+                    scores = trained.table_scores(person, table, at_balance(table, balance))
+                    means[name].add_scores(scores, relevant)
         return {"methods": {name: m.result() for name, m in means.items()}, "users": len(people)}
 
     def cold_item(self) -> dict:
@@ -225,13 +227,15 @@ class _Run:
         people = self.sample(targets)
         trained = fit(self.catalog, train, lam=self.lam, neighbours=self.options.neighbours)
         self.profiles_for(trained, people, self.options.seed)
-        names = ("hybrid", "content", "popular")
+        names = ("hybrid", "content", "popular", "hybrid_serving")
         full = {name: metrics.MetricMeans(self.n_items) for name in names}
         among = {name: metrics.MetricMeans(self.n_items) for name in names}
         for person in people:
-            table = trained.table(person, self.balance)
+            table = trained.table(person, 0.5)
+            serving = at_balance(table, self.options.serving_balance)
             scores = {
-                "hybrid": trained.table_scores(person, table),
+                "hybrid": trained.table_scores(person, table, at_balance(table, self.balance)),
+                "hybrid_serving": trained.table_scores(person, table, serving),
                 "content": trained.content_scores(person),
                 "popular": trained.popular_scores(person),
             }
@@ -327,13 +331,16 @@ class _Run:
 
     def served(self, trained: Trained, person: int, table: scoring.ScoreTable) -> list[int]:
         """The top 10 as serving lists them: avoided and seen items dropped, MMR."""
-        settings = scoring.Settings(balance=self.balance, diversity=self.options.diversity)
+        settings = scoring.Settings(
+            balance=self.options.serving_balance, diversity=self.options.diversity
+        )
         listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=trained.seen[person])
         return [r.scored.item_id for r in listed]
 
     def steering(self) -> dict:
         trained = self.warm_model()
         people = self.warm_people()
+        balance = self.options.serving_balance
         names = self.catalog.category_names()
         members = {name: self.catalog.in_category(name) for name in names}
         like_before, like_after, avoid_before, avoid_after = [], [], [], []
@@ -341,7 +348,7 @@ class _Run:
         for person in people:
             statements = trained.profiles.get(person, [])
             candidates = trained.candidates(person)
-            table = trained.table(person, self.balance, statements, candidates)
+            table = trained.table(person, balance, statements, candidates)
             before = self.served(trained, person, table)
             unseen = np.ones(self.n_items, dtype=bool)
             unseen[trained.seen[person]] = False
@@ -352,7 +359,7 @@ class _Run:
 
             def after(name, polarity, person=person, statements=statements, candidates=candidates):
                 added = [*statements, self.statement(name, polarity, len(statements))]
-                table = trained.table(person, self.balance, added, candidates)
+                table = trained.table(person, balance, added, candidates)
                 return self.served(trained, person, table)
 
             def share(items: list[int], name: str) -> float:
@@ -391,21 +398,22 @@ class _Run:
             "ndcg_cases": len(ndcg_after),
             "ndcg@10_served_before": mean(ndcg_before),
             "ndcg@10_served_after": mean(ndcg_after),
-            "balance": self.balance,
+            "balance": balance,
         }
 
     def faithfulness(self) -> dict:
         """Delete the statement a served item's rationale quotes; its score must drop."""
         trained = self.warm_model()
         people = self.warm_people()
-        settings = scoring.Settings(balance=self.balance, diversity=self.options.diversity)
+        balance = self.options.serving_balance
+        settings = scoring.Settings(balance=balance, diversity=self.options.diversity)
         cases = dropped = 0
         for person in people:
             statements = trained.profiles.get(person, [])
             if not statements:
                 continue
             candidates = trained.candidates(person)
-            table = trained.table(person, self.balance, statements, candidates)
+            table = trained.table(person, balance, statements, candidates)
             listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=trained.seen[person])
             by_statement: dict[int, list[scoring.Scored]] = {}
             for recommendation in listed:
@@ -424,11 +432,22 @@ class _Run:
                     cf=candidates.cf[rows],
                     cf_sources=candidates.cf_sources,
                 )
-                rescored = trained.table(person, self.balance, kept, subset)
+                rescored = trained.table(person, balance, kept, subset)
                 for row, scored in enumerate(items):
                     cases += 1
                     dropped += int(rescored.score[row] < scored.score - 1e-9)
         return {"rate": round(dropped / cases, 6) if cases else 0.0, "cases": cases}
+
+
+def at_balance(table: scoring.ScoreTable, balance: float) -> np.ndarray:
+    """Scores of a table made at balance 0.5, as if made at ``balance``: ``pos``
+    scales with the balance and ``cf`` with 1 - balance, the rest is fixed."""
+    return (
+        2 * balance * table.terms["pos"]
+        + 2 * (1 - balance) * table.terms["cf"]
+        + table.terms["pop"]
+        + table.terms["neg"]
+    )
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -484,6 +503,10 @@ def evaluate(
         "test_positives": len(run.test),
         "test_users": len(run.targets),
     }
-    report["settings"] = {"seed": options.seed, **run.settings}
+    report["settings"] = {
+        "seed": options.seed,
+        **run.settings,
+        "serving_balance": options.serving_balance,
+    }
     report["seconds"] = round(time.perf_counter() - started, 3)
     return report

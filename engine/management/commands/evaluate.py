@@ -72,6 +72,7 @@ class Command(BaseCommand):
                 self._encode(options["cache_dir"], catalog.texts, "Item vectors")
             )
             from engine.profiles import GROUNDING_DEPTH_SHARE, MIN_GROUNDING, MIN_GROUNDING_DEPTH
+            from profiles.models import Profile
 
             report = evaluate(
                 catalog,
@@ -84,6 +85,7 @@ class Command(BaseCommand):
                     neighbours=settings.COLLABORATIVE_NEIGHBOURS,
                     shrinkage=float(settings.COLLABORATIVE_SHRINKAGE),
                     rule=GroundingRule(MIN_GROUNDING, GROUNDING_DEPTH_SHARE, MIN_GROUNDING_DEPTH),
+                    serving_balance=Profile._meta.get_field("balance").default,
                 ),
                 encode=lambda texts: self._encode(options["cache_dir"], texts, "Phrase vectors"),
                 log=lambda message: self.stderr.write(message),
@@ -184,7 +186,8 @@ def render(report: dict) -> str:
     if "balance" in settings_:
         lines.append(
             f"Tuned on validation: EASE lambda {settings_['lambda']:g}, "
-            f"hybrid balance {settings_['balance']:g}"
+            f"hybrid balance {settings_['balance']:g} "
+            f"(hybrid_serving, steering and faithfulness: {settings_['serving_balance']:g})"
         )
     header = f"{'':<14}" + "".join(f"{name:>11}" for name in METRIC_NAMES)
     for name, protocol in report["protocols"].items():
