@@ -3,16 +3,20 @@
 Usage: python bench/web_load.py [--users 16] [--seconds 30] [--think 0]
                                 [--server gunicorn|runserver] [--workers N] [--threads 4]
 
+The production load test of docs/DEPLOY.md: --users 64 --seconds 60.
+
 1. A throw-away database with ml-latest-small (bench/common.py): vectors
    from the var/bench cache, popularity, the collaborative model trained.
 2. --users MovieLens people (those whose history is closest to 200
    interactions), each with the same typed 6-line profile, signed in through
    the login form, each with their own cookies and CSRF token.
 3. The site in a child process on 127.0.0.1, as in production (DEBUG off,
-   the encoder loaded at start): gunicorn with --workers processes of
-   --threads threads (default: one process per CPU), each thread keeping its
-   database connection; or runserver --noreload (a new thread, so a new
-   database connection, per request).
+   the production settings of docs/production.env but plain HTTP, as behind
+   a proxy): gunicorn with gunicorn.conf.py (the encoder loaded in the master
+   before forking), --workers processes of --threads threads (default: one
+   process per CPU), each thread keeping its database connection; or
+   runserver --noreload (a new thread, so a new database connection, per
+   request).
 4. Two phases of --seconds each, every person in a closed loop (a request,
    then --think seconds, then the next):
    - bare: the login page only (sessions, auth, a template, no
@@ -22,17 +26,22 @@ Usage: python bench/web_load.py [--users 16] [--seconds 30] [--think 0]
      line changed (a line not typed before, so it is encoded), then the login
      page again, to see what the heavy pages do to a cheap one.
 A request is an error unless it answers 200 with the content its page must
-have. Reports requests, errors, p50/p95/p99 and throughput per endpoint, and
-p50/p95 against the bare phase's.
+have. Reports requests, errors, p50/p95/p99 and throughput per endpoint,
+p50/p95 against the bare phase's, and the memory of each of the site's
+processes (resident set, its peak during the load phase, and the
+proportional share, which counts pages the workers share with the master
+once), sampled every second.
 """
 
 import argparse
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -41,6 +50,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 
+import psutil
 from common import (
     BENCH_DB,
     PROJECT_DIR,
@@ -134,25 +144,59 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_site(args, port: int) -> subprocess.Popen:
-    env = {
+def database_url() -> str:
+    """The benchmark's server as a DATABASE_URL (production settings require one)."""
+    from django.db import connection
+
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    # The embedded server: its socket folder, percent-encoded as the host.
+    socket_folder = connection.get_connection_params()["host"]
+    return f"postgresql://postgres@{urllib.parse.quote(socket_folder, safe='')}/{BENCH_DB}"
+
+
+def site_env(metrics_dir: str, static_dir: str) -> dict[str, str]:
+    """The production environment, on the loopback and this benchmark's database."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "recsite.settings",
+        "DATABASE_URL": database_url(),
         "DATABASE_NAME": BENCH_DB,
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "filesystem://localhost//"),
         "DEBUG": "0",
-        "SECRET_KEY": "web-load-benchmark-only",
+        "SECRET_KEY": "web-load-benchmark-only-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback, as behind a TLS-terminating proxy.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
         "EMBEDDING_PRELOAD": "1",
         "LOG_LEVEL": "WARNING",
+        "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
+        "STATIC_ROOT": static_dir,
     }
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """Production pages name hashed static files: without collectstatic, every page is a 500."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_site(args, port: int, env: dict[str, str]) -> subprocess.Popen:
+    env = dict(env)
     if args.server == "gunicorn":
         command = [
             str(PROJECT_DIR / ".venv/bin/gunicorn"),
-            "recsite.wsgi:application",
+            "--config=gunicorn.conf.py",
             f"--bind=127.0.0.1:{port}",
             f"--workers={args.workers}",
             f"--threads={args.threads}",
-            "--worker-class=gthread",
             "--timeout=120",
             "--log-level=warning",
         ]
@@ -163,6 +207,50 @@ def start_site(args, port: int) -> subprocess.Popen:
         env["CONN_MAX_AGE"] = "0"
         command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
     return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, start_new_session=True)
+
+
+class MemorySampler:
+    """Samples the resident memory of the site's processes every second."""
+
+    def __init__(self, site: subprocess.Popen) -> None:
+        self.root = psutil.Process(site.pid)
+        self.peak: dict[int, int] = {}
+        self.names: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def processes(self) -> list[psutil.Process]:
+        return [self.root, *self.root.children(recursive=True)]
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            for process in self.processes():
+                try:
+                    rss = process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+                self.names.setdefault(process.pid, "master" if process == self.root else "worker")
+                self.peak[process.pid] = max(self.peak.get(process.pid, 0), rss)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def report(self) -> None:
+        """Now: RSS and PSS of each process; and each one's peak RSS under load."""
+        self._stop.set()
+        self._thread.join()
+        mib = 1024 * 1024
+        print(f"{'process':<16}{'pid':>8}{'RSS MiB':>9}{'peak RSS':>9}{'PSS MiB':>9}")
+        total_pss = 0
+        for process in self.processes():
+            info = process.memory_full_info()
+            total_pss += info.pss
+            name = self.names.get(process.pid, "master" if process == self.root else "worker")
+            print(
+                f"{name:<16}{process.pid:>8}{info.rss / mib:>9.0f}"
+                f"{self.peak.get(process.pid, info.rss) / mib:>9.0f}{info.pss / mib:>9.0f}"
+            )
+        print(f"{'all (PSS)':<16}{'':>8}{'':>9}{'':>9}{total_pss / mib:>9.0f}")
 
 
 def wait_until_up(base_url: str, site: subprocess.Popen) -> None:
@@ -273,6 +361,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
+    # Before any work of ours: how busy the machine was with other things.
+    load_before = os.getloadavg()
     django_setup()
 
     from engine.services import item_popularity_refresh
@@ -287,7 +377,11 @@ def main() -> None:
 
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
-        site = start_site(args, port)
+        metrics_dir = tempfile.mkdtemp(prefix="web-load-metrics-")
+        static_dir = tempfile.mkdtemp(prefix="web-load-static-")
+        env = site_env(metrics_dir, static_dir)
+        collect_static(env)
+        site = start_site(args, port, env)
         try:
             wait_until_up(base_url, site)
             people = [Person(name, base_url, index) for index, name in enumerate(usernames)]
@@ -296,20 +390,28 @@ def main() -> None:
             # Warm every process and connection, and each person's caches.
             run_phase(people, "warm", [FOR_YOU, PREVIEW], seconds=3, think=0)
             samples = run_phase(people, "bare", [LOGIN], args.seconds, args.think)
+            memory = MemorySampler(site)
+            memory.start()
             samples += run_phase(
                 people, "load", [FOR_YOU, PREVIEW, LOGIN], args.seconds, args.think
             )
+            print("\nmemory of the site's processes, after the load phase:")
+            memory.report()
         finally:
             stop_site(site)
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            shutil.rmtree(static_dir, ignore_errors=True)
 
     if args.server == "gunicorn":
-        server = f"gunicorn, {args.workers} processes x {args.threads} threads"
+        server = f"gunicorn (gunicorn.conf.py), {args.workers} processes x {args.threads} threads"
     else:
         server = "runserver --noreload (a thread and a database connection per request)"
     print(
         f"\n{server}, DEBUG off; {args.users} people signed in, closed loop, "
         f"think {args.think:g} s, {args.seconds:g} s per phase; "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+        f"{os.cpu_count()} CPUs; load average (1/5/15 min) before the run "
+        f"{load_before[0]:.1f}/{load_before[1]:.1f}/{load_before[2]:.1f}, "
+        f"after it {os.getloadavg()[0]:.1f}"
     )
     report(samples, args.seconds)
 
