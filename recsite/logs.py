@@ -31,12 +31,28 @@ def request_id_from(header: str | None) -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``record.request_id`` (the current request's, or "-")."""
+    """Adds ``record.request_id`` (the current request's, or "-").
+
+    In a Celery task it also adds ``record.task_id``, so every line a task
+    logs (the engine's included) can be found with the task's own lines.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
+        if not hasattr(record, "task_id"):
+            task_id = _current_task_id()
+            if task_id:
+                record.task_id = task_id
         return True
+
+
+def _current_task_id() -> str | None:
+    # Imported here: settings load this module before Celery is set up.
+    from celery import current_task
+
+    # The proxy is falsy outside a task.
+    return current_task.request.id if current_task else None
 
 
 # Attributes every LogRecord has; anything else was passed with extra=... and

@@ -303,6 +303,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat log through LOGGING below, like the web: JSON lines in
+# production, not Celery's own plain-text handler on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Publishing happens inside web requests (on commit). With the broker down it
 # must fail fast, not hold the request: two quick retries, a 2 s connect
 # timeout, and after a failure recsite/queueing.py stops trying for

@@ -7,6 +7,7 @@ import re
 import sys
 
 import pytest
+from celery import shared_task
 
 from recsite.logs import JsonFormatter, RequestIdFilter, current_request_id
 
@@ -57,6 +58,23 @@ class TestRequestIds:
     def test_the_id_is_gone_once_the_request_ends(self, client):
         client.get("/health/live", HTTP_X_REQUEST_ID="req-3")
         assert current_request_id.get() == "-"
+
+
+@shared_task(name="tests.test_logging.log_a_line")
+def log_a_line() -> None:
+    logging.getLogger("recsite.requests").info("inside a task")
+
+
+class TestTaskIds:
+    def test_a_line_logged_in_a_task_carries_its_task_id(self, json_lines):
+        result = log_a_line.apply(task_id="task-42")
+        assert result.successful()
+        lines = [line for line in json_lines() if line["message"] == "inside a task"]
+        assert [(line["task_id"], line["request_id"]) for line in lines] == [("task-42", "-")]
+
+    def test_outside_a_task_there_is_no_task_id(self, json_lines):
+        logging.getLogger("recsite.requests").info("no task here")
+        assert "task_id" not in json_lines()[-1]
 
 
 class TestJsonFormatter:
