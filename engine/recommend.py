@@ -284,42 +284,52 @@ def _person(
 def _score(
     persons: Sequence[_Person], request: Request, extra_ids: Sequence[int] = ()
 ) -> tuple[list[scoring.ScoreTable], list[set[int]], int | None]:
-    """Retrieve candidates and score them, for one person or for one person's
-    current profile and a draft of it.
+    """Retrieve candidates and score them, for one person or for the same person
+    twice: now and after a change (a draft of the profile, a changed history).
 
     1. Candidates: ANN per "Likes" statement, trained neighbours of recent
        positives, popular items when history is short (or when
        personalisation is off: then only those). Seen items never.
-    2. Read the vectors of every profile's candidates (and ``extra_ids``)
-       once, and score them all under each profile: a preview can then say
+    2. Read the vectors of every version's candidates (and ``extra_ids``)
+       once, and score them all under each version: a preview can then say
        why an item of the current list leaves the draft's.
-    Returns (a table per person, each person's own candidate ids, model id);
+    Returns (a table per version, each version's own candidate ids, model id);
     a list is drawn from its own candidates only, so a draft's preview is
     exactly the list its saved revision gets.
     """
-    person = persons[0]  # all share the history and settings
-    seen = list(person.history.seen)
-    personalised = person.settings.personalised
+    personalised = persons[0].settings.personalised  # one person: the same settings
     model = active_model() if personalised else None
-    cf: dict[int, float] = {}
-    sources: dict[int, list[tuple[int, float]]] = {}
-    if model and person.history.positives:
-        neighbours = item_neighbours(
-            model_id=model.pk, item_ids=[h.item_id for h in person.history.positives]
-        )
-        cf, sources = scoring.collaborative_scores(person.history.positives, neighbours)
-    # The history's neighbours can number thousands; those the history points
-    # at weakly never rank unless a statement also matches them, and then the
-    # statement's own nearest items bring them in.
-    shared: set[int] = set(sorted(cf, key=cf.__getitem__, reverse=True)[:CF_CANDIDATES])
+    histories = list({id(p.history): p.history for p in persons}.values())
+    # Retrieval leaves out what every version has seen; each version's own
+    # seen items leave its candidates below.
+    seen = sorted(set.intersection(*(set(h.seen) for h in histories)))
+    positives = {h.item_id for history in histories for h in history.positives}
+    neighbours = (
+        item_neighbours(model_id=model.pk, item_ids=sorted(positives))
+        if model and positives
+        else {}
+    )
+    collaborative = {
+        id(history): scoring.collaborative_scores(history.positives, neighbours)
+        for history in histories
+    }
 
     def popular() -> list[int]:
         return retrieval.popular_ids(
             k=max(POPULAR_CANDIDATES, request.k), category=request.category, exclude_ids=seen
         )
 
-    if not personalised or len(person.history.positives) < LITTLE_HISTORY:
-        shared.update(popular())
+    popular_ids: list[int] | None = None
+    shared: dict[int, set[int]] = {}
+    for history in histories:
+        cf = collaborative[id(history)][0]
+        # The history's neighbours can number thousands; those the history points
+        # at weakly never rank unless a statement also matches them, and then the
+        # statement's own nearest items bring them in.
+        shared[id(history)] = set(sorted(cf, key=cf.__getitem__, reverse=True)[:CF_CANDIDATES])
+        if not personalised or len(history.positives) < LITTLE_HISTORY:
+            popular_ids = popular() if popular_ids is None else popular_ids
+            shared[id(history)].update(popular_ids)
     # One ANN round trip for every distinct "Likes" line of every profile.
     lines = {
         s.text: s.vector
@@ -337,27 +347,36 @@ def _score(
     nearest = dict(zip(lines, found, strict=True))
     owns = []
     for p in persons:
-        own = set(shared)
+        own = set(shared[id(p.history)])
         for s in p.statements:
             if s.polarity == scoring.LIKE and s.weight > 0:
                 own.update(nearest[s.text])
         if not own:  # nothing known at all: start from what is popular
-            own.update(popular())
-        owns.append(own - person.history.seen.keys())
+            popular_ids = popular() if popular_ids is None else popular_ids
+            own.update(popular_ids)
+        owns.append(own - p.history.seen.keys())
     item_ids, vectors, popularity = retrieval.item_vectors(
         sorted(set(extra_ids).union(*owns)), category=request.category
     )
-    candidates = scoring.Candidates(
-        ids=item_ids,
-        vectors=vectors,
-        popularity=popularity,
-        cf=np.array([cf.get(int(i), 0.0) for i in item_ids]),
-        cf_sources=sources,
-    )
-    history = {h.item_id: h for h in person.history.positives}
+    candidates = {
+        id(history): scoring.Candidates(
+            ids=item_ids,
+            vectors=vectors,
+            popularity=popularity,
+            cf=np.array([collaborative[id(history)][0].get(int(i), 0.0) for i in item_ids]),
+            cf_sources=collaborative[id(history)][1],
+        )
+        for history in histories
+    }
     stats = catalog_stats()
     tables = [
-        scoring.score_candidates(candidates, p.statements, history, stats, p.settings)
+        scoring.score_candidates(
+            candidates[id(p.history)],
+            p.statements,
+            {h.item_id: h for h in p.history.positives},
+            stats,
+            p.settings,
+        )
         for p in persons
     ]
     return tables, owns, model.pk if model else None
@@ -430,7 +449,7 @@ def recommendations_log(
 
 @dataclass(frozen=True)
 class Redrafted:
-    """The person's list now and the list a changed statement list gives them."""
+    """The person's list now and after a change (to their statements or their history)."""
 
     before: RecommendationList
     after: RecommendationList  # its profile_revision is the current one: nothing was saved
@@ -463,6 +482,34 @@ def recommend_redrafted(
     started = time.perf_counter()
     current = _person(user, request)
     changed = _person(user, request, drafts=drafts, base=current)
+    return _before_and_after(current, changed, request, started=started, redraft=redraft)
+
+
+def recommend_around(
+    *, user, change: Callable[[], None], request: Request = Request()
+) -> Redrafted:
+    """The list before and after ``change`` writes the person's history, scored in one pass.
+
+    "Don't use this item" and "change my rating" change what the collaborative
+    term sees; the profile stays. ``change`` runs between reading the history
+    and reading it again (inside the caller's transaction); nothing is logged.
+    """
+    started = time.perf_counter()
+    current = _person(user, request)
+    change()
+    changed = replace(current, history=user_history(user.pk))
+    return _before_and_after(current, changed, request, started=started)
+
+
+def _before_and_after(
+    current: _Person,
+    changed: _Person,
+    request: Request,
+    *,
+    started: float,
+    redraft: Callable[[list[scoring.Recommendation]], list[StatementDraft]] | None = None,
+) -> Redrafted:
+    drafts = changed.drafts
     (now, table), (own_now, own_changed), model_id = _score([current, changed], request)
     before = _listed(current, now, own_now, request)
     if redraft is not None:

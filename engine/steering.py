@@ -27,7 +27,7 @@ from django.db import transaction
 from catalog.models import Item
 from engine.recommend import (
     Request,
-    recommend_for_user,
+    recommend_around,
     recommend_redrafted,
     recommendations_log,
 )
@@ -268,8 +268,9 @@ def steer(*, user, action: Action, preview: bool, request: Request | None = None
     2. A profile action becomes a new statement list, scored against the
        current one in a single pass (recommend_redrafted); applying saves it
        as a new revision and logs the new list. A history action changes the
-       history inside a transaction, between the list before and the list
-       after; a preview rolls it back.
+       history inside the transaction, between reading it and reading it
+       again, and both are scored in one pass (recommend_around); a preview
+       rolls the change back.
     3. Compare: each item of the new list entered, moved or stayed; items of
        the old one that are gone left.
     """
@@ -302,11 +303,17 @@ def steer(*, user, action: Action, preview: bool, request: Request | None = None
                 )
                 undo = Action("restore", revision=base, base_revision=revision.number)
         else:
-            before = recommend_for_user(user=user, request=request, log=False)
-            message, undo = _perform_on_history(user, action)
-            after = recommend_for_user(user=user, request=request, log=not preview)
+            done: list[tuple[str, Action]] = []
+            lists = recommend_around(
+                user=user,
+                request=request,
+                change=lambda: done.append(_perform_on_history(user, action)),
+            )
+            (message, undo), before, after = done[0], lists.before, lists.after
             if preview:
                 transaction.set_rollback(True)
+            else:
+                after = recommendations_log(user=user, request=request, listed=after)
     items, left = _changes(before, after)
     return Outcome(
         action=action,
