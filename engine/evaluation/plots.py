@@ -26,10 +26,11 @@ def write_plots(report: dict, prefix: Path, title: str) -> list[Path]:
         names = list(warm["methods"])
         values = [warm["methods"][name]["ndcg@10"] for name in names]
         figure, axes = plt.subplots(figsize=(6.4, 3.6))
-        bars = axes.bar(
-            names, values, color=["#c0392b" if n == "hybrid" else "#7f8c8d" for n in names]
-        )
+        colours = {"hybrid": "#c0392b", "hybrid_serving": "#e67e22"}
+        bars = axes.bar(names, values, color=[colours.get(n, "#7f8c8d") for n in names])
         axes.bar_label(bars, fmt="%.3f", fontsize=8)
+        # Seven method names do not fit side by side at this width.
+        axes.tick_params(axis="x", labelrotation=20, labelsize=8)
         axes.set_ylabel("NDCG@10")
         axes.set_title(f"{title}: warm users, full ranking")
         figure.tight_layout()
