@@ -23,6 +23,7 @@ from django.utils.html import escape
 
 from catalog.models import Item
 from engine.indexing import items_pending_embedding, store_vectors
+from engine.models import CollaborativeModel, ItemNeighbours
 from profiles.models import Interaction
 from profiles.services import interaction_record, profile_write_text, token_create
 from tests.factories import make_item, make_user
@@ -125,6 +126,25 @@ class TestWebsite:
         # The rationale is the sentence that quotes the line.
         rationale = re.search(r'data-testid="rationale">(.*?)</p>', page, re.S)[1]
         assert escape(LINE) in rationale
+
+    def test_the_history_part_of_a_reason_names_a_rated_item_as_text(self, world, sample_catalog):
+        """ "Similar to <title>, which you rated 5": the rated item's title, escaped."""
+        rater = make_user("rater")
+        model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
+        travel = [sample_catalog[f"bk-{n}"] for n in range(106, 111)]
+        ItemNeighbours.objects.create(
+            model=model,
+            item=world["item"],
+            neighbour_ids=[item.pk for item in travel],
+            scores=[0.9, 0.8, 0.7, 0.6, 0.5],
+        )
+        interaction_record(user=rater, item=world["item"], kind="rating", value=5)
+        client = client_for(rater)
+        client.post(reverse("engine:for_you_controls"), {"personalised": "on", "balance": "0"})
+        page = html(client.get(reverse("engine:for_you")), "for you")
+        assert_shown_as_text(page, TITLE, where="/for-you/ (history)")
+        rationales = re.findall(r'data-testid="rationale">(.*?)</p>', page, re.S)
+        assert any(escape(TITLE) in rationale for rationale in rationales)
 
     def test_the_profile_page_and_its_live_preview_show_lines_and_titles_as_text(self, world):
         client = client_for(world["reader"])
