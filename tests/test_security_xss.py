@@ -164,6 +164,23 @@ class TestWebsite:
         page = html(client_for(world["reader"]).get(reverse("profiles:account")), "/account/")
         assert_shown_as_text(page, TOKEN_NAME, where="/account/")
 
+    def test_the_browsable_api_shows_item_fields_lines_and_key_names_as_text(self, world):
+        """DRF answers a browser (Accept: text/html) with a page of the JSON."""
+        client = client_for(world["staff"])
+        reader = client_for(world["reader"])
+        pages = [
+            (client, f"/api/items/{world['item'].pk}/"),
+            (client, "/api/items/?" + _query(q=QUERY)),
+            (reader, "/api/profile/"),
+            (reader, "/api/account/tokens/"),
+            (reader, "/api/recommendations/"),
+        ]
+        for who, url in pages:
+            page = html(who.get(url, HTTP_ACCEPT="text/html"), url)
+            assert_shown_as_text(page, where=f"{url} (browsable API)")
+            # The payload is there, as text (inside JSON, so its quotes are escaped twice).
+            assert "&lt;script&gt;xss(" in page, url
+
     def test_downloads_are_never_served_as_a_page(self, world):
         client = client_for(world["reader"])
         for url, kind in (
