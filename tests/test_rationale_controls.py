@@ -306,6 +306,20 @@ class TestPreview:
         assert ranks(applied["results"]) == ranks(shown["results"])
         assert RecommendationLog.objects.count() == logs + 1
 
+    def test_a_history_preview_keeps_the_item_in_use_and_matches_applying(self, owner, history):
+        rated, _ = history
+        api = signed_in(owner)
+        logs = RecommendationLog.objects.count()
+        shown = api.post(PREVIEW, {"action": "exclude", "item": rated.pk}).json()
+        assert shown["preview"] is True and shown["undo"] is None and shown["log"] is None
+        assert Interaction.objects.get(user=owner, item=rated).excluded is False
+        assert RecommendationLog.objects.count() == logs
+        assert any(r["history"] for r in current_list(api)["results"]), "still cited"
+        applied = api.post(STEER, {"action": "exclude", "item": rated.pk}).json()
+        assert ranks(applied["results"]) == ranks(shown["results"])
+        logged = RecommendationLog.objects.get(pk=applied["log"])
+        assert [e["item"] for e in logged.entries] == list(ranks(applied["results"]))
+
 
 @pytest.mark.django_db
 class TestHistoryExclusion:
