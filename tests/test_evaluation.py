@@ -9,11 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.models import Item
-from engine import collaborative
+from engine import collaborative, scoring
 from engine.evaluation import metrics
 from engine.evaluation.data import Interactions
 from engine.evaluation.embeddings import EmbeddingCache
 from engine.evaluation.methods import history_strength
+from engine.evaluation.protocols import at_balance
 from engine.evaluation.splits import temporal_split
 from engine.models import RecommendationLog
 from profiles.models import Interaction, Profile, Statement
@@ -158,6 +159,31 @@ class TestHistoryStrength:
 
         for kind, value in [("like", None), ("rating", 5.0), ("rating", 4.0), ("rating", 3.5)]:
             assert history_strength(kind, value) == _strength(kind, value)
+
+
+class TestBalance:
+    def test_a_table_at_one_balance_gives_the_scores_of_any_other(self):
+        # The protocols score once at 0.5 and read every balance from it.
+        rng = np.random.default_rng(1)
+        vectors = rng.normal(size=(30, 8))
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        candidates = scoring.Candidates(
+            ids=np.arange(30),
+            vectors=vectors,
+            popularity=rng.integers(0, 50, size=30),
+            cf=rng.random(30),
+        )
+        stats = scoring.CatalogStats.from_vectors(vectors, candidates.popularity)
+        statements = [
+            scoring.ProfileStatement(0, "likes", scoring.LIKE, 1.0, vectors[3]),
+            scoring.ProfileStatement(1, "avoids", scoring.AVOID, 0.6, vectors[7]),
+        ]
+        half = scoring.score_candidates(candidates, statements, {}, stats, scoring.Settings(0.5))
+        for balance in (0.0, 0.1, 0.8, 1.0):
+            direct = scoring.score_candidates(
+                candidates, statements, {}, stats, scoring.Settings(balance)
+            )
+            assert np.allclose(at_balance(half, balance), direct.score)
 
 
 class TestEmbeddingCache:
@@ -313,8 +339,13 @@ class TestEvaluationReport:
 class TestEvaluateCommand:
     def test_the_same_seed_gives_the_same_report(self, tiny_dataset, tiny_report, tmp_path):
         # A fresh cache: the vectors are encoded again, and nothing changes.
-        again = evaluate(tiny_dataset, tmp_path / "b.json", tmp_path / "cache")
+        again = evaluate(
+            tiny_dataset, tmp_path / "b.json", tmp_path / "cache", "--plots", tmp_path / "tiny"
+        )
         assert {**again, "seconds": 0} == {**tiny_report, "seconds": 0}
+        # --plots draws the three charts docs/EVALUATION.md shows.
+        for chart in ("warm", "cold-users", "steering"):
+            assert (tmp_path / f"tiny-{chart}.png").read_bytes().startswith(b"\x89PNG")
 
     def test_leaves_no_trace_in_the_site_database(
         self, tiny_dataset, tmp_path, django_assert_num_queries
