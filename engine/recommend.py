@@ -8,7 +8,7 @@ statement without a vector yet is encoded here (cached by text).
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from catalog.models import Item
+from catalog.selectors import categories_in_use
 from engine import retrieval, scoring
 from engine.models import RecommendationLog
 from engine.training import active_model, item_neighbours
@@ -33,6 +34,9 @@ ANN_PER_STATEMENT = 50
 RECENT_POSITIVES = 50
 CF_CANDIDATES = 300
 POPULAR_CANDIDATES = 100
+# A "Likes" line that names a category also brings in that many of the
+# category's most popular items: its words can be far from many of them.
+LABEL_CANDIDATES = 50
 LITTLE_HISTORY = 10
 # What a person has done with an item that keeps it out of their list.
 SEEN_KINDS = [
@@ -151,16 +155,24 @@ def catalog_stats() -> scoring.CatalogStats:
         stats = cached[2]
     else:
         _, vectors, popularity = retrieval.catalog_vectors()
-        stats = scoring.CatalogStats.from_vectors(vectors, popularity)
+        # An item's categories are part of its embedded text: changing them
+        # re-embeds it, which changes the key.
+        stats = scoring.CatalogStats.from_vectors(vectors, popularity, categories_in_use())
     with _stats_lock:
         _stats["catalog"] = (key, now, stats)
     return stats
 
 
 def statement_vectors(
-    drafts: Sequence[StatementDraft], known: dict[str, np.ndarray]
+    drafts: Sequence[StatementDraft],
+    known: dict[str, np.ndarray],
+    categories: Mapping[str, str] | None = None,
 ) -> list[scoring.ProfileStatement]:
-    """Drafts as scoring input; texts without a stored vector are encoded here."""
+    """Drafts as scoring input; texts without a stored vector are encoded here.
+
+    ``categories`` (``CatalogStats.categories``) labels each line whose
+    embedded text names a catalog category.
+    """
     from engine.encoder import get_encoder
 
     missing = [d.embedded_text for d in drafts if d.embedded_text not in known]
@@ -174,6 +186,7 @@ def statement_vectors(
             polarity=draft.polarity,
             weight=draft.weight,
             vector=np.asarray(known[draft.embedded_text], dtype=np.float32),
+            label=scoring.category_label(draft.embedded_text, categories or {}),
         )
         for position, draft in enumerate(drafts)
     ]
@@ -266,10 +279,12 @@ def _person(
     if personalised is None:
         personalised = profile.personalised if profile else True
     diversity = settings.RECOMMEND_DIVERSITY if request.diversity is None else request.diversity
+    # Lines that name a catalog category act on its label too (engine.scoring).
+    categories = catalog_stats().categories if personalised and drafts else None
     return _Person(
         profile=profile,
         drafts=drafts,
-        statements=statement_vectors(drafts, known) if personalised else [],
+        statements=statement_vectors(drafts, known, categories) if personalised else [],
         history=base.history if base else user_history(user.pk),
         settings=scoring.Settings(
             balance=profile.balance if profile else 0.5,
@@ -331,12 +346,10 @@ def _score(
             popular_ids = popular() if popular_ids is None else popular_ids
             shared[id(history)].update(popular_ids)
     # One ANN round trip for every distinct "Likes" line of every profile.
-    lines = {
-        s.text: s.vector
-        for p in persons
-        for s in p.statements
-        if s.polarity == scoring.LIKE and s.weight > 0
-    }
+    liked = [
+        s for p in persons for s in p.statements if s.polarity == scoring.LIKE and s.weight > 0
+    ]
+    lines = {s.text: s.vector for s in liked}
     found = retrieval.nearest_ids_many(
         list(lines.values()),
         k=ANN_PER_STATEMENT,
@@ -345,12 +358,17 @@ def _score(
         ef_search=ANN_PER_STATEMENT,
     )
     nearest = dict(zip(lines, found, strict=True))
+    by_label = {
+        label: retrieval.popular_ids(k=LABEL_CANDIDATES, category=label, exclude_ids=seen)
+        for label in sorted({s.label for s in liked if s.label})
+    }
     owns = []
     for p in persons:
         own = set(shared[id(p.history)])
         for s in p.statements:
             if s.polarity == scoring.LIKE and s.weight > 0:
                 own.update(nearest[s.text])
+                own.update(by_label.get(s.label, ()))
         if not own:  # nothing known at all: start from what is popular
             popular_ids = popular() if popular_ids is None else popular_ids
             own.update(popular_ids)
@@ -358,6 +376,7 @@ def _score(
     item_ids, vectors, popularity = retrieval.item_vectors(
         sorted(set(extra_ids).union(*owns)), category=request.category
     )
+    categories = _category_rows(item_ids, {s.label for p in persons for s in p.statements})
     candidates = {
         id(history): scoring.Candidates(
             ids=item_ids,
@@ -365,6 +384,7 @@ def _score(
             popularity=popularity,
             cf=np.array([collaborative[id(history)][0].get(int(i), 0.0) for i in item_ids]),
             cf_sources=collaborative[id(history)][1],
+            categories=categories,
         )
         for history in histories
     }
@@ -380,6 +400,21 @@ def _score(
         for p in persons
     ]
     return tables, owns, model.pk if model else None
+
+
+def _category_rows(item_ids: np.ndarray, labels: set[str]) -> dict[str, np.ndarray]:
+    """Which candidates carry each category a line names: one query, only when a line names one."""
+    labels = sorted(label for label in labels if label)
+    if not labels or not len(item_ids):
+        return {}
+    rows = {label: np.zeros(len(item_ids), dtype=bool) for label in labels}
+    position = {int(item_id): n for n, item_id in enumerate(item_ids)}
+    carrying = Item.objects.filter(pk__in=item_ids.tolist(), categories__overlap=labels)
+    for item_id, categories in carrying.values_list("id", "categories"):
+        for name in categories:
+            if name in rows:
+                rows[name][position[item_id]] = True
+    return rows
 
 
 def _listed(

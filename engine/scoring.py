@@ -18,6 +18,12 @@ computed:
 - ``neg``: the strongest match to an "Avoids" statement. Above a threshold
   the item is removed; below it the match is a penalty.
 
+A statement whose words name a catalog category exactly ("Avoids: Horror",
+"Likes: Westerns") acts on the label as well as on the meaning: every item
+carrying the category is at least a full match to it (see ``category_label``
+and ``LABEL_REMOVE_WEIGHT``). Embeddings alone leave items whose text does not
+read like their category.
+
 score = balance * pos + (1 - balance) * cf + POP_WEIGHT * pop - NEG_WEIGHT * neg,
 where ``balance`` (0-1) is the person's choice between "what I wrote" (1) and
 "what I did" (0).
@@ -25,7 +31,8 @@ where ``balance`` (0-1) is the person's choice between "what I wrote" (1) and
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+import string
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +55,17 @@ NEG_WEIGHT = 1.0
 # other book below 1.39; "romance" 1.30-3.42 against at most 1.20. A weaker
 # line ("a bit", weight 0.4) needs z 3.75: it mostly penalises, rarely removes.
 AVOID_REMOVE_Z = 1.5
+# An "Avoids" line naming a category removes every item carrying it from this
+# weight on: the weight at which its words alone would remove a typical
+# strong match. Strong matches in the measurements above sit at z 1.6-3.4,
+# about 2.5 in the middle, so 1.5 / 2.5 = 0.6: "somewhat" (0.6) and stronger
+# remove the whole category, while "a little" (0.4) and "less" (0.5) leave it
+# in with a full-match penalty, as their words would mostly do.
+TYPICAL_STRONG_Z = 2.5
+LABEL_REMOVE_WEIGHT = AVOID_REMOVE_Z / TYPICAL_STRONG_Z
+# Share of its own meaning match an item carrying a line's category adds to
+# the full match it gets from the label (see _apply_labels).
+LABEL_TIE_BREAK = 0.1
 # Below this ``pos`` match an item is "a low match to every statement".
 LOW_MATCH = 0.1
 # A term is named in the rationale when it adds at least this share of the
@@ -66,6 +84,7 @@ class ProfileStatement:
     polarity: str
     weight: float  # 0-1
     vector: np.ndarray  # L2-normalised embedding of its embedded text
+    label: str = ""  # the catalog category its words name exactly (category_label), or ""
 
 
 @dataclass(frozen=True)
@@ -85,17 +104,23 @@ class CatalogStats:
     mean: np.ndarray  # mean item vector
     covariance: np.ndarray  # covariance of item vectors, d x d
     max_popularity: int
+    # The catalog's categories, as category_label looks them up (category_index).
+    categories: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_vectors(cls, vectors: np.ndarray, popularity: np.ndarray) -> "CatalogStats":
+    def from_vectors(
+        cls, vectors: np.ndarray, popularity: np.ndarray, categories: Iterable[str] = ()
+    ) -> "CatalogStats":
         vectors = np.asarray(vectors, dtype=np.float64)
+        index = category_index(categories)
         if len(vectors) < 2:
             dims = vectors.shape[1] if vectors.ndim == 2 else 0
-            return cls(np.zeros(dims), np.eye(dims), int(popularity.max(initial=0)))
+            return cls(np.zeros(dims), np.eye(dims), int(popularity.max(initial=0)), index)
         return cls(
             mean=vectors.mean(axis=0),
             covariance=np.cov(vectors, rowvar=False),
             max_popularity=int(popularity.max(initial=0)),
+            categories=index,
         )
 
     def similarity_moments(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,6 +145,10 @@ class Candidates:
     cf: np.ndarray  # collaborative score 0-1 (see collaborative_scores)
     # item id -> [(history item id, share of its cf score)], largest first
     cf_sources: Mapping[int, list[tuple[int, float]]] = field(default_factory=dict)
+    # category -> bool per row: which candidates carry it. Only the categories
+    # that statements name (their ``label``) are read; a missing one is carried
+    # by no candidate.
+    categories: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -189,6 +218,79 @@ def statement_matches(
     return weights * np.clip((z - MATCH_START_Z) / MATCH_SPAN_Z, 0.0, MAX_MATCH), z * weights
 
 
+# Stripped from both ends of a statement and of a category name before they
+# are compared: "Horror." and " horror " name the category "Horror".
+_EDGES = string.punctuation + string.whitespace
+
+
+def _category_key(text: str) -> str:
+    """Casefolded, trimmed, single-spaced, and singular: a trailing "ies" read
+    as "y" ("comedies", "mysteries"), else one trailing "s" dropped."""
+    key = " ".join(text.strip(_EDGES).casefold().split())
+    if len(key) > 3 and key.endswith("ies"):
+        return key[:-3] + "y"
+    return key[:-1] if len(key) > 1 and key.endswith("s") else key
+
+
+def category_index(names: Iterable[str]) -> dict[str, str]:
+    """The lookup ``category_label`` needs: comparison key -> category name.
+
+    Two names with the same key ("Western", "westerns") keep the first in
+    sorted order, so the choice does not depend on the order they come in.
+    """
+    index: dict[str, str] = {}
+    for name in sorted(set(names)):
+        key = _category_key(name)
+        if key:
+            index.setdefault(key, name)
+    return index
+
+
+def category_label(text: str, index: Mapping[str, str]) -> str:
+    """The category that ``text`` names, or "" when it names none.
+
+    The whole text must be the name (case, surrounding punctuation and a
+    plural aside): "Horror", "westerns" and "comedies" name categories, "horror
+    films set in space" does not, even though it contains one. Exact on
+    purpose: a label match removes or brings in a whole category, so it must
+    be what the person typed, not a guess.
+    """
+    return index.get(_category_key(text), "") if index else ""
+
+
+def _label_rows(statement: ProfileStatement, candidates: "Candidates") -> np.ndarray | None:
+    """Bool per candidate: carries the category the statement names (None: names none)."""
+    if not statement.label or statement.label not in candidates.categories:
+        return None
+    rows = np.asarray(candidates.categories[statement.label], dtype=bool)
+    return rows if rows.any() else None
+
+
+def _apply_labels(
+    statements: Sequence[ProfileStatement],
+    candidates: "Candidates",
+    match: np.ndarray,
+    z: np.ndarray | None = None,
+) -> None:
+    """In place: each item carrying a statement's category is at least a full
+    match to it (1.0 x weight); with ``z`` (avoids) and a weight of at least
+    LABEL_REMOVE_WEIGHT it also reaches the removal threshold.
+
+    Inside the category the meaning still orders the items: a labelled item
+    gets the larger of its own match and 1.0 plus a tenth of it, so weak
+    matches do not all tie at 1.0 (why-not ranks and "less of" stay
+    meaningful) while strong ones keep their own, larger match.
+    """
+    for column, statement in enumerate(statements):
+        rows = _label_rows(statement, candidates)
+        if rows is None:
+            continue
+        own = match[rows, column]
+        match[rows, column] = np.maximum(own, statement.weight + LABEL_TIE_BREAK * own)
+        if z is not None and statement.weight >= LABEL_REMOVE_WEIGHT - 1e-9:
+            z[rows, column] = np.maximum(z[rows, column], AVOID_REMOVE_Z)
+
+
 def _combined_matches(matches: np.ndarray) -> np.ndarray:
     """Per row: the best match in full, each further one by a decaying share."""
     if not matches.shape[1]:
@@ -216,7 +318,9 @@ class ScoreTable:
     history: Mapping[int, HistoryItem]
     like_match: np.ndarray  # n x likes, weight-scaled
     avoid_match: np.ndarray  # n x avoids, weight-scaled
-    avoid_z: np.ndarray  # n x avoids, weight x z-score
+    # n x avoids, weight x z-score; AVOID_REMOVE_Z at least where a line that
+    # removes by label names a category the item carries
+    avoid_z: np.ndarray
     terms: dict[str, np.ndarray]  # term -> contribution per row
     score: np.ndarray
     removed: np.ndarray  # bool per row
@@ -288,6 +392,9 @@ def score_candidates(
     avoids = [s for s in statements if s.polarity == AVOID and s.weight > 0]
     like_match, _ = statement_matches(likes, candidates.vectors, stats)
     avoid_match, avoid_z = statement_matches(avoids, candidates.vectors, stats)
+    if candidates.categories:
+        _apply_labels(likes, candidates, like_match)
+        _apply_labels(avoids, candidates, avoid_match, avoid_z)
     words, did = (settings.balance, 1.0 - settings.balance)
     if not settings.personalised:
         words = did = 0.0

@@ -1,6 +1,7 @@
 """The hybrid scoring core (engine.scoring): plain numpy, no database."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,3 +210,101 @@ class TestAbsence:
         assert absence.reason == "ranked" and absence.rank == 5
         far = scoring.explain_absence(scored, 5, listed, settings=settings)
         assert far.reason == "low_match"
+
+
+GENRES = scoring.category_index(["Horror", "Western", "Sci-Fi", "Drama", "Comedy"])
+
+
+def named(key, text, polarity=scoring.LIKE, weight=1.0, vector=None):
+    """A line as the parser hands it over: its label read from its words."""
+    vector = unit(0, 0, 0, 1) if vector is None else vector
+    label = scoring.category_label(text, GENRES)
+    return scoring.ProfileStatement(key, text, polarity, weight, vector, label)
+
+
+def labelled(vectors, categories, **kwargs):
+    """Candidates whose row i carries the categories in ``categories[i]``."""
+    cands = candidates(vectors, **kwargs)
+    names = {name for row in categories for name in row}
+    rows = {name: np.array([name in row for row in categories]) for name in names}
+    return scoring.Candidates(**{**cands.__dict__, "categories": rows})
+
+
+class TestCategoryLines:
+    def test_a_line_names_a_category_only_when_it_is_the_whole_line(self):
+        for text in ("Horror", " horror. ", "HORROR!", "Westerns", "westerns", "sci-fi"):
+            assert scoring.category_label(text, GENRES), text
+        assert scoring.category_label("westerns", GENRES) == "Western"
+        assert scoring.category_label("Comedies", GENRES) == "Comedy"
+        for text in ("horror films set in space", "no horror", "Western movies", "Dram"):
+            assert scoring.category_label(text, GENRES) == "", text
+
+    def test_an_avoid_line_naming_a_category_removes_every_item_carrying_it(self):
+        # The items' text is far from the word "Horror" (random-looking
+        # vectors), as a horror film described by its plot can be.
+        vectors = [unit(1, 0.2 * i) for i in range(6)]
+        kinds = [("Horror",), ("Drama",), ("Horror", "Drama"), (), ("Horror",), ("Western",)]
+        lines = [named(0, "Likes what is near", vector=unit(1)), named(1, "Horror", scoring.AVOID)]
+        scored = table(labelled(vectors, kinds), lines)
+        carried = [n for n, row in enumerate(kinds) if "Horror" in row]
+        assert [n for n in range(6) if scored.removed[n]] == carried
+        settings = scoring.Settings(diversity=0)
+        listed = scoring.rank(scored, k=10, settings=settings)
+        assert len(listed) == 3 and not {r.scored.item_id for r in listed} & {1, 3, 5}
+        absence = scoring.explain_absence(scored, carried[0], listed, settings=settings)
+        assert absence.reason == "avoided"
+        assert absence.message == "It is filtered out by your line “Horror”."
+
+    def test_a_weak_avoid_line_naming_a_category_lowers_its_items_without_removing_them(self):
+        kinds = [("Horror",), ()]
+        vectors = [unit(1), unit(1)]
+        weak = named(1, "Horror", scoring.AVOID, weight=0.4)
+        assert weak.weight < scoring.LABEL_REMOVE_WEIGHT
+        horror, other = table(labelled(vectors, kinds), [weak]).all()
+        assert not horror.removed
+        assert horror.score == pytest.approx(other.score - 0.4)
+        assert scoring.rationale(horror) == "Ranked lower as it is close to “Horror”."
+
+    def test_a_like_line_naming_a_category_fully_matches_its_items_and_is_quoted(self):
+        vectors = [unit(1), unit(1, 0.1), unit(0.9, 0.3)]
+        kinds = [(), ("Western",), ()]
+        line = named(0, "Westerns", weight=0.8)
+        none, western, _ = table(labelled(vectors, kinds), [line], balance=0.5).all()
+        assert western.contributions["pos"] >= 0.5 * 0.8 - 1e-9
+        assert none.contributions["pos"] == 0
+        assert [m.statement.text for m in western.matches] == ["Westerns"]
+        assert scoring.rationale(western).startswith("Matches “Westerns”")
+
+    def test_a_phrase_merely_containing_a_category_acts_only_on_meaning(self):
+        kinds = [("Horror",), ("Western",)]
+        vectors = [unit(1), unit(0, 1)]
+        lines = [
+            named(0, "horror films set in space", scoring.AVOID),
+            named(1, "Western movies with trains"),
+        ]
+        assert [line.label for line in lines] == ["", ""]
+        horror, western = table(labelled(vectors, kinds), lines).all()
+        assert not horror.removed
+        assert horror.contributions["neg"] == 0 and western.contributions["pos"] == 0
+
+    @settings(max_examples=40, deadline=None)
+    @given(seed=st.integers(0, 10_000), balance=st.floats(0.05, 1.0))
+    def test_removing_a_cited_category_line_always_lowers_the_score(self, seed, balance):
+        rng = np.random.default_rng(seed)
+        vectors = rng.normal(size=(23, DIMS))
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        names = ["Horror", "Western", "Drama"]
+        lines = [
+            named(i, names[i], weight=float(rng.uniform(0.2, 1.0)), vector=vectors[i])
+            for i in range(3)
+        ]
+        kinds = [tuple(n for n in names if rng.random() < 0.3) for _ in range(20)]
+        cands = labelled(list(vectors[3:]), kinds, cf=rng.uniform(0, 1, 20))
+        before = score(cands, lines, balance=balance)
+        for item in before:
+            for match in item.matches:
+                without = [line for line in lines if line.key != match.statement.key]
+                changed = next(
+                    s for s in score(cands, without, balance=balance) if s.item_id == item.item_id
+                )
+                assert changed.score < item.score

@@ -68,6 +68,7 @@ class Trained:
     profiles: dict[int, list[scoring.ProfileStatement]] = field(default_factory=dict)
     _histories: dict[int, list[scoring.HistoryItem]] = field(default_factory=dict, repr=False)
     _vectors64: np.ndarray | None = field(default=None, repr=False)
+    _categories: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def n_items(self) -> int:
@@ -174,12 +175,18 @@ class Trained:
         if self._vectors64 is None:
             # Scoring works in float64: converting once saves a copy per person.
             self._vectors64 = self.catalog.vectors.astype(np.float64)
+        if self._categories is None:
+            # Every category's members, once: a statement naming one acts on them.
+            self._categories = {
+                name: self.catalog.in_category(name) for name in self.catalog.category_names()
+            }
         return scoring.Candidates(
             ids=np.arange(self.n_items, dtype=np.int64),
             vectors=self._vectors64,
             popularity=self.popularity,
             cf=cf,
             cf_sources=sources,
+            categories=self._categories,
         )
 
     def table(
@@ -246,7 +253,9 @@ def fit(
         model_items=model_items,
         ease=weights,
         neighbours=neighbour_lists,
-        stats=scoring.CatalogStats.from_vectors(catalog.vectors, popularity),
+        stats=scoring.CatalogStats.from_vectors(
+            catalog.vectors, popularity, categories=catalog.category_names()
+        ),
         itemknn=itemknn,
     )
 
@@ -325,6 +334,7 @@ def write_profiles(
        the grounding rule, and keep the examples in the text as serving does.
     """
     label_counts = catalog.label_counts()
+    categories = scoring.category_index(catalog.category_names())
     generated = {
         person: generation.generate_statements(
             signals_of(catalog, data, rows),
@@ -361,6 +371,8 @@ def write_profiles(
                     polarity=statement.polarity,
                     weight=1.0,
                     vector=vector_of[best_phrase],
+                    # As serving labels a stored line: from its embedded text.
+                    label=scoring.category_label(best_phrase, categories),
                 )
             )
         profiles[person] = kept

@@ -87,6 +87,7 @@ class _Run:
             self.targets[int(person)] = np.sort(test.item[test.user == person])
         self.test = test
         self.settings: dict = {}
+        self.categories = scoring.category_index(catalog.category_names())
 
     # ---- helpers ----
 
@@ -121,6 +122,7 @@ class _Run:
             polarity=parsed.polarity,
             weight=parsed.weight,
             vector=self.encode([parsed.embedded_text])[0],
+            label=scoring.category_label(parsed.embedded_text, self.categories),
         )
 
     # ---- training ----
@@ -431,6 +433,7 @@ class _Run:
                     popularity=candidates.popularity[rows],
                     cf=candidates.cf[rows],
                     cf_sources=candidates.cf_sources,
+                    categories={n: rows_in[rows] for n, rows_in in candidates.categories.items()},
                 )
                 rescored = trained.table(person, balance, kept, subset)
                 for row, scored in enumerate(items):
