@@ -163,6 +163,33 @@ def catalog_stats() -> scoring.CatalogStats:
     return stats
 
 
+_members_lock = threading.Lock()
+_members: dict[str, object] = {}
+
+
+def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
+    """Ids of the active, embedded items carrying category ``label``, most popular first.
+
+    Read once per category for as long as ``stats`` (catalog_stats) stays the
+    same object, so a line naming a category costs no query per request: its
+    candidates and which candidates carry it come from this array. The order
+    may lag popularity by as long as the statistics do; it only picks which
+    of the category's items are candidates, and they are scored on current
+    popularity.
+    """
+    with _members_lock:
+        if _members.get("stats") is not stats:
+            _members.clear()
+            _members["stats"] = stats
+        found = _members.get(label)
+    if found is None:
+        found = np.array(retrieval.popular_ids(k=2**31 - 1, category=label), dtype=np.int64)
+        with _members_lock:
+            if _members.get("stats") is stats:
+                _members[label] = found
+    return found
+
+
 def statement_vectors(
     drafts: Sequence[StatementDraft],
     known: dict[str, np.ndarray],
@@ -358,10 +385,15 @@ def _score(
         ef_search=ANN_PER_STATEMENT,
     )
     nearest = dict(zip(lines, found, strict=True))
-    by_label = {
-        label: retrieval.popular_ids(k=LABEL_CANDIDATES, category=label, exclude_ids=seen)
-        for label in sorted({s.label for s in liked if s.label})
+    stats = catalog_stats()
+    members = {
+        label: category_members(label, stats)
+        for label in {s.label for p in persons for s in p.statements if s.label}
     }
+    by_label = {}
+    for label in {s.label for s in liked if s.label}:
+        top = members[label][: LABEL_CANDIDATES + len(seen)]
+        by_label[label] = top[~np.isin(top, seen)][:LABEL_CANDIDATES].tolist()
     owns = []
     for p in persons:
         own = set(shared[id(p.history)])
@@ -376,7 +408,7 @@ def _score(
     item_ids, vectors, popularity = retrieval.item_vectors(
         sorted(set(extra_ids).union(*owns)), category=request.category
     )
-    categories = _category_rows(item_ids, {s.label for p in persons for s in p.statements})
+    categories = {label: np.isin(item_ids, ids) for label, ids in members.items()}
     candidates = {
         id(history): scoring.Candidates(
             ids=item_ids,
@@ -388,7 +420,6 @@ def _score(
         )
         for history in histories
     }
-    stats = catalog_stats()
     tables = [
         scoring.score_candidates(
             candidates[id(p.history)],
@@ -400,21 +431,6 @@ def _score(
         for p in persons
     ]
     return tables, owns, model.pk if model else None
-
-
-def _category_rows(item_ids: np.ndarray, labels: set[str]) -> dict[str, np.ndarray]:
-    """Which candidates carry each category a line names: one query, only when a line names one."""
-    labels = sorted(label for label in labels if label)
-    if not labels or not len(item_ids):
-        return {}
-    rows = {label: np.zeros(len(item_ids), dtype=bool) for label in labels}
-    position = {int(item_id): n for n, item_id in enumerate(item_ids)}
-    carrying = Item.objects.filter(pk__in=item_ids.tolist(), categories__overlap=labels)
-    for item_id, categories in carrying.values_list("id", "categories"):
-        for name in categories:
-            if name in rows:
-                rows[name][position[item_id]] = True
-    return rows
 
 
 def _listed(
