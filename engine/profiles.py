@@ -30,6 +30,7 @@ MIN_GROUNDING = 0.4
 # (about 290 on ml-latest-small; on a 150-item catalog, the top 10).
 GROUNDING_DEPTH_SHARE = 0.03
 MIN_GROUNDING_DEPTH = 10
+GROUNDING_EXACT_MAX_ITEMS = 50_000
 # Regenerate after this many new interactions (or on demand).
 REGENERATE_AFTER = 5
 SIGNAL_KINDS = ["rating", "like", "dislike", "not_interested"]
@@ -106,11 +107,17 @@ def _grounding_scores(pairs: list[tuple[generation.GeneratedStatement, str]]) ->
 
     if not pairs:
         return []
-    depth = max(MIN_GROUNDING_DEPTH, int(GROUNDING_DEPTH_SHARE * Item.objects.count()))
+    count = Item.objects.count()
+    depth = max(MIN_GROUNDING_DEPTH, int(GROUNDING_DEPTH_SHARE * count))
+    # Whether a phrase is kept must not depend on the approximate index's
+    # state: the same ratings give the same profile. Exact up to catalogs
+    # where comparing with every item stays a few milliseconds a phrase.
+    exact = count <= GROUNDING_EXACT_MAX_ITEMS
     vectors = get_encoder().encode([phrase for _, phrase in pairs])
     return [
         generation.grounding_score(
-            statement.evidence, [scored.item.pk for scored in nearest_items(vector, k=depth)]
+            statement.evidence,
+            [scored.item.pk for scored in nearest_items(vector, k=depth, exact=exact)],
         )
         for (statement, _), vector in zip(pairs, vectors, strict=True)
     ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from pgvector.django import CosineDistance
 
 from catalog.models import EMBEDDING_DIMENSIONS, Item
@@ -41,8 +41,14 @@ def nearest_items(
     k: int,
     category: str = "",
     exclude_ids: Sequence[int] = (),
+    exact: bool = False,
 ) -> list[ScoredItem]:
     """The ``k`` active items closest to ``vector``, best first.
+
+    ``exact`` compares with every item instead of scanning the HNSW index:
+    slower on a large catalog, but the answer never depends on the index's
+    state (an approximate scan may miss a few near items, differently after
+    rows came and went). Checks that decide what gets stored use it.
 
     Runs in its own transaction so the index settings apply to this query
     only (``set_config(..., true)`` is ``SET LOCAL``):
@@ -59,7 +65,9 @@ def nearest_items(
         _candidates(category, exclude_ids)
         .exclude(embedding=None)
         .annotate(distance=CosineDistance("embedding", vector))
-        .order_by("distance")[:k]
+        # The index serves only ``ORDER BY embedding <=> vector`` itself; adding
+        # zero makes it an expression the planner must compute for every row.
+        .order_by(F("distance") + 0.0 if exact else "distance")[:k]
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

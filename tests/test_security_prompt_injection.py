@@ -80,13 +80,15 @@ def sent_phrases(stub: StubLLM) -> list[str]:
 
 
 class TestItemText:
-    def test_an_instruction_in_item_tags_is_neither_sent_nor_stored(self, stub, alice):
-        """A phrase carrying it does not retrieve the items it stands for: never kept."""
+    def test_an_instruction_in_item_tags_never_reaches_the_stored_profile(self, stub, alice):
+        """Whether or not a phrase built from those tags is sent, the model's
+        obedient answer is not kept: the profile is the grounded one."""
+        baseline = grounded_profile(alice)
         stub.answer = OBEYING["replaces the phrase"]
         profile_generate(user_id=alice.pk)
         assert stub.requests, "the endpoint was not asked"
-        assert not any("ignore previous" in p.casefold() for p in sent_phrases(stub))
-        assert not any("ignore previous" in text.casefold() for text, *_ in stored(alice))
+        assert stored(alice) == baseline
+        assert not any(PAYLOAD in text.casefold() for text, *_ in stored(alice))
 
     def test_whatever_an_obedient_model_answers_only_grounded_text_is_stored(self, stub, alice):
         baseline = grounded_profile(alice)
