@@ -312,7 +312,15 @@ class TestSteering:
         left.first.wait_for()
         left_ids = listed_ids(visitor, "preview-left")
         assert left_ids and set(left_ids) <= set(before)
-        assert all("gory slasher horror" in text for text in left.all_inner_texts())
+        # Every horror book that leaves says the new line took it out; others
+        # may leave too, displaced when diversity picks the list afresh.
+        left_horror = [
+            text
+            for pk, text in zip(left_ids, left.all_inner_texts(), strict=True)
+            if "Horror" in Item.objects.get(pk=pk).categories
+        ]
+        assert left_horror, "the avoids line takes horror out"
+        assert all("gory slasher horror" in text for text in left_horror)
         entered = page.locator('[data-testid="preview-item"][data-change="entered"]')
         assert entered.count() >= 1
         assert not set(listed_ids(visitor, "preview-item")) & set(left_ids)
