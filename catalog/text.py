@@ -5,7 +5,7 @@ indexing task and offline evaluation all build exactly the same text.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 # The item fields the text is built from: a change to any of them means a new vector.
 TEXT_FIELDS = ("title", "year", "categories", "tags", "description")
@@ -32,6 +32,17 @@ def item_text(
     if description:
         lines.append(description)
     return "\n".join(lines)
+
+
+def item_text_of(values: Mapping) -> str:
+    """``item_text`` of an import row's values (a missing field counts as empty)."""
+    return item_text(
+        title=values["title"],
+        year=values.get("year"),
+        categories=values.get("categories", []),
+        tags=values.get("tags", []),
+        description=values.get("description", ""),
+    )
 
 
 def text_hash(text: str) -> str:

@@ -82,20 +82,11 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 def sample_vectors() -> dict[str, object]:
     """The encoder's vectors for the sample catalog, computed once per test run."""
     from catalog.importers import read_items_jsonl
-    from catalog.text import item_text
+    from catalog.text import item_text_of
     from engine.encoder import get_encoder
 
     rows = read_items_jsonl(SAMPLE_ITEMS)
-    texts = [
-        item_text(
-            title=row.values["title"],
-            year=row.values.get("year"),
-            categories=row.values.get("categories", []),
-            tags=row.values.get("tags", []),
-            description=row.values.get("description", ""),
-        )
-        for row in rows
-    ]
+    texts = [item_text_of(row.values) for row in rows]
     vectors = get_encoder().encode(texts)
     return {row.external_id: vector for row, vector in zip(rows, vectors, strict=True)}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from catalog.text import item_text
+from catalog.text import item_text_of
 from recsite.errors import ImportFileError
 
 # What counts as a signal for the profile writer (engine.profiles.SIGNAL_KINDS);
@@ -99,16 +99,7 @@ def catalog_from_rows(rows: Sequence) -> Catalog:
         titles=[row.values["title"] for row in kept],
         categories=[tuple(row.values.get("categories", [])) for row in kept],
         tags=[tuple(row.values.get("tags", [])) for row in kept],
-        texts=[
-            item_text(
-                title=row.values["title"],
-                year=row.values.get("year"),
-                categories=row.values.get("categories", []),
-                tags=row.values.get("tags", []),
-                description=row.values.get("description", ""),
-            )
-            for row in kept
-        ],
+        texts=[item_text_of(row.values) for row in kept],
     )
 
 
