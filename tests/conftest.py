@@ -34,6 +34,11 @@ def _vacuumed_catalog(django_db_setup, django_db_blocker):
         # pytest-django makes no test database for a run whose tests never
         # use one (tests/test_settings.py alone): nothing to clean.
         return
+    vacuum_catalog(django_db_blocker)
+
+
+def vacuum_catalog(django_db_blocker) -> None:
+    """VACUUM the item table (outside any test's transaction)."""
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("VACUUM catalog_item")
 
