@@ -116,8 +116,11 @@ def site(tmp_path_factory):
     # pgserver puts the socket in the data folder when its path is short enough.
     pgdata = database_folder / "pgdata"
     env = production_env(folder, DATABASE_URL=socket_database_url(str(pgdata), "postgres"))
-    # Four slow starts at once: static files, gunicorn loading the encoder
-    # (nothing connects before the first request), the database, its schema.
+    # Slow starts side by side: static files with the database, then gunicorn
+    # loading the encoder (nothing connects before the first request) with
+    # the schema. gunicorn builds the site before forking (preload_app), and
+    # whitenoise reads the collected files and their manifest then: it must
+    # start after collectstatic, as a deployment starts it.
     collect = subprocess.Popen(
         [sys.executable, "manage.py", "collectstatic", "--noinput"],
         cwd=PROJECT_DIR,
@@ -125,11 +128,13 @@ def site(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    server = Gunicorn(env, folder / "gunicorn.log", workers=1)
+    server = None
     database = None
     try:
         database = OwnDatabase(pgdata)
         assert database.socket_folder == str(pgdata)
+        assert collect.wait(timeout=120) == 0, collect.stderr.read()
+        server = Gunicorn(env, folder / "gunicorn.log", workers=1)
         setup = subprocess.run(
             [sys.executable, "-c", SETUP],
             cwd=PROJECT_DIR,
@@ -140,11 +145,11 @@ def site(tmp_path_factory):
         )
         assert setup.returncode == 0, setup.stderr
         key, item_id = setup.stdout.split()
-        assert collect.wait(timeout=120) == 0, collect.stderr.read()
         server.wait_until_live()
         yield server, database, Client(server.base_url, key), int(item_id)
     finally:
-        server.stop(graceful=False)
+        if server is not None:
+            server.stop(graceful=False)
         collect.kill()
         if database is not None:
             database.remove()
