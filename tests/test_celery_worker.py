@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -36,8 +37,9 @@ def purge_queues() -> None:
             connection.default_channel.queue_purge(queue.name)
 
 
-def start_worker(*args: str, **env: str) -> subprocess.Popen:
-    """A real worker on this run's broker, consuming every one of this run's queues."""
+def start_worker(*args: str, log: Path | None = None, **env: str) -> subprocess.Popen:
+    """A real worker on this run's broker, consuming every one of this run's queues,
+    in its own process group; its output goes to ``log`` when given, else a pipe."""
     return subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "recsite", "worker",
@@ -50,7 +52,7 @@ def start_worker(*args: str, **env: str) -> subprocess.Popen:
         ],
         cwd=PROJECT_DIR,
         env=project_env(**env),
-        stdout=subprocess.PIPE,
+        stdout=log.open("w") if log else subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,

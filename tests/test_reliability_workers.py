@@ -40,7 +40,7 @@ from profiles.services import token_create
 from tests.conftest import PROJECT_DIR, manage, project_env
 from tests.factories import make_interaction, make_item, make_user
 from tests.live_http import Browser, api_call
-from tests.test_celery_worker import purge_queues
+from tests.test_celery_worker import purge_queues, start_worker
 
 # Long enough for a worker to start, load the encoder (5-10 s on a busy
 # two-core machine) and do the work; the usual wait is a fraction of it.
@@ -60,24 +60,6 @@ def wait_until(condition, what: str, process=None, log=None, seconds: float = WA
             output = log.read_text() if log else ""
             pytest.fail(f"{what} did not happen in {seconds} s; the process output:\n{output}")
         time.sleep(0.2)
-
-
-def start_worker(log, *args: str, **env: str) -> subprocess.Popen:
-    """A worker on this run's broker and queues, in its own process group."""
-    return subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "recsite", "worker",
-            "--concurrency", "1",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--loglevel", "INFO",
-            *args,
-        ],
-        cwd=PROJECT_DIR,
-        env=project_env(**env),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -209,7 +191,7 @@ def kill_mid_batch(batch, write_log, log, processes, *, whole_worker: bool) -> d
     """
     lock = RowLock(batch[LOCKED])
     try:
-        worker = start_worker(log, EMBEDDING_CHUNK_SIZE=str(CHUNK))
+        worker = start_worker(log=log, EMBEDDING_CHUNK_SIZE=str(CHUNK))
         processes.append(worker)
         tasks.items_embed.apply_async(kwargs={"item_ids": batch})
         wait_until(
@@ -264,7 +246,7 @@ class TestWorkerKilledMidBatch:
 
         # A new worker with beat: the periodic catch-up finds the rest.
         restarted_log = tmp_path / "restarted.log"
-        restarted = start_worker(restarted_log, "--beat", CATCH_UP_SCHEDULE_SECONDS="2")
+        restarted = start_worker("--beat", log=restarted_log, CATCH_UP_SCHEDULE_SECONDS="2")
         processes.append(restarted)
         wait_until(
             lambda: embedded_count(batch) == ITEMS,
@@ -378,7 +360,7 @@ class TestBrokerUnreachable:
         # The broker is back (this run's own) with a worker and beat: the
         # periodic refresh finds the regeneration nobody could queue.
         log = tmp_path / "worker.log"
-        worker = start_worker(log, "--beat", CATCH_UP_SCHEDULE_SECONDS="2")
+        worker = start_worker("--beat", log=log, CATCH_UP_SCHEDULE_SECONDS="2")
         processes.append(worker)
         wait_until(
             lambda: ProfileRevision.objects.filter(
