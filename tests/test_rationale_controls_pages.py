@@ -38,6 +38,22 @@ def reader(client, owner, sample_catalog):
     return owner
 
 
+@pytest.fixture
+def rated(owner, sample_catalog):
+    """A book the owner rated 5 whose trained neighbours are five other books:
+    their reasons cite it as history."""
+    rated = sample_catalog["bk-016"]
+    model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
+    ItemNeighbours.objects.create(
+        model=model,
+        item=rated,
+        neighbour_ids=[sample_catalog[f"bk-{n}"].pk for n in range(106, 111)],
+        scores=[0.9, 0.8, 0.7, 0.6, 0.5],
+    )
+    make_interaction(owner, rated, "rating", 5.0)
+    return rated
+
+
 def first_card_quoting(html: str, position: int) -> int:
     """The first recommendation whose reason has controls for the line at ``position``."""
     for item_id, card in re.findall(
@@ -69,16 +85,7 @@ class TestControlsOnForYou:
         assert f'id="steer-{card}"' in block
         assert 'name="base_revision" value="1"' in block
 
-    def test_history_parts_offer_exclusion_and_a_new_rating(self, client, owner, sample_catalog):
-        rated = sample_catalog["bk-016"]
-        model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
-        ItemNeighbours.objects.create(
-            model=model,
-            item=rated,
-            neighbour_ids=[sample_catalog[f"bk-{n}"].pk for n in range(106, 111)],
-            scores=[0.9, 0.8, 0.7, 0.6, 0.5],
-        )
-        make_interaction(owner, rated, "rating", 5.0)
+    def test_history_parts_offer_exclusion_and_a_new_rating(self, client, owner, rated):
         profile_for(owner)
         client.force_login(owner)
         page = client.get(FOR_YOU).content.decode()
@@ -172,16 +179,7 @@ class TestPreviewThenApply:
         assert "is no longer used for your recommendations" in html
         assert Interaction.objects.get(user=owner, item=rated).excluded
 
-    def test_change_my_rating_inline_from_a_history_reason(self, client, owner, sample_catalog):
-        rated = sample_catalog["bk-016"]
-        model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
-        ItemNeighbours.objects.create(
-            model=model,
-            item=rated,
-            neighbour_ids=[sample_catalog[f"bk-{n}"].pk for n in range(106, 111)],
-            scores=[0.9, 0.8, 0.7, 0.6, 0.5],
-        )
-        make_interaction(owner, rated, "rating", 5.0)
+    def test_change_my_rating_inline_from_a_history_reason(self, client, owner, rated):
         profile_for(owner)
         client.force_login(owner)
         controls = f'data-testid="history-controls" data-item-id="{rated.pk}"'
