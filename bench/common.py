@@ -86,3 +86,62 @@ def embed_with_cache() -> None:
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
+
+
+def movielens_ready() -> float:
+    """ml-latest-small imported, embedded, with popularity and a trained
+    collaborative model, as the site has it after a day of work; returns the
+    training's seconds."""
+    from engine.services import item_popularity_refresh
+    from engine.training import collaborative_train
+
+    import_movielens()
+    embed_with_cache()
+    item_popularity_refresh()
+    started = time.perf_counter()
+    collaborative_train(force=True)
+    return time.perf_counter() - started
+
+
+def people_near(count: int, interactions: int = 200, *, password: str | None = None) -> list:
+    """The ``count`` people whose history is closest to ``interactions`` long,
+    activated (imported people cannot sign in until then), each with ``.n``,
+    their number of interactions. ``password`` is set on each of them."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db.models import Count
+
+    users = get_user_model().objects.annotate(n=Count("interactions")).filter(n__gt=0)
+    chosen = sorted(users, key=lambda user: (abs(user.n - interactions), user.pk))[:count]
+    if len(chosen) < count:
+        sys.exit(f"only {len(chosen)} people have interactions; asked for {count}")
+    hashed = make_password(password) if password else None  # the hasher is slow on purpose
+    for user in chosen:
+        user.is_active = True
+        fields = ["is_active"]
+        if hashed:
+            user.password = hashed
+            fields.append("password")
+        user.save(update_fields=fields)
+    return chosen
+
+
+def profile_text_set(user, text: str) -> None:
+    """Replace the person's profile with ``text``, as the editor's save does."""
+    from profiles import services
+
+    services.profile_edit(user=user, edit=services.ReplaceText(text))
+
+
+def signed_in_client(user):
+    """An in-process test client signed in as ``user``, with the encoder warm."""
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from engine.encoder import get_encoder
+
+    get_encoder().encode(["warm up"])
+    setup_test_environment()  # lets the in-process client in (ALLOWED_HOSTS)
+    client = Client()
+    client.force_login(user)
+    return client

@@ -33,9 +33,11 @@ os.environ.setdefault("BENCH_DATABASE", "bench_rationale")
 from common import (  # noqa: E402
     bench_database,
     django_setup,
-    embed_with_cache,
-    import_movielens,
+    movielens_ready,
+    people_near,
     percentile,
+    profile_text_set,
+    signed_in_client,
 )
 
 PROFILE = """Likes:
@@ -69,37 +71,12 @@ def main() -> None:
         os.environ.setdefault(rate, "1000000")
     django_setup()
 
-    from django.contrib.auth import get_user_model
-    from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    from engine.encoder import get_encoder
-    from engine.services import item_popularity_refresh
-    from engine.training import collaborative_train
-    from profiles.models import Interaction
-    from profiles.services import profile_for, profile_write_text
-
     with bench_database():
-        import_movielens()
-        embed_with_cache()
-        item_popularity_refresh()
-        collaborative_train(force=True)
-        counts = (
-            Interaction.objects.values("user")
-            .annotate(n=Count("id"))
-            .order_by("user")
-            .values_list("user", "n")
-        )
-        user_id, interactions = min(counts, key=lambda row: (abs(row[1] - 200), row[0]))
-        user = get_user_model().objects.get(pk=user_id)
-        user.is_active = True  # imported people cannot sign in until activated
-        user.save(update_fields=["is_active"])
-        profile_write_text(user=user, text=PROFILE, base_revision=profile_for(user).revision)
-        get_encoder().encode(["warm up"])
-        setup_test_environment()  # lets the in-process client in (ALLOWED_HOSTS)
-        client = Client()
-        client.force_login(user)
+        movielens_ready()
+        (user,) = people_near(1)
+        user_id, interactions = user.pk, user.n
+        profile_text_set(user, PROFILE)
+        client = signed_in_client(user)
 
         def post(url: str, body: dict) -> dict:
             response = client.post(url, body, content_type="application/json")

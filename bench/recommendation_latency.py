@@ -29,9 +29,11 @@ from common import (
     PROJECT_DIR,
     bench_database,
     django_setup,
-    embed_with_cache,
-    import_movielens,
+    movielens_ready,
+    people_near,
     percentile,
+    profile_text_set,
+    signed_in_client,
 )
 
 PROFILE = """Likes:
@@ -106,44 +108,21 @@ def main() -> None:
         os.environ.setdefault(rate, "1000000")
     django_setup()
 
-    from django.db.models import Count
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    from engine import recommend, retrieval
-    from engine.encoder import get_encoder
-    from engine.services import item_popularity_refresh
-    from engine.training import collaborative_train
-    from profiles.models import Interaction
-    from profiles.services import profile_for, profile_write_text
+    from engine import candidates, retrieval
+    from engine.person import ListOptions, person_read
+    from engine.recommend import recommend_for_user
+    from engine.training import active_model
 
     with bench_database():
-        import_movielens()
-        embed_with_cache()
-        item_popularity_refresh()
-        started = time.perf_counter()
-        model = collaborative_train(force=True)
-        trained = time.perf_counter() - started
-        counts = (
-            Interaction.objects.values("user")
-            .annotate(n=Count("id"))
-            .order_by("user")
-            .values_list("user", "n")
-        )
-        user_id, interactions = min(counts, key=lambda row: (abs(row[1] - 200), row[0]))
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.get(pk=user_id)
-        user.is_active = True  # imported people cannot sign in until activated
-        user.save(update_fields=["is_active"])
-        profile_write_text(user=user, text=PROFILE, base_revision=profile_for(user).revision)
-        get_encoder().encode(["warm up"])
-        setup_test_environment()  # lets the in-process client in (ALLOWED_HOSTS)
-        client = Client()
-        client.force_login(user)
+        trained = movielens_ready()
+        model = active_model()
+        (user,) = people_near(1)
+        user_id, interactions = user.pk, user.n
+        profile_text_set(user, PROFILE)
+        client = signed_in_client(user)
         for _ in range(10):  # warm caches and connections
             assert client.get("/api/recommendations/").status_code == 200
-        person = recommend._person(user, recommend.Request())
+        person = person_read(user, ListOptions())
         likes = [s.vector for s in person.statements if s.polarity == "like"]
         seen = list(person.history.seen)
 
@@ -157,16 +136,14 @@ def main() -> None:
             rows["recommendations, API"].append(
                 timed(lambda: ok(client.get("/api/recommendations/")))
             )
-            rows["recommend_for_user"].append(
-                timed(lambda: recommend.recommend_for_user(user=user))
-            )
+            rows["recommend_for_user"].append(timed(lambda: recommend_for_user(user=user)))
             rows["bare ANN queries"].append(
                 timed(
                     lambda: retrieval.nearest_ids_many(
                         likes,
-                        k=recommend.ANN_PER_STATEMENT,
+                        k=candidates.ANN_PER_STATEMENT,
                         exclude_ids=seen,
-                        ef_search=recommend.ANN_PER_STATEMENT,
+                        ef_search=candidates.ANN_PER_STATEMENT,
                     )
                 )
             )

@@ -56,9 +56,10 @@ from common import (
     PROJECT_DIR,
     bench_database,
     django_setup,
-    embed_with_cache,
-    import_movielens,
+    movielens_ready,
+    people_near,
     percentile,
+    profile_text_set,
 )
 from recommendation_latency import MOODS, PROFILE, SUBJECTS
 
@@ -311,22 +312,9 @@ def run_phase(people, phase: str, endpoints, seconds: float, think: float) -> li
 
 def prepare_people(count: int) -> list[str]:
     """The people whose history is closest to 200 interactions, ready to sign in."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.db.models import Count
-
-    from profiles.services import profile_for, profile_write_text
-
-    users = get_user_model().objects.annotate(n=Count("interactions")).filter(n__gt=0)
-    chosen = sorted(users, key=lambda user: (abs(user.n - 200), user.pk))[:count]
-    if len(chosen) < count:
-        sys.exit(f"only {len(chosen)} people have interactions; asked for {count}")
-    password = make_password(PASSWORD)  # hashed once: the hasher is slow on purpose
+    chosen = people_near(count, password=PASSWORD)
     for user in chosen:
-        user.is_active = True  # imported people cannot sign in until activated
-        user.password = password
-        user.save(update_fields=["is_active", "password"])
-        profile_write_text(user=user, text=PROFILE, base_revision=profile_for(user).revision)
+        profile_text_set(user, PROFILE)
     return [user.username for user in chosen]
 
 
@@ -365,14 +353,8 @@ def main() -> None:
     load_before = os.getloadavg()
     django_setup()
 
-    from engine.services import item_popularity_refresh
-    from engine.training import collaborative_train
-
     with bench_database():
-        import_movielens()
-        embed_with_cache()
-        item_popularity_refresh()
-        collaborative_train(force=True)
+        movielens_ready()
         usernames = prepare_people(args.users)
 
         port = free_port()

@@ -20,9 +20,11 @@ from catalog.importers import MAX_EXTERNAL_ID, MAX_LABEL, MAX_TITLE, YEAR_RANGE,
 from catalog.models import Item
 from catalog.selectors import items_browse
 from engine import indexing, recommend, retrieval, scoring, steering, tasks, training
+from engine.person import MAX_K, ListOptions
+from engine.preview import recommendations_preview
 from profiles.parser import MAX_STATEMENT_LENGTH
 from profiles.parser import MAX_STATEMENTS as MAX_POSITION
-from recsite.api import JSONParser, StrictFloatField
+from recsite.api import MAX_ID, MAX_REVISION, JSONParser, StrictFloatField, validated
 from recsite.queueing import enqueue_on_commit
 
 MAX_QUERY_LENGTH = 500
@@ -160,12 +162,6 @@ class SimilarParams(serializers.Serializer):
     category = serializers.CharField(required=False, max_length=100, default="")
 
 
-def _params(serializer_class, request) -> dict:
-    params = serializer_class(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    return params.validated_data
-
-
 @extend_schema(tags=["items"])
 @extend_schema_view(
     create=extend_schema(request=ItemWriteSerializer, responses={201: StaffItemSerializer}),
@@ -192,7 +188,7 @@ class ItemViewSet(viewsets.ModelViewSet):
 
     @extend_schema(parameters=[ListParams], responses=SearchResultSerializer(many=True))
     def list(self, request, *args, **kwargs):
-        params = _params(ListParams, request)
+        params = validated(ListParams, request.query_params)
         category = params.get("category", "")
         if params.get("q"):
             found = retrieval.search_items(params["q"], k=retrieval.MAX_K, category=category)
@@ -214,7 +210,7 @@ class ItemViewSet(viewsets.ModelViewSet):
     @action(detail=True)
     def similar(self, request, pk=None):
         """The ``k`` (1-100, default 10) items most like this one, best first."""
-        params = _params(SimilarParams, request)
+        params = validated(SimilarParams, request.query_params)
         # DRF's get_object_or_404: an id that is no integer ("null,null") is a 404, not a 500.
         item = get_object_or_404(self.get_queryset(), pk=pk)
         found = retrieval.similar_items(item, k=params["k"], category=params["category"])
@@ -282,20 +278,17 @@ class ItemViewSet(viewsets.ModelViewSet):
 
 
 class RecommendParams(serializers.Serializer):
-    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=recommend.MAX_K)
+    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_K)
     category = serializers.CharField(required=False, max_length=100, default="")
     personalised = serializers.BooleanField(required=False, allow_null=True, default=None)
     diversity = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=0, max_value=1
     )
 
-    def request(self) -> recommend.Request:
-        return recommend.Request(**self.validated_data)
-
 
 class PreviewBody(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000)
-    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=recommend.MAX_K)
+    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_K)
     category = serializers.CharField(required=False, max_length=100, default="")
 
 
@@ -415,8 +408,6 @@ def recommendation_data(item: Item, recommendation: scoring.Recommendation) -> d
 
 
 # Ids and revision numbers are PostgreSQL integers: larger ones are bad input.
-MAX_ID = 2**63 - 1
-MAX_REVISION = 2**31 - 1
 
 
 class SteerBody(serializers.Serializer):
@@ -455,18 +446,11 @@ class SteerBody(serializers.Serializer):
     )
     value = StrictFloatField(required=False, help_text="`rate`: 0.5 to 5 stars, in half stars.")
     revision = serializers.IntegerField(required=False, min_value=1, max_value=MAX_REVISION)
-    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=recommend.MAX_K)
+    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_K)
     category = serializers.CharField(required=False, max_length=100, default="")
     diversity = serializers.FloatField(
         required=False, allow_null=True, default=None, min_value=0, max_value=1
     )
-
-    def action_and_request(self) -> tuple[steering.Action, recommend.Request]:
-        data = dict(self.validated_data)
-        request = recommend.Request(
-            k=data.pop("k"), category=data.pop("category"), diversity=data.pop("diversity")
-        )
-        return steering.Action(name=data.pop("action"), **data), request
 
 
 class SteerActionSerializer(serializers.Serializer):
@@ -495,7 +479,7 @@ class SteerResultSerializer(serializers.Serializer):
 
 
 def steer_data(outcome: steering.Outcome) -> dict:
-    def change(entry: steering.Change) -> dict:
+    def change(entry: recommend.Move) -> dict:
         return {"change": entry.change, "before": entry.before, "cause": outcome.message}
 
     return {
@@ -527,9 +511,8 @@ class RecommendationViewSet(viewsets.ViewSet):
 
     @extend_schema(parameters=[RecommendParams], responses=RecommendationListSerializer)
     def list(self, request):
-        params = RecommendParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        served = recommend.recommend_for_user(user=request.user, request=params.request())
+        options = ListOptions(**validated(RecommendParams, request.query_params))
+        served = recommend.recommend_for_user(user=request.user, options=options)
         return Response(
             {
                 "profile_revision": served.profile_revision,
@@ -550,16 +533,14 @@ class RecommendationViewSet(viewsets.ViewSet):
         ``down``, or stayed the ``same``, and which edited line (``cause``)
         did it; ``left`` lists the current items the draft drops.
         """
-        body = PreviewBody(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        preview = recommend.recommendations_preview(
+        data = validated(PreviewBody, request.data)
+        preview = recommendations_preview(
             user=request.user,
             text=data["text"],
-            request=recommend.Request(k=data["k"], category=data["category"]),
+            options=ListOptions(k=data["k"], category=data["category"]),
         )
 
-        def change(entry: recommend.PreviewEntry) -> dict:
+        def change(entry: recommend.Move) -> dict:
             return {"change": entry.change, "before": entry.before, "cause": entry.cause}
 
         return Response(
@@ -580,12 +561,12 @@ class RecommendationViewSet(viewsets.ViewSet):
         )
 
     def _steer(self, request, *, preview: bool) -> Response:
-        body = SteerBody(data=request.data)
-        body.is_valid(raise_exception=True)
-        action, list_request = body.action_and_request()
-        outcome = steering.steer(
-            user=request.user, action=action, preview=preview, request=list_request
+        data = validated(SteerBody, request.data)
+        options = ListOptions(
+            k=data.pop("k"), category=data.pop("category"), diversity=data.pop("diversity")
         )
+        action = steering.Action(name=data.pop("action"), **data)
+        outcome = steering.steer(user=request.user, action=action, preview=preview, options=options)
         return Response(steer_data(outcome))
 
     @extend_schema(request=SteerBody, responses=SteerResultSerializer)
@@ -615,11 +596,8 @@ class RecommendationViewSet(viewsets.ViewSet):
     @action(detail=False, url_path=r"why-not/(?P<item_id>[0-9]{1,18})")
     def why_not(self, request, item_id: str):
         """Why an item is not in the list (same ``k``, ``category`` as the list)."""
-        params = RecommendParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        answer = recommend.why_not(
-            user=request.user, item_id=int(item_id), request=params.request()
-        )
+        options = ListOptions(**validated(RecommendParams, request.query_params))
+        answer = recommend.why_not(user=request.user, item_id=int(item_id), options=options)
         scored = answer.absence.scored
         return Response(
             {

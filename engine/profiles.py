@@ -1,27 +1,22 @@
 """Writing profiles from ratings: the glue between the database and the generator."""
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, F, Func, Q
-from django.utils import timezone
 
 from catalog.models import Item
 from engine import llm
 from engine import profile_generation as generation
+from engine.encoder import get_encoder
 from engine.retrieval import nearest_items
 from profiles.models import Interaction, Profile, ProfileRevision, Statement
 from profiles.parser import parse_statement
-from profiles.services import (
-    ProfileConflict,
-    StatementDraft,
-    profile_drafts,
-    profile_for,
-    profile_write,
-)
+from profiles.services import StatementDraft, profile_generation_save
 
 # A statement is kept only if its own embedding finds at least this share of
 # its evidence among the catalog items nearest to it.
@@ -103,8 +98,6 @@ def user_signals(user_id: int) -> list[generation.Signal]:
 
 def _grounding_scores(pairs: list[tuple[generation.GeneratedStatement, str]]) -> list[float]:
     """How well each phrase's embedding retrieves its statement's evidence."""
-    from engine.encoder import get_encoder
-
     if not pairs:
         return []
     count = Item.objects.count()
@@ -187,26 +180,14 @@ def _grounded(statements: list[generation.GeneratedStatement]) -> list[Statement
     return drafts
 
 
-def _same(drafts: list[StatementDraft], current: list[StatementDraft]) -> bool:
-    """Equal statement lists; evidence compared as a set (the database keeps no order)."""
-
-    def key(draft: StatementDraft) -> StatementDraft:
-        return replace(draft, evidence=tuple(sorted(draft.evidence)))
-
-    return [key(d) for d in drafts] == [key(d) for d in current]
-
-
 def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     """Rewrite the generated part of a person's profile from their ratings.
 
     1. Read the signals and describe them (engine.profile_generation).
     2. Keep only grounded statements (their embedding retrieves their evidence).
-    3. Keep pinned and person-written statements exactly; replace only
-       generated, unpinned ones. Likes stay before avoids.
-    4. Write against the revision read in step 3: if the person edited
-       meanwhile, start again from their edit rather than overwrite it.
-       When nothing would change, write no revision (running twice is the
-       same as running once).
+    3. Hand them to profiles (MergeGenerated, under the profile's lock): pinned
+       and person-written statements stay exactly, generated unpinned ones
+       are replaced, and nothing is written when nothing would change.
     """
     started = time.monotonic()
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
@@ -216,38 +197,9 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
         signals, label_counts=counts, catalog_size=size, seed=seed
     )
     grounded = _grounded(generated)
-    profile = profile_for(_user(user_id))
-    for _attempt in range(3):
-        base = Profile.objects.get(pk=profile.pk).revision
-        kept = [d for d in profile_drafts(profile) if d.pinned or d.origin == Statement.Origin.USER]
-        known = {d.embedded_text.casefold() for d in kept}
-        fresh = [d for d in grounded if d.embedded_text.casefold() not in known]
-        drafts = [d for d in kept if d.polarity == "like"] + [
-            d for d in fresh if d.polarity == "like"
-        ]
-        drafts += [d for d in kept if d.polarity == "avoid"] + [
-            d for d in fresh if d.polarity == "avoid"
-        ]
-        try:
-            with transaction.atomic():
-                if _same(drafts, profile_drafts(profile)):
-                    revision = None
-                else:
-                    revision = profile_write(
-                        user=profile.user,
-                        drafts=drafts,
-                        base_revision=base,
-                        cause=ProfileRevision.Cause.GENERATION,
-                    )
-                Profile.objects.filter(pk=profile.pk).update(
-                    generated_at=timezone.now(),
-                    interactions_at_generation=interactions,
-                )
-            break
-        except ProfileConflict:
-            continue
-    else:
-        revision = None
+    revision = profile_generation_save(
+        user=_user(user_id), drafts=grounded, interactions=interactions
+    )
     return GenerationResult(
         revision=revision,
         statements=len(grounded),
@@ -272,8 +224,6 @@ def users_due_generation(*, limit: int) -> list[int]:
     periodic catch-up uses it to find regenerations that were never queued
     (the broker was down) or whose task was lost with its worker.
     """
-    from django.contrib.auth import get_user_model
-
     signals = Count("interactions", filter=Q(interactions__kind__in=SIGNAL_KINDS))
     due = (
         get_user_model()
@@ -297,8 +247,6 @@ def history_waiting_for_embeddings(*, user_id: int) -> bool:
 
 
 def _user(user_id: int):
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get(pk=user_id)
 
 

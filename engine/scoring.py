@@ -33,7 +33,7 @@ import math
 import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -200,7 +200,12 @@ class Scored:
 class Recommendation:
     scored: Scored
     rank: int  # 1-based
-    rationale: str
+    reason: tuple["ReasonPart", ...]  # the rationale, quoted lines apart
+
+    @property
+    def rationale(self) -> str:
+        """The rationale as one sentence."""
+        return "".join(part.text for part in self.reason)
 
 
 def statement_matches(
@@ -492,8 +497,20 @@ def diversify(
 _EXAMPLES = re.compile(r"\s*\(e\.g\. [^()]*\)$")
 
 
-def _quote(statement: ProfileStatement) -> str:
-    return f"“{_EXAMPLES.sub('', statement.text) or statement.text}”"
+@dataclass(frozen=True)
+class ReasonPart:
+    """A piece of a rationale: plain words, or a quoted profile line."""
+
+    text: str
+    line: int | None = None  # a quote: the position (key) of the line it quotes
+
+    @property
+    def quote(self) -> bool:
+        return self.line is not None
+
+
+def _quote(statement: ProfileStatement) -> ReasonPart:
+    return ReasonPart(f"“{_EXAMPLES.sub('', statement.text) or statement.text}”", statement.key)
 
 
 def _people(count: int) -> str:
@@ -505,33 +522,63 @@ def _history_phrase(sources: Sequence[HistorySource]) -> str:
     return "similar to " + " and to ".join(named) if named else "close to what you rated highly"
 
 
+def _term_parts(scored: Scored, term: str) -> list[ReasonPart]:
+    """What one contributing term says, as parts (none when it has nothing to name)."""
+    if term == "pos" and scored.matches:
+        parts = [ReasonPart("matches ")]
+        for number, match in enumerate(scored.matches):
+            parts += [ReasonPart(" and ")] if number else []
+            parts.append(_quote(match.statement))
+        return parts
+    if term == "cf":
+        return [ReasonPart(_history_phrase(scored.sources))]
+    if term == "pop":
+        return [ReasonPart(f"popular with {_people(scored.popularity)}")]
+    if term == "neg" and scored.avoided:
+        return [ReasonPart("ranked lower as it is close to "), _quote(scored.avoided.statement)]
+    return []
+
+
 def rationale(scored: Scored, *, personalised: bool = True) -> str:
     """One sentence naming only the terms that contributed, largest first."""
+    return "".join(part.text for part in reason_parts(scored, personalised=personalised))
+
+
+def reason_parts(scored: Scored, *, personalised: bool = True) -> tuple[ReasonPart, ...]:
+    """The rationale sentence as parts: each quoted profile line is a part of its
+    own that knows the line it quotes, so a page can link it without reading
+    the sentence again."""
     if not personalised:
         return (
-            f"Popular: {_people(scored.popularity)} rated or liked it "
-            "(personalisation is off, so your profile and history are not used)."
+            ReasonPart(
+                f"Popular: {_people(scored.popularity)} rated or liked it "
+                "(personalisation is off, so your profile and history are not used)."
+            ),
         )
-    parts = []
-    for term in scored.named_terms():
-        if term == "pos" and scored.matches:
-            quoted = " and ".join(_quote(m.statement) for m in scored.matches)
-            parts.append(f"matches {quoted}")
-        elif term == "cf":
-            parts.append(_history_phrase(scored.sources))
-        elif term == "pop":
-            parts.append(f"popular with {_people(scored.popularity)}")
-        elif term == "neg" and scored.avoided:
-            parts.append(f"ranked lower as it is close to {_quote(scored.avoided.statement)}")
-    if parts == [f"popular with {_people(scored.popularity)}"]:
+    terms = [parts for term in scored.named_terms() if (parts := _term_parts(scored, term))]
+    if [[part.text for part in parts] for parts in terms] == [
+        [f"popular with {_people(scored.popularity)}"]
+    ]:
         return (
-            f"Popular with {_people(scored.popularity)}; nothing in your profile or "
-            "history points to anything more specific yet."
+            ReasonPart(
+                f"Popular with {_people(scored.popularity)}; nothing in your profile or "
+                "history points to anything more specific yet."
+            ),
         )
-    if not parts:  # every term is zero: no signal at all, and nobody rated it
-        return "Nothing in your profile or history points to anything yet; nobody has rated it."
-    sentence = "; ".join(parts)
-    return sentence[0].upper() + sentence[1:] + "."
+    if not terms:  # every term is zero: no signal at all, and nobody rated it
+        return (
+            ReasonPart(
+                "Nothing in your profile or history points to anything yet; nobody has rated it."
+            ),
+        )
+    sentence = [part for number, parts in enumerate(terms) for part in _joined(number, parts)]
+    first = sentence[0]
+    sentence[0] = replace(first, text=first.text[0].upper() + first.text[1:])
+    return (*sentence, ReasonPart("."))
+
+
+def _joined(number: int, parts: list[ReasonPart]) -> list[ReasonPart]:
+    return [ReasonPart("; "), *parts] if number else parts
 
 
 def rank(
@@ -552,7 +599,7 @@ def rank(
         [table.scored(int(row)) for row in pool], vectors, k=k, diversity=settings.diversity
     )
     return [
-        Recommendation(s, position, rationale(s, personalised=settings.personalised))
+        Recommendation(s, position, reason_parts(s, personalised=settings.personalised))
         for position, s in enumerate(chosen, 1)
     ]
 
@@ -587,7 +634,7 @@ def explain_absence(
     if target.removed and target.avoided:
         return Absence(
             "avoided",
-            f"It is filtered out by your line {_quote(target.avoided.statement)}.",
+            f"It is filtered out by your line {_quote(target.avoided.statement).text}.",
             None,
             target,
         )

@@ -19,22 +19,14 @@ writing; a history action runs for real inside a transaction that is rolled
 back (queued work waits for a commit that never comes).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.db import transaction
 
-from catalog.models import Item
-from engine.recommend import (
-    Request,
-    recommend_around,
-    recommend_redrafted,
-    recommendations_log,
-)
+from engine.person import ListOptions, user_history
+from engine.recommend import Move, rank_changes, recommendations_log, score_change
 from engine.scoring import Recommendation
 from profiles import services
-from profiles.models import Interaction, Profile, ProfileRevision
-from profiles.services import StatementDraft
 from recsite.errors import ApplicationError
 
 # Actions on one profile line, found by ``statement`` (its position).
@@ -65,23 +57,14 @@ class Action:
 
 
 @dataclass(frozen=True)
-class Change:
-    item: Item
-    change: str  # entered, up, down, same, left
-    before: int | None  # rank in the list before the action
-    after: int | None  # rank after it
-    recommendation: Recommendation | None  # None for items that left
-
-
-@dataclass(frozen=True)
 class Outcome:
     action: Action
     preview: bool
     base_revision: int  # the profile revision the action started from
     profile_revision: int  # after it (a preview: unchanged, nothing was saved)
     message: str  # what the action does, in words
-    items: list[Change]  # the new list, in order
-    left: list[Change]  # items of the old list that are gone
+    items: list[Move]  # the new list, in order
+    left: list[Move]  # items of the old list that are gone
     undo: Action | None  # the action that takes this one back (None for a preview)
     log_id: int | None  # the served-list log of the new list (None for a preview)
 
@@ -113,216 +96,115 @@ def _validate(action: Action) -> None:
         _require(action, "revision")
 
 
-def _rating(user, item_id: int) -> float | None:
-    return (
-        Interaction.objects.filter(user=user, item_id=item_id, kind=Interaction.Kind.RATING)
-        .values_list("value", flat=True)
-        .first()
-    )
-
-
-def _title(item_id: int) -> str:
-    return Item.objects.filter(pk=item_id).values_list("title", flat=True).first() or ""
-
-
-def _quoting(position: int, listed: list[Recommendation]) -> list[int]:
-    """The items of a list whose reason matched the line at ``position``."""
-    return [
-        r.scored.item_id for r in listed if position in {m.statement.key for m in r.scored.matches}
-    ]
-
-
-@dataclass(frozen=True)
-class _Redraft:
-    """A profile action as a new statement list, before anything is saved."""
-
-    drafts: list[StatementDraft]
-    # What it does, in words, from the statement lists before and after it.
-    message: Callable[[list[StatementDraft], list[StatementDraft]], str]
-    # "Not this reason": the final list once the current one is known.
-    redraft: Callable[[list[Recommendation]], list[StatementDraft]] | None = None
-    cause: str = ProfileRevision.Cause.EDIT
-
-
-def _redraft(user, action: Action) -> _Redraft:
-    """The statement list an action on the profile gives.
-
-    The services' ``*_drafts`` functions check the action as saving would
-    (a missing line is a 404, an edit goes through the editor's parser and
-    limits) and write nothing.
-    """
+def _edit(action: Action) -> services.ProfileEdit:
+    """The profile edit an action asks for; profiles decides what it does."""
     name, position = action.name, action.statement
-    common = {"user": user, "position": position}
     if name == "edit":
-        drafts = services.statement_edit_drafts(**common, text=action.text)
-        return _Redraft(
-            drafts, lambda old, new: f"“{old[position].text}” now reads “{new[position].text}”."
-        )
+        return services.ChangeLine(position, text=action.text)
     if name in ("more", "less"):
-        direction = 1 if name == "more" else -1
-        drafts = services.statement_strength_drafts(**common, direction=direction)
-        return _Redraft(
-            drafts,
-            lambda old, new: (
-                f"{name.capitalize()} of “{old[position].text}”: strength {new[position].weight:g}."
-            ),
-        )
+        return services.StepStrength(position, 1 if name == "more" else -1)
     if name == "avoid":
-        drafts = services.statement_avoid_drafts(**common)
-
-        def with_evidence(listed: list[Recommendation]) -> list[StatementDraft]:
-            # The items the line was the reason for become its evidence, which
-            # keeps them out for as long as the Avoids line stands.
-            quoted = tuple(sorted(set(_quoting(position, listed))))
-            return [
-                replace(d, evidence=quoted) if n == position else d for n, d in enumerate(drafts)
-            ]
-
-        return _Redraft(
-            drafts, lambda old, new: f"“{old[position].text}” is now an Avoids line.", with_evidence
-        )
+        return services.AvoidLine(position)
     if name == "delete":
-        drafts = services.statement_delete_drafts(**common)
-        return _Redraft(
-            drafts, lambda old, new: f"“{old[position].text}” removed from your profile."
-        )
+        return services.DeleteLine(position)
     if name in ("pin", "unpin"):
-        drafts = services.statement_pin_drafts(**common, pinned=name == "pin")
-        state = "pinned: regeneration keeps it" if name == "pin" else "unpinned"
-        return _Redraft(drafts, lambda old, new: f"“{old[position].text}” {state}.")
+        return services.ChangeLine(position, pinned=name == "pin")
     if name == "explain":
-        drafts = services.statement_explain_drafts(user=user, item_id=action.item, text=action.text)
-
-        def explained(old: list[StatementDraft], new: list[StatementDraft]) -> str:
-            # A new line, or (the same words typed again) the line it joined.
-            lines = {(d.text, d.polarity) for d in old}
-            added = next((d.text for d in new if (d.text, d.polarity) not in lines), None)
-            added = added or next(d.text for d in new if action.item in d.evidence)
-            return f"Added “{added}”, with {_title(action.item)} as its example."
-
-        return _Redraft(drafts, explained)
-    # restore
-    drafts = services.revision_drafts(user=user, number=action.revision)
-    return _Redraft(
-        drafts,
-        lambda old, new: f"Revision {action.revision} of your profile is back.",
-        cause=ProfileRevision.Cause.UNDO,
-    )
-
-
-def _perform_on_history(user, action: Action) -> tuple[str, Action]:
-    """Change the person's history (inside the caller's transaction); its message and undo."""
-    name, title = action.name, _title(action.item)
+        return services.ExplainItem(action.item, action.text)
+    if name == "restore":
+        return services.RestoreRevision(action.revision)
     if name in ("exclude", "include"):
-        services.interaction_exclude(user=user, item_id=action.item, excluded=name == "exclude")
-        undo = Action("include" if name == "exclude" else "exclude", item=action.item)
-        message = (
-            f"{title} is no longer used for your recommendations (your rating stays)."
-            if name == "exclude"
-            else f"{title} is used for your recommendations again."
+        return services.ExcludeItem(action.item, excluded=name == "exclude")
+    return services.RateItem(action.item, action.value if name == "rate" else None)
+
+
+def _undo(change: services.ProfileChange) -> Action | None:
+    """The action that takes a saved change back, as the website's Undo posts it."""
+    undo = change.undo
+    if isinstance(undo, services.RestoreRevision):
+        return Action("restore", revision=undo.number, base_revision=change.revision.number)
+    if isinstance(undo, services.ExcludeItem):
+        return Action("exclude" if undo.excluded else "include", item=undo.item_id)
+    if isinstance(undo, services.RateItem):
+        if undo.value is None:
+            return Action("unrate", item=undo.item_id)
+        return Action("rate", item=undo.item_id, value=undo.value)
+    return None
+
+
+def _quotes(listed: list[Recommendation]) -> dict[int, list[int]]:
+    """Each profile line's position -> the items of a list whose reason matched it."""
+    quotes: dict[int, list[int]] = {}
+    for recommendation in listed:
+        for match in recommendation.scored.matches:
+            quotes.setdefault(match.statement.key, []).append(recommendation.scored.item_id)
+    return quotes
+
+
+class _ListsAround:
+    """The lists before and after a change, scored while profile_edit holds it (its review)."""
+
+    def __init__(self, user, options: ListOptions) -> None:
+        self.user, self.options = user, options
+        # Read before the door: a history edit changes it there.
+        self.history = user_history(user.pk)
+        self.scores = None
+
+    def review(self, change: services.ProfileChange) -> dict[int, list[int]]:
+        """Score both versions in one pass; which items of the list now quoted each line."""
+        changed = None if change.edit.writes_statements else user_history(self.user.pk)
+        self.scores = score_change(
+            user=self.user,
+            options=self.options,
+            before=change.before,
+            after=change.after,
+            history=self.history,
+            changed_history=changed,
         )
-        return message, undo
-    # rate, unrate
-    old = _rating(user, action.item)
-    value = action.value if name == "rate" else None
-    services.interaction_rating_change(user=user, item_id=action.item, value=value)
-    undo = (
-        Action("rate", item=action.item, value=old)
-        if old is not None
-        else Action("unrate", item=action.item)
-    )
-    message = (
-        f"You rated {title} {value:g}." if value is not None else f"Rating of {title} removed."
-    )
-    return message, undo
+        return _quotes(self.scores.before)
 
 
-def _changes(before, after) -> tuple[list[Change], list[Change]]:
-    previous = {s.recommendation.scored.item_id: s.recommendation.rank for s in before.items}
-    items = []
-    for served in after.items:
-        rank = served.recommendation.rank
-        was = previous.get(served.item.pk)
-        if was is None:
-            change = "entered"
-        elif was == rank:
-            change = "same"
-        else:
-            change = "up" if rank < was else "down"
-        items.append(Change(served.item, change, was, rank, served.recommendation))
-    now = {served.item.pk for served in after.items}
-    left = [
-        Change(s.item, "left", s.recommendation.rank, None, None)
-        for s in before.items
-        if s.item.pk not in now
-    ]
-    return items, left
-
-
-def steer(*, user, action: Action, preview: bool, request: Request | None = None) -> Outcome:
+def steer(*, user, action: Action, preview: bool, options: ListOptions | None = None) -> Outcome:
     """Preview or apply one control of a recommendation's reason; the list before and after.
 
-    1. Check the action's fields (a missing one is named) and, for actions
-       that write the profile, that ``base_revision`` is current (else 409).
-       An item action may send one too; then it is checked the same way.
-    2. A profile action becomes a new statement list, scored against the
-       current one in a single pass (recommend_redrafted); applying saves it
-       as a new revision and logs the new list. A history action changes the
-       history inside the transaction, between reading it and reading it
-       again, and both are scored in one pass (recommend_around); a preview
-       rolls the change back.
-    3. Compare: each item of the new list entered, moved or stayed; items of
-       the old one that are gone left.
+    1. Check the action's fields (a missing one is named) and turn it into
+       a profile edit (``_edit``).
+    2. Hand it to profiles' one door, ``profile_edit``, which locks, checks
+       ``base_revision`` (409 when stale; an item action may send one too),
+       applies it, and shows it to ``review`` before writing: here the list
+       now and the list after are scored in one pass, and the lines each
+       item of the list now quoted go back ("not this reason" keeps those
+       items out). A preview writes nothing and rolls back a history change.
+    3. Draw both lists, log the new one when applied, and compare: each item
+       of the new list entered, moved or stayed; items of the old one that
+       are gone left.
     """
     _validate(action)
-    request = request or Request()
+    options = options or ListOptions()
+    lists = _ListsAround(user, options)
     with transaction.atomic():
-        services.profile_for(user)
-        # Locked for the whole action: two actions from one base never both land.
-        profile = Profile.objects.select_for_update().get(user=user)
-        base = profile.revision
-        if action.base_revision is not None and action.base_revision != base:
-            raise services.ProfileConflict(
-                base_revision=action.base_revision, current_revision=base
+        change = services.profile_edit(
+            user=user,
+            edit=_edit(action),
+            base_revision=action.base_revision,
+            save=not preview,
+            review=lists.review,
+        )
+        before, after = lists.scores.lists(change.after)
+        if not preview:
+            revision = change.revision.number if change.revision else change.base_revision
+            after = recommendations_log(
+                user=user, options=options, listed=replace(after, profile_revision=revision)
             )
-        if action.name in PROFILE_ACTIONS:
-            planned = _redraft(user, action)
-            lists = recommend_redrafted(
-                user=user, drafts=planned.drafts, request=request, redraft=planned.redraft
-            )
-            before, after = lists.before, lists.after
-            message, undo = planned.message(lists.current, lists.drafts), None
-            if not preview:
-                revision = services.profile_write(
-                    user=user, drafts=lists.drafts, base_revision=base, cause=planned.cause
-                )
-                after = recommendations_log(
-                    user=user,
-                    request=request,
-                    listed=replace(after, profile_revision=revision.number),
-                )
-                undo = Action("restore", revision=base, base_revision=revision.number)
-        else:
-            done: list[tuple[str, Action]] = []
-            lists = recommend_around(
-                user=user,
-                request=request,
-                change=lambda: done.append(_perform_on_history(user, action)),
-            )
-            (message, undo), before, after = done[0], lists.before, lists.after
-            if preview:
-                transaction.set_rollback(True)
-            else:
-                after = recommendations_log(user=user, request=request, listed=after)
-    items, left = _changes(before, after)
+    items, left = rank_changes(before, after)
     return Outcome(
         action=action,
         preview=preview,
-        base_revision=base,
-        profile_revision=base if preview else after.profile_revision,
-        message=message,
+        base_revision=change.base_revision,
+        profile_revision=change.base_revision if preview else after.profile_revision,
+        message=change.message,
         items=items,
         left=left,
-        undo=None if preview else undo,
+        undo=None if preview else _undo(change),
         log_id=None if preview else after.log_id,
     )

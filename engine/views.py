@@ -1,7 +1,6 @@
 """Pages that show what the engine computes: the catalog and its search, item
 pages with their buttons, "For you", the profile editor's preview, why-not."""
 
-import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -24,14 +23,15 @@ from engine.forms import (
     ReactionForm,
     SteerForm,
 )
-from engine.recommend import Request, recommend_for_user, recommendations_preview, why_not
+from engine.person import ListOptions
+from engine.preview import recommendations_preview
+from engine.recommend import Move, Served, recommend_for_user, why_not
 from profiles.parser import ProfileTextError
 from profiles.selectors import item_reaction, person_is_new
 from profiles.services import (
     STRENGTH_SCALE,
     StatementDraft,
-    interaction_delete,
-    interaction_record,
+    interaction_react,
     profile_drafts,
     profile_for,
     profile_settings_update,
@@ -111,7 +111,9 @@ def _item_page(request, item: Item, *, why=None) -> HttpResponse:
         reaction = item_reaction(user=request.user, item=item)
         # "Why recommended", with the same controls as on For you, when the
         # item is in the person's list now (not logged: nothing was served).
-        listed = recommend_for_user(user=request.user, request=Request(k=FOR_YOU_SIZE), log=False)
+        listed = recommend_for_user(
+            user=request.user, options=ListOptions(k=FOR_YOU_SIZE), log=False
+        )
         profile = profile_for(request.user)
         cards = _cards(listed, drafts=profile_drafts(profile))
         recommended = next((card for card in cards if card.item.pk == item.pk), None)
@@ -143,24 +145,13 @@ def item_react(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     done = ""
     if form.is_valid():
-        current = item_reaction(user=request.user, item=item)
         rating, action = form.cleaned_data["rating"], form.cleaned_data["action"]
         try:
-            if rating is not None:
-                interaction_record(user=request.user, item=item, kind="rating", value=rating)
-                done = f"Rated {rating} of 5."
-            elif action == "unrate":
-                if current.rating_id:
-                    interaction_delete(user=request.user, interaction_id=current.rating_id)
-                done = "Rating removed."
-            elif action == current.reaction and current.reaction_id:
-                interaction_delete(user=request.user, interaction_id=current.reaction_id)
-                done = "Taken back."
-            else:
-                interaction_record(user=request.user, item=item, kind=action)
-                done = REACTION_DONE[action]
+            outcome = interaction_react(user=request.user, item=item, rating=rating, action=action)
         except ApplicationError as failure:
             error = failure.message
+        else:
+            done = f"Rated {rating} of 5." if outcome == "rated" else REACTION_DONE[outcome]
     else:
         error = " ".join(message for errors in form.errors.values() for message in errors)
     status = 400 if error else 200
@@ -185,6 +176,8 @@ def item_react(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 REACTION_DONE = {
+    "unrated": "Rating removed.",
+    "taken_back": "Taken back.",
     "like": "Liked: more like this.",
     "dislike": "Disliked: less like this.",
     "not_interested": "Not interested: it will not be recommended again.",
@@ -196,20 +189,13 @@ REACTION_DONE = {
 def item_why_not(request: HttpRequest, pk: int) -> HttpResponse:
     """Why this item is not in the person's "For you" list (a fragment for htmx)."""
     item = _active_item(pk)
-    why = why_not(user=request.user, item_id=item.pk, request=Request(k=FOR_YOU_SIZE))
+    why = why_not(user=request.user, item_id=item.pk, options=ListOptions(k=FOR_YOU_SIZE))
     if request.htmx:
         return render(request, "engine/_why_not.html", {"why": why, "item": item})
     return _item_page(request, item, why=why)
 
 
 # --- For you --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RationalePart:
-    text: str
-    line: int | None = None  # position of the quoted profile line, for a link
-    quote: bool = False
 
 
 @dataclass(frozen=True)
@@ -239,7 +225,7 @@ class Card:
 
     item: Item
     rank: int
-    rationale: list[RationalePart]
+    rationale: tuple[scoring.ReasonPart, ...]
     sources: list[scoring.HistorySource]
     contributions: dict[str, float]
     lines: list[LineControls] = field(default_factory=list)  # quoted lines, in order
@@ -248,39 +234,9 @@ class Card:
     before: int | None = None  # ... and its rank before it
 
 
-_QUOTED = re.compile(r"(“[^”]*”)")
-
-
-def rationale_parts(recommendation: scoring.Recommendation) -> list[RationalePart]:
-    """The rationale sentence split so each quoted profile line can be highlighted
-    and linked to that line in the editor.
-
-    The rationale quotes a line without its trailing "(e.g. ...)" examples, so
-    a quote is matched to the statement whose text it starts.
-    """
-    scored = recommendation.scored
-    statements = [m.statement for m in scored.matches]
-    if scored.avoided:
-        statements.append(scored.avoided.statement)
-    parts = []
-    for piece in _QUOTED.split(recommendation.rationale):
-        if not piece:
-            continue
-        if piece.startswith("“") and piece.endswith("”"):
-            inner = piece[1:-1]
-            line = next(
-                (s.key for s in statements if s.text == inner or s.text.startswith(inner + " (")),
-                None,
-            )
-            parts.append(RationalePart(piece, line, quote=True))
-        else:
-            parts.append(RationalePart(piece))
-    return parts
-
-
-def _card(served, drafts: list[StatementDraft], change: steering.Change | None = None) -> Card:
+def _card(served, drafts: list[StatementDraft], change: Move | None = None) -> Card:
     recommendation = served.recommendation
-    parts = rationale_parts(recommendation)
+    parts = recommendation.reason
     positions = list(dict.fromkeys(p.line for p in parts if p.line is not None))
     return Card(
         item=served.item,
@@ -304,7 +260,7 @@ def _for_you_context(request, *, category: str, steered: dict | None = None) -> 
     (a toast with its undo, and each item's move)."""
     profile = profile_for(request.user)
     listed = recommend_for_user(
-        user=request.user, request=Request(k=FOR_YOU_SIZE, category=category)
+        user=request.user, options=ListOptions(k=FOR_YOU_SIZE, category=category)
     )
     cards = _cards(listed, drafts=profile_drafts(profile))
     if steered:
@@ -352,13 +308,10 @@ def for_you_controls(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Those settings were not understood; nothing changed.")
         return redirect("engine:for_you")
-    profile = profile_for(request.user)
-    personalised = form.cleaned_data["personalised"]
-    balance = form.cleaned_data["balance"]
     profile_settings_update(
         user=request.user,
-        personalised=personalised if personalised != profile.personalised else None,
-        balance=balance if balance is not None and balance != profile.balance else None,
+        personalised=form.cleaned_data["personalised"],
+        balance=form.cleaned_data["balance"],
     )
     category = form.cleaned_data["category"]
     url = reverse("engine:for_you") + (f"?{urlencode({'category': category})}" if category else "")
@@ -387,7 +340,9 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
     else:
         try:
             preview = recommendations_preview(
-                user=request.user, text=form.cleaned_data["text"], request=Request(k=FOR_YOU_SIZE)
+                user=request.user,
+                text=form.cleaned_data["text"],
+                options=ListOptions(k=FOR_YOU_SIZE),
             )
         except ProfileTextError as error:
             context["error"] = error.message
@@ -444,35 +399,43 @@ def steer(request: HttpRequest) -> HttpResponse:
             user=request.user,
             action=action,
             preview=data["preview"],
-            request=Request(k=FOR_YOU_SIZE, category=category),
+            options=ListOptions(k=FOR_YOU_SIZE, category=category),
         )
     except ApplicationError as failure:
         return _steer_problem(request, failure.message, status=failure.status_code, target=target)
     if outcome.preview:
-        context = {
-            "outcome": outcome,
-            "moved": [c for c in outcome.items if c.change != "same"],
-            "fields": action.fields(),
-            "category": category,
-            "card": data["card"],
-            "origin": data["origin"] or "for-you",
-        }
-        if request.htmx:
-            return render(request, "engine/_steer_preview.html", context)
-        page = _for_you_context(request, category=category)
-        return render(request, "engine/for_you.html", {**page, "steer_preview": context})
+        return _steer_preview(request, outcome, action, data)
+    return _steer_applied(request, outcome, data)
+
+
+def _steer_preview(request, outcome: steering.Outcome, action, data: dict) -> HttpResponse:
+    """What the action would do, under its card (or on the For you page without htmx)."""
+    context = {
+        "outcome": outcome,
+        "moved": [c for c in outcome.items if c.change != "same"],
+        "fields": action.fields(),
+        "category": data["category"] or "",
+        "card": data["card"],
+        "origin": data["origin"] or "for-you",
+    }
+    if request.htmx:
+        return render(request, "engine/_steer_preview.html", context)
+    page = _for_you_context(request, category=context["category"])
+    return render(request, "engine/for_you.html", {**page, "steer_preview": context})
+
+
+def _steer_applied(request, outcome: steering.Outcome, data: dict) -> HttpResponse:
+    """The new list with each item's move and the undo toast; For you shows it
+    after a redirect when the action came from an item page or without htmx."""
+    category = data["category"] or ""
     steered = _steered(outcome)
     url = reverse("engine:for_you") + (f"?{urlencode({'category': category})}" if category else "")
     if request.htmx and data["origin"] != "item":
         profile = profile_for(request.user)
         drafts = profile_drafts(profile)
-        moves = {c.item.pk: c for c in outcome.items}
         context = {
             "profile": profile,
-            "cards": [
-                _card(_Served(c.item, c.recommendation), drafts, moves[c.item.pk])
-                for c in outcome.items
-            ],
+            "cards": [_card(Served(c.item, c.recommendation), drafts, c) for c in outcome.items],
             "category": category,
             "is_new": person_is_new(user=request.user),
             "personalised": profile.personalised,
@@ -483,12 +446,6 @@ def steer(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
-
-
-@dataclass(frozen=True)
-class _Served:
-    item: Item
-    recommendation: scoring.Recommendation
 
 
 def _steer_problem(request, message: str, *, status: int, target: str) -> HttpResponse:

@@ -18,33 +18,18 @@ from profiles import selectors, services
 from profiles.models import ApiToken, Interaction, ProfileRevision, Statement
 from profiles.parser import MAX_STATEMENT_LENGTH, MAX_TOTAL_LENGTH, render_profile
 from profiles.revisions import revision_diff
-from recsite.api import StrictFloatField
+from recsite.api import MAX_ID, MAX_REVISION, StrictFloatField, object_id, validated
 
-# Ids and revision numbers are PostgreSQL integers: anything larger is refused
-# as bad input instead of reaching the database.
-MAX_ID = 2**63 - 1
-MAX_REVISION = 2**31 - 1
 # Room for the longest text the parser accepts plus slack, so the parser (not
 # the serializer) names the limit a person went over.
 MAX_TEXT_BODY = 2 * MAX_TOTAL_LENGTH
 
 
-def _id(value: str) -> int:
-    """A URL's object id; anything that cannot be one is "not found"."""
-    if not value.isdigit() or int(value) > MAX_ID:
-        raise exceptions.NotFound()
-    return int(value)
-
-
-def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
-    body = serializer_class(data=data)
-    body.is_valid(raise_exception=True)
-    return body.validated_data
-
-
-def _given(values: dict) -> dict:
-    """The fields a client sent (None stands for "not sent")."""
-    return {name: value for name, value in values.items() if value is not None}
+def _given(values: dict, leave_out: str = "") -> dict:
+    """The fields a client sent (None stands for "not sent"), but ``leave_out``."""
+    return {
+        name: value for name, value in values.items() if value is not None and name != leave_out
+    }
 
 
 # --- Interactions -----------------------------------------------------------------
@@ -104,7 +89,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             .order_by("-timestamp", "-id")
         )
         if self.action == "list":
-            filters = _valid(InteractionFilterSerializer, self.request.query_params)
+            filters = validated(InteractionFilterSerializer, self.request.query_params)
             if "kind" in filters:
                 interactions = interactions.filter(kind=filters["kind"])
             if "item" in filters:
@@ -118,23 +103,23 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=InteractionCreateSerializer, responses={201: InteractionSerializer})
     def create(self, request):
         """Record an interaction; again for the same item and kind replaces it."""
-        body = _valid(InteractionCreateSerializer, request.data)
+        body = validated(InteractionCreateSerializer, request.data)
         interaction = services.interaction_record(user=request.user, **body)
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=InteractionUpdateSerializer, responses=InteractionSerializer)
     def partial_update(self, request, pk: str):
         """Change a rating's stars (other kinds have no value)."""
-        body = _valid(InteractionUpdateSerializer, request.data)
+        body = validated(InteractionUpdateSerializer, request.data)
         interaction = services.interaction_update(
-            user=request.user, interaction_id=_id(pk), value=body["value"]
+            user=request.user, interaction_id=object_id(pk), value=body["value"]
         )
         return Response(InteractionSerializer(interaction).data)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk: str):
         """Withdraw an interaction."""
-        services.interaction_delete(user=request.user, interaction_id=_id(pk))
+        services.interaction_delete(user=request.user, interaction_id=object_id(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -229,14 +214,18 @@ class ProfileView(APIView):
         A line that is unchanged keeps its origin, pin and evidence; a bad
         line is a 400 whose ``extra.line`` is its number.
         """
-        body = _valid(ProfileTextSerializer, request.data)
-        services.profile_write_text(user=request.user, **body)
+        body = validated(ProfileTextSerializer, request.data)
+        services.profile_edit(
+            user=request.user,
+            edit=services.ReplaceText(body["text"]),
+            base_revision=body["base_revision"],
+        )
         return Response(_profile_data(request.user))
 
     @extend_schema(request=ProfileSettingsSerializer, responses=ProfileSerializer)
     def patch(self, request):
         """Change ``balance`` or ``personalised`` (not a revision of the text)."""
-        body = _valid(ProfileSettingsSerializer, request.data)
+        body = validated(ProfileSettingsSerializer, request.data)
         services.profile_settings_update(user=request.user, **_given(body))
         return Response(_profile_data(request.user))
 
@@ -268,12 +257,11 @@ class StatementView(APIView):
     @extend_schema(request=StatementUpdateSerializer, responses=ProfileSerializer)
     def patch(self, request, position: int):
         """Change the line's words, polarity, strength or pin, as a new revision."""
-        body = _valid(StatementUpdateSerializer, request.data)
-        services.profile_statement_update(
+        body = validated(StatementUpdateSerializer, request.data)
+        services.profile_edit(
             user=request.user,
-            position=position,
-            base_revision=body.pop("base_revision"),
-            **_given(body),
+            edit=services.ChangeLine(position, **_given(body, leave_out="base_revision")),
+            base_revision=body["base_revision"],
         )
         return Response(_profile_data(request.user))
 
@@ -285,9 +273,11 @@ class StatementView(APIView):
         ``base_revision`` goes in the query string: many clients send no
         body with DELETE.
         """
-        body = _valid(BaseRevision, request.query_params)
-        services.profile_statement_delete(
-            user=request.user, position=position, base_revision=body["base_revision"]
+        body = validated(BaseRevision, request.query_params)
+        services.profile_edit(
+            user=request.user,
+            edit=services.DeleteLine(position),
+            base_revision=body["base_revision"],
         )
         return Response(_profile_data(request.user))
 
@@ -413,8 +403,12 @@ class ProfileUndoView(APIView):
     @extend_schema(request=UndoSerializer, responses=ProfileSerializer)
     def post(self, request):
         """Bring back the statements of revision ``number``, as a new revision."""
-        body = _valid(UndoSerializer, request.data)
-        services.profile_undo(user=request.user, **body)
+        body = validated(UndoSerializer, request.data)
+        services.profile_edit(
+            user=request.user,
+            edit=services.RestoreRevision(body["number"]),
+            base_revision=body["base_revision"],
+        )
         return Response(_profile_data(request.user))
 
 
@@ -476,10 +470,10 @@ class ProfileImportView(APIView):
 
         Every statement goes through the same parser and limits as typing.
         """
-        body = _valid(ProfileImportSerializer, request.data)
-        services.profile_import(
+        body = validated(ProfileImportSerializer, request.data)
+        services.profile_edit(
             user=request.user,
-            data=body["profile"] if "profile" in body else body["text"],
+            edit=services.ImportProfile(body["profile"] if "profile" in body else body["text"]),
             base_revision=body["base_revision"],
         )
         return Response(_profile_data(request.user))
@@ -581,7 +575,7 @@ class TokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=TokenCreateSerializer, responses={201: NewTokenSerializer})
     def create(self, request):
         """Make a key; the answer holds the key itself, which is never shown again."""
-        body = _valid(TokenCreateSerializer, request.data)
+        body = validated(TokenCreateSerializer, request.data)
         token, key = services.token_create(user=request.user, name=body["name"])
         token.key = key
         return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -589,5 +583,5 @@ class TokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses={204: None})
     def destroy(self, request, pk: str):
         """Revoke a key: requests that send it are refused from now on."""
-        services.token_revoke(user=request.user, token_id=_id(pk))
+        services.token_revoke(user=request.user, token_id=object_id(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

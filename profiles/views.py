@@ -26,18 +26,20 @@ from profiles.parser import ProfileTextError, render_profile
 from profiles.revisions import revision_diff
 from profiles.selectors import api_tokens
 from profiles.services import (
+    AddLines,
+    ChangeLine,
+    DeleteLine,
+    ImportProfile,
     ProfileConflict,
+    ReplaceText,
+    RestoreRevision,
     account_delete,
     account_export,
     profile_drafts,
+    profile_edit,
     profile_export,
     profile_for,
-    profile_import,
     profile_request_regeneration,
-    profile_statement_delete,
-    profile_statement_update,
-    profile_undo,
-    profile_write_text,
     token_create,
     token_revoke,
 )
@@ -108,16 +110,16 @@ def profile_page(request):
 
 @login_required
 @require_POST
-def profile_edit(request):
+def profile_save(request):
     form = ProfileTextForm(request.POST)
     if not form.is_valid():
         return _page(request, form=form, status=400)
     try:
-        revision = profile_write_text(
+        revision = profile_edit(
             user=request.user,
-            text=form.cleaned_data["text"],
+            edit=ReplaceText(form.cleaned_data["text"]),
             base_revision=form.cleaned_data["base_revision"],
-        )
+        ).revision
     except ProfileTextError as error:
         form.add_error("text", error.message)
         return _page(request, form=form, status=400)
@@ -145,9 +147,11 @@ def profile_undo_view(request, number: int):
         messages.error(request, "That undo button was out of date; try again.")
         return redirect("profiles:profile")
     try:
-        revision = profile_undo(
-            user=request.user, number=number, base_revision=form.cleaned_data["base_revision"]
-        )
+        revision = profile_edit(
+            user=request.user,
+            edit=RestoreRevision(number),
+            base_revision=form.cleaned_data["base_revision"],
+        ).revision
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -196,25 +200,23 @@ def statement_update(request, position: int):
     if not form.is_valid():
         messages.error(request, "Strength is a number from 0 to 1; nothing was changed.")
         return redirect("profiles:profile")
-    statement = profile_for(request.user).statements.filter(position=position).first()
-    changes = {
-        name: form.cleaned_data[name]
-        for name in ("polarity", "weight", "pinned")
-        if statement is None or form.cleaned_data[name] != getattr(statement, name)
-    }
-    if statement is not None and not changes:
-        messages.info(request, "Nothing to change on that line.")
-        return redirect("profiles:profile")
     try:
-        revision = profile_statement_update(
+        revision = profile_edit(
             user=request.user,
-            position=position,
+            edit=ChangeLine(
+                position,
+                polarity=form.cleaned_data["polarity"],
+                weight=form.cleaned_data["weight"],
+                pinned=form.cleaned_data["pinned"],
+            ),
             base_revision=form.cleaned_data["base_revision"],
-            **changes,
-        )
+        ).revision
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
+        if revision is None:
+            messages.info(request, "Nothing to change on that line.")
+            return redirect("profiles:profile")
         messages.success(request, f"Line changed: revision {revision.number}.")
     return redirect(f"{reverse('profiles:profile')}#line-{position}")
 
@@ -227,9 +229,11 @@ def statement_delete(request, position: int):
         messages.error(request, "That button was out of date; try again.")
         return redirect("profiles:profile")
     try:
-        revision = profile_statement_delete(
-            user=request.user, position=position, base_revision=form.cleaned_data["base_revision"]
-        )
+        revision = profile_edit(
+            user=request.user,
+            edit=DeleteLine(position),
+            base_revision=form.cleaned_data["base_revision"],
+        ).revision
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -263,9 +267,11 @@ def profile_upload(request):
     except ValueError:
         data = content  # not JSON: profile text
     try:
-        revision = profile_import(
-            user=request.user, data=data, base_revision=upload.cleaned_data["base_revision"]
-        )
+        revision = profile_edit(
+            user=request.user,
+            edit=ImportProfile(data),
+            base_revision=upload.cleaned_data["base_revision"],
+        ).revision
     except ApplicationError as error:
         upload.add_error("file", error.message)
         return _page(
@@ -293,19 +299,14 @@ def welcome(request):
     form = OnboardingForm(request.POST)
     status = 400
     if form.is_valid():
-        current = render_profile([d.parsed() for d in profile_drafts(profile)])
-        typed = "\n".join(
-            [
-                current,
-                "Likes:",
-                *(f"- {line}" for line in form.lines(form.cleaned_data["likes"])),
-                "Avoids:",
-                *(f"- {line}" for line in form.lines(form.cleaned_data["avoids"])),
-            ]
-        )
         try:
-            profile_write_text(
-                user=request.user, text=typed, base_revision=form.cleaned_data["base_revision"]
+            profile_edit(
+                user=request.user,
+                edit=AddLines(
+                    likes=tuple(form.lines(form.cleaned_data["likes"])),
+                    avoids=tuple(form.lines(form.cleaned_data["avoids"])),
+                ),
+                base_revision=form.cleaned_data["base_revision"],
             )
         except ProfileConflict as conflict:
             form = OnboardingForm(

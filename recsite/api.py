@@ -1,4 +1,5 @@
-"""What every API endpoint shares: pagination, body parsing, throttling, a number field.
+"""What every API endpoint shares: id bounds, input checks, pagination, body parsing,
+throttling, a number field.
 
 Named in settings.REST_FRAMEWORK, so nothing here may import rest_framework.views
 (its APIView reads these settings while being defined). The error shape is in
@@ -8,6 +9,25 @@ recsite/api_errors.py, the schema's additions in recsite/api_schema.py.
 from rest_framework import exceptions, pagination, parsers, serializers, throttling
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
+
+# Ids and revision numbers are PostgreSQL integers: anything larger is refused
+# as bad input instead of reaching the database.
+MAX_ID = 2**63 - 1
+MAX_REVISION = 2**31 - 1
+
+
+def object_id(value: str) -> int:
+    """A URL's object id; anything that cannot be one is "not found"."""
+    if not value.isdigit() or int(value) > MAX_ID:
+        raise exceptions.NotFound()
+    return int(value)
+
+
+def validated(serializer_class: type[serializers.Serializer], data) -> dict:
+    """``data`` (a body or the query string) checked by ``serializer_class``; a 400 if bad."""
+    checked = serializer_class(data=data)
+    checked.is_valid(raise_exception=True)
+    return checked.validated_data
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -9,7 +9,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 
 from catalog.models import Item
-from profiles.models import Interaction
+from profiles import services
+from profiles.models import Interaction, ProfileRevision
 
 _sequence = count(1)
 
@@ -34,6 +35,13 @@ def make_interaction(user, item, kind="rating", value=None, **fields) -> Interac
         value = 4.0
     fields.setdefault("timestamp", datetime(2025, 1, 1, tzinfo=UTC))
     return Interaction.objects.create(user=user, item=item, kind=kind, value=value, **fields)
+
+
+def profile_write_text(*, user, text: str, base_revision: int | None) -> ProfileRevision:
+    """The person saves ``text`` in the profile editor (the one door, as the editor calls it)."""
+    return services.profile_edit(
+        user=user, edit=services.ReplaceText(text), base_revision=base_revision
+    ).revision
 
 
 def write_lines(path: Path, lines: list[str], *, compress: bool = False) -> Path:

@@ -5,20 +5,20 @@ import pytest
 from profiles.models import ApiToken, Interaction, Profile, ProfileRevision, Statement
 from profiles.services import (
     MAX_TOKENS,
+    ChangeLine,
+    DeleteLine,
     ProfileConflict,
     account_delete,
     account_export,
     interaction_delete,
     interaction_record,
+    profile_edit,
     profile_for,
-    profile_statement_delete,
-    profile_statement_update,
-    profile_write_text,
     token_create,
     token_revoke,
 )
 from recsite.errors import ApplicationError
-from tests.factories import make_item
+from tests.factories import make_item, profile_write_text
 
 pytestmark = pytest.mark.django_db
 
@@ -147,24 +147,24 @@ class TestOneStatement:
 
     def test_new_words_are_parsed_in_the_lines_section(self, owner):
         self.setup(owner)
-        revision = profile_statement_update(
-            user=owner, position=1, base_revision=1, text="not into maps anymore"
-        )
+        revision = profile_edit(
+            user=owner, edit=ChangeLine(1, text="not into maps anymore"), base_revision=1
+        ).revision
         assert revision.number == 2
         line = Statement.objects.get(profile__user=owner, position=1)
         assert (line.polarity, line.embedded_text) == ("avoid", "maps anymore")
 
     def test_strength_and_pin_change_only_themselves(self, owner):
         self.setup(owner)
-        profile_statement_update(user=owner, position=0, base_revision=1, weight=0.4, pinned=True)
+        profile_edit(user=owner, edit=ChangeLine(0, weight=0.4, pinned=True), base_revision=1)
         line = Statement.objects.get(profile__user=owner, position=0)
         assert (line.text, line.weight, line.pinned) == ("sea stories", 0.4, True)
 
     def test_a_stale_revision_is_a_conflict(self, owner):
         self.setup(owner)
-        profile_statement_delete(user=owner, position=0, base_revision=1)
+        profile_edit(user=owner, edit=DeleteLine(0), base_revision=1)
         with pytest.raises(ProfileConflict):
-            profile_statement_update(user=owner, position=0, base_revision=1, weight=0.2)
+            profile_edit(user=owner, edit=ChangeLine(0, weight=0.2), base_revision=1)
         assert [s.text for s in Statement.objects.filter(profile__user=owner)] == ["maps"]
 
     @pytest.mark.parametrize(
@@ -173,5 +173,5 @@ class TestOneStatement:
     def test_bad_changes_are_refused(self, owner, change):
         self.setup(owner)
         with pytest.raises(ApplicationError):
-            profile_statement_update(user=owner, base_revision=1, **{"position": 0, **change})
+            profile_edit(user=owner, edit=ChangeLine(**{"position": 0, **change}), base_revision=1)
         assert profile_for(owner).revision == 1

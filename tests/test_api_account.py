@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from profiles.models import ApiToken, Interaction
-from profiles.services import interaction_record, profile_write_text, token_create
+from profiles.services import interaction_record, token_create
 from tests.api import anonymous, is_error, signed_in
-from tests.factories import make_item
+from tests.factories import make_item, profile_write_text
 
 pytestmark = pytest.mark.django_db
 

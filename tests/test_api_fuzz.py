@@ -25,10 +25,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Item
 from profiles.models import ApiToken
-from profiles.services import interaction_record, profile_write_text, token_create
+from profiles.services import interaction_record, token_create
 from tests.api import is_error, signed_in
 from tests.conftest import PROJECT_DIR
-from tests.factories import make_user
+from tests.factories import make_user, profile_write_text
 
 # Checks about the server's own answers. Left out: the checks that judge
 # what the schema allows (negative_data_rejection and positive_data_acceptance

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profiles.models import Profile, ProfileRevision
-from profiles.services import profile_for, profile_write_text
+from profiles.services import profile_for
 from profiles.signals import regeneration_requested
 from tests.api import anonymous, is_error, signed_in
-from tests.factories import make_item
+from tests.factories import make_item, profile_write_text
 
 pytestmark = pytest.mark.django_db
 

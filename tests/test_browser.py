@@ -27,8 +27,8 @@ from django.test import Client
 from catalog.models import Item
 from engine.indexing import items_pending_embedding, store_vectors
 from profiles.models import ApiToken, Interaction, Statement
-from profiles.services import profile_for, profile_write_text
-from tests.factories import make_item, make_user
+from profiles.services import profile_for
+from tests.factories import make_item, make_user, profile_write_text
 
 pytestmark = pytest.mark.browser
 

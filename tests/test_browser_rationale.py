@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from profiles.models import Statement
-from profiles.services import profile_for, profile_write_text
+from profiles.services import profile_for
 from tests import test_browser
-from tests.factories import make_user
+from tests.factories import make_user, profile_write_text
 from tests.test_browser import Visitor, listed_ids
 
 # tests/test_browser.py's fixtures, used here under the same names: one

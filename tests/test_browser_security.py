@@ -13,9 +13,9 @@ import pytest
 
 from catalog.models import Item
 from engine.indexing import items_pending_embedding, store_vectors
-from profiles.services import interaction_record, profile_write_text, token_create
+from profiles.services import interaction_record, token_create
 from tests import test_browser
-from tests.factories import make_item, make_user
+from tests.factories import make_item, make_user, profile_write_text
 from tests.test_browser import Visitor
 
 pytestmark = pytest.mark.browser

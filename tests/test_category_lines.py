@@ -6,9 +6,10 @@ say nothing of its genre)."""
 import pytest
 
 from catalog.models import Item
-from engine import recommend
-from profiles.services import profile_for, profile_write_text
-from tests.factories import make_interaction
+from engine import candidates, recommend
+from engine.person import ListOptions
+from profiles.services import profile_for
+from tests.factories import make_interaction, profile_write_text
 
 
 def typed(user, text: str) -> None:
@@ -16,7 +17,7 @@ def typed(user, text: str) -> None:
 
 
 def listed(user, k: int = 10) -> recommend.RecommendationList:
-    return recommend.recommend_for_user(user=user, request=recommend.Request(k=k), log=False)
+    return recommend.recommend_for_user(user=user, options=ListOptions(k=k), log=False)
 
 
 def relabel(catalog, numbers, category: str) -> list[Item]:
@@ -57,7 +58,7 @@ class TestLikesCategory:
     ):
         # Few nearest items per line stand in for a catalog where a category
         # holds far more items than a line's nearest 50.
-        monkeypatch.setattr(recommend, "ANN_PER_STATEMENT", 5)
+        monkeypatch.setattr(candidates, "ANN_PER_STATEMENT", 5)
         travel = [
             n for n in range(1, 151) if sample_catalog[f"bk-{n:03d}"].categories == ["Travel"]
         ]

@@ -155,7 +155,7 @@ class TestEase:
 
 class TestHistoryStrength:
     def test_agrees_with_serving(self):
-        from engine.recommend import _strength
+        from engine.person import _strength
 
         for kind, value in [("like", None), ("rating", 5.0), ("rating", 4.0), ("rating", 3.5)]:
             assert history_strength(kind, value) == _strength(kind, value)

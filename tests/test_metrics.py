@@ -5,8 +5,8 @@ from django.test import override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from engine import tasks
-from profiles.services import profile_write_text
 from recsite.celery import app
+from tests.factories import profile_write_text
 from tests.test_health import closed_port
 
 

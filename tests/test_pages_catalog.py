@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from catalog.models import Item
 from profiles.models import Interaction
-from profiles.services import profile_write_text
-from tests.factories import make_interaction, make_item
+from tests.factories import make_interaction, make_item, profile_write_text
 
 CATALOG = reverse("engine:item_list")
 HTMX = {"HTTP_HX_REQUEST": "true"}

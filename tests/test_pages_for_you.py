@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from catalog.models import Item
 from engine.models import CollaborativeModel, ItemNeighbours
-from profiles.services import profile_for, profile_write_text
-from tests.factories import make_interaction
+from profiles.services import profile_for
+from tests.factories import make_interaction, profile_write_text
 
 FOR_YOU = reverse("engine:for_you")
 CONTROLS = reverse("engine:for_you_controls")

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from engine.models import RecommendationLog
 from profiles.models import Profile, ProfileRevision, Statement
-from profiles.services import profile_for, profile_write_text
+from profiles.services import profile_for
 from profiles.views import REGENERATION_KEY
+from tests.factories import profile_write_text
 
 PAGE = reverse("profiles:profile")
 PREVIEW = reverse("engine:profile_preview")

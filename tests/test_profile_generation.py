@@ -17,14 +17,8 @@ from engine.profiles import (
     with_user_lock,
 )
 from profiles.models import Interaction, ProfileRevision
-from profiles.services import (
-    StatementDraft,
-    profile_drafts,
-    profile_for,
-    profile_write,
-    profile_write_text,
-)
-from tests.factories import make_interaction
+from profiles.services import ChangeLine, StatementDraft, profile_drafts, profile_edit, profile_for
+from tests.factories import make_interaction, profile_write_text
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -171,7 +165,7 @@ class TestGeneration:
         pinned = StatementDraft(
             **{**drafts[0].snapshot(), "pinned": True, "evidence": drafts[0].evidence}
         )
-        profile_write(user=alice, drafts=[pinned, *drafts[1:]], base_revision=None, cause="edit")
+        profile_edit(user=alice, edit=ChangeLine(0, pinned=True))
         revision = profile_for(alice).revision
         profile_write_text(
             user=alice,

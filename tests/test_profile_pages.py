@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from profiles.services import profile_for, profile_write_text
+from profiles.services import profile_for
+from tests.factories import profile_write_text
 
 PAGE = reverse("profiles:profile")
 EDIT = reverse("profiles:edit")

@@ -11,17 +11,17 @@ from profiles.models import Profile, ProfileRevision, Statement
 from profiles.parser import ProfileTextError
 from profiles.revisions import revision_diff
 from profiles.services import (
+    ImportProfile,
+    MergeGenerated,
     ProfileConflict,
+    RestoreRevision,
     StatementDraft,
+    profile_edit,
     profile_export,
     profile_for,
-    profile_import,
-    profile_undo,
-    profile_write,
-    profile_write_text,
 )
 from recsite.errors import ApplicationError
-from tests.factories import make_item, make_user
+from tests.factories import make_item, make_user, profile_write_text
 
 TEXT = (
     "Likes:\n- Slow-burn first contact\n- I really love space opera\n"
@@ -81,7 +81,7 @@ class TestTypedEdits:
             evidence=(item.pk,),
             grounding=0.9,
         )
-        profile_write(user=owner, drafts=[generated], base_revision=None, cause="generation")
+        profile_edit(user=owner, edit=MergeGenerated((generated,)))
         profile_write_text(
             user=owner, text="Cerebral first contact (somewhat)\nCozy mysteries", base_revision=1
         )
@@ -129,7 +129,7 @@ class TestUndoAndDiff:
     def test_undo_restores_an_old_revision_as_a_new_one(self, owner):
         profile_write_text(user=owner, text=TEXT, base_revision=0)
         profile_write_text(user=owner, text="jazz", base_revision=1)
-        revision = profile_undo(user=owner, number=1, base_revision=2)
+        revision = profile_edit(user=owner, edit=RestoreRevision(1), base_revision=2).revision
         assert (revision.number, revision.cause) == (3, "undo")
         assert [text for text, _, _ in lines(owner)] == [
             "Slow-burn first contact",
@@ -139,13 +139,13 @@ class TestUndoAndDiff:
 
     def test_undo_to_a_missing_revision(self, owner):
         with pytest.raises(ApplicationError, match="no revision 7"):
-            profile_undo(user=owner, number=7, base_revision=0)
+            profile_edit(user=owner, edit=RestoreRevision(7), base_revision=0)
 
     def test_undo_is_also_revision_checked(self, owner):
         profile_write_text(user=owner, text="jazz", base_revision=0)
         profile_write_text(user=owner, text="folk", base_revision=1)
         with pytest.raises(ProfileConflict):
-            profile_undo(user=owner, number=1, base_revision=1)
+            profile_edit(user=owner, edit=RestoreRevision(1), base_revision=1)
 
     def test_diff_names_added_removed_and_changed_lines(self):
         def line(text, **fields):
@@ -179,7 +179,7 @@ class TestExportImport:
             origin="generated",
             evidence=(item.pk,),
         )
-        profile_write(user=owner, drafts=[draft], base_revision=None, cause="generation")
+        profile_edit(user=owner, edit=MergeGenerated((draft,)))
         profile_write_text(
             user=owner,
             text=profile_export(user=owner)["text"] + "Avoids:\n- gore\n",
@@ -191,13 +191,13 @@ class TestExportImport:
             exported["text"] == "Likes:\n- Cerebral first contact (somewhat)\n\nAvoids:\n- gore\n"
         )
 
-        profile_import(user=other, data=exported, base_revision=0)
+        profile_edit(user=other, edit=ImportProfile(exported), base_revision=0)
         assert lines(other) == lines(owner)
         imported = profile_for(other).statements.get(position=0)
         assert list(imported.evidence.values_list("external_id", flat=True)) == ["arrival"]
 
     def test_import_plain_text(self, owner):
-        profile_import(user=owner, data=TEXT, base_revision=0)
+        profile_edit(user=owner, edit=ImportProfile(TEXT), base_revision=0)
         assert len(lines(owner)) == 3
 
     @pytest.mark.parametrize(
@@ -214,5 +214,5 @@ class TestExportImport:
     )
     def test_bad_imports_change_nothing(self, owner, data, problem):
         with pytest.raises(ApplicationError, match=problem):
-            profile_import(user=owner, data=data, base_revision=0)
+            profile_edit(user=owner, edit=ImportProfile(data), base_revision=0)
         assert profile_for(owner).revision == 0

@@ -5,8 +5,6 @@ position and the revision the list came from, or an item by its id) and the
 very next list must follow.
 """
 
-from dataclasses import replace
-
 import pytest
 from django.core.cache import cache
 
@@ -15,23 +13,23 @@ from engine.models import CollaborativeModel, ItemNeighbours, RecommendationLog
 from engine.profiles import profile_generate
 from profiles.models import Interaction, Statement
 from profiles.services import (
+    AvoidLine,
+    ExplainItem,
+    ImportProfile,
+    MergeGenerated,
     ProfileConflict,
     StatementDraft,
+    StepStrength,
     interaction_exclude,
     interaction_rating_change,
+    profile_edit,
     profile_for,
-    profile_statement_strength,
-    profile_write,
-    profile_write_text,
     revision_drafts,
-    statement_avoid_drafts,
-    statement_explain_drafts,
-    statement_strength_drafts,
     strength_step,
 )
 from recsite.errors import ApplicationError
 from tests.api import anonymous, is_error, signed_in
-from tests.factories import make_interaction
+from tests.factories import make_interaction, profile_write_text
 
 STEER = "/api/recommendations/steer/"
 PREVIEW = "/api/recommendations/steer/preview/"
@@ -109,45 +107,47 @@ class TestStatementServices:
     def test_less_keeps_the_lines_origin_pin_and_evidence(self, owner, sample_catalog):
         evidence = sample_catalog["bk-050"]
         profile_write_text(user=owner, text=HORROR_AND_MYSTERIES, base_revision=0)
-        drafts = statement_explain_drafts(user=owner, item_id=evidence.pk, text="ghost stories")
+        drafts = profile_edit(
+            user=owner, edit=ExplainItem(evidence.pk, "ghost stories"), save=False
+        ).after
         assert drafts[-1].text == "ghost stories" and drafts[-1].evidence == (evidence.pk,)
-        drafts = statement_strength_drafts(user=owner, position=0, direction=-1)
+        drafts = profile_edit(user=owner, edit=StepStrength(0, -1), save=False).after
         assert drafts[0].weight == 0.8 and drafts[0].text == "horror"
-        profile_statement_strength(user=owner, position=1, direction=-1, base_revision=1)
+        profile_edit(user=owner, edit=StepStrength(1, -1), base_revision=1)
         assert Statement.objects.get(profile__user=owner, position=1).weight == 0.8
 
     def test_the_weakest_line_cannot_go_lower(self, owner, sample_catalog):
         profile_write_text(user=owner, text="Likes:\n- horror (barely)", base_revision=0)
         with pytest.raises(ApplicationError) as refused:
-            statement_strength_drafts(user=owner, position=0, direction=-1)
+            profile_edit(user=owner, edit=StepStrength(0, -1), save=False)
         assert refused.value.extra["field"] == "action"
         assert "weakest" in refused.value.message
 
     def test_an_avoids_line_cannot_be_made_an_avoids_line(self, owner, sample_catalog):
         profile_write_text(user=owner, text="Avoids:\n- horror", base_revision=0)
         with pytest.raises(ApplicationError):
-            statement_avoid_drafts(user=owner, position=0)
+            profile_edit(user=owner, edit=AvoidLine(0), save=False)
 
     def test_a_stale_base_revision_is_a_conflict(self, owner, sample_catalog):
         profile_write_text(user=owner, text=HORROR_AND_MYSTERIES, base_revision=0)
         with pytest.raises(ProfileConflict):
-            statement_strength_drafts(user=owner, position=0, direction=-1, base_revision=0)
+            profile_edit(user=owner, edit=StepStrength(0, -1), base_revision=0, save=False)
 
     def test_explaining_twice_with_the_same_words_adds_evidence_not_a_line(
         self, owner, sample_catalog
     ):
         first, second = sample_catalog["bk-001"], sample_catalog["bk-002"]
         profile_write_text(user=owner, text="Likes:\n- aliens", base_revision=0)
-        drafts = statement_explain_drafts(user=owner, item_id=first.pk, text="aliens")
+        drafts = profile_edit(user=owner, edit=ExplainItem(first.pk, "aliens"), save=False).after
         assert len(drafts) == 1 and first.pk in drafts[0].evidence
         assert second.pk not in drafts[0].evidence
 
     def test_restoring_a_revision_leaves_out_evidence_deleted_since(self, owner, sample_catalog):
         kept, deleted = sample_catalog["bk-001"], sample_catalog["bk-002"]
         profile_write_text(user=owner, text="Likes:\n- aliens", base_revision=0)
-        drafts = statement_explain_drafts(user=owner, item_id=kept.pk, text="aliens")
-        drafts[0] = replace(drafts[0], evidence=(kept.pk, deleted.pk))
-        profile_write(user=owner, drafts=drafts, base_revision=1, cause="edit")
+        # The line with both items as its evidence, as an export would bring it.
+        exported = {"statements": [{"text": "aliens", "evidence": ["bk-001", "bk-002"]}]}
+        profile_edit(user=owner, edit=ImportProfile(exported), base_revision=1)
         deleted.delete()
         assert revision_drafts(user=owner, number=2)[0].evidence == (kept.pk,)
         with pytest.raises(ApplicationError) as missing:
@@ -285,7 +285,7 @@ class TestEditAndPin:
             StatementDraft("horror", "like", 1.0, "horror", origin=Statement.Origin.GENERATED),
             StatementDraft("mysteries", "like", 1.0, "mysteries", origin="generated"),
         ]
-        profile_write(user=owner, drafts=generated, base_revision=0, cause="generation")
+        profile_edit(user=owner, edit=MergeGenerated(tuple(generated)), base_revision=0)
         api = signed_in(owner)
         body = api.post(STEER, {"action": "pin", "statement": 1, "base_revision": 1}).json()
         assert body["profile_revision"] == 2 and body["message"] == (

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from engine.models import CollaborativeModel, ItemNeighbours
 from profiles.models import Interaction, Statement
-from profiles.services import profile_for, profile_write_text
-from tests.factories import make_interaction
+from profiles.services import profile_for
+from tests.factories import make_interaction, profile_write_text
 
 FOR_YOU = reverse("engine:for_you")
 STEER = reverse("engine:steer")

@@ -6,12 +6,14 @@ import pytest
 from catalog.models import Item
 from engine import recommend
 from engine.models import CollaborativeModel, ItemNeighbours, RecommendationLog
+from engine.person import ListOptions
+from engine.preview import recommendations_preview
 from engine.services import item_popularity_refresh
 from profiles.models import Interaction, ProfileRevision, Statement
 from profiles.parser import ProfileTextError
-from profiles.services import profile_for, profile_settings_update, profile_write_text
+from profiles.services import profile_for, profile_settings_update
 from recsite.errors import ApplicationError
-from tests.factories import make_interaction
+from tests.factories import make_interaction, profile_write_text
 
 COZY = "Likes:\n- cozy village mysteries\n- science fiction about first contact"
 
@@ -22,7 +24,7 @@ def typed(user, text: str):
 
 
 def listed(user, **request) -> recommend.RecommendationList:
-    return recommend.recommend_for_user(user=user, request=recommend.Request(**request))
+    return recommend.recommend_for_user(user=user, options=ListOptions(**request))
 
 
 def in_category(result, category: str) -> int:
@@ -161,9 +163,7 @@ class TestFaithfulness:
             quoted = served.recommendation.scored.matches[0].statement.text
             assert f"“{quoted}”" in served.recommendation.rationale
             typed(owner, "Likes:\n" + "\n".join(f"- {line}" for line in lines if line != quoted))
-            after = recommend.why_not(
-                user=owner, item_id=served.item.pk, request=recommend.Request(k=8)
-            )
+            after = recommend.why_not(user=owner, item_id=served.item.pk, options=ListOptions(k=8))
             assert after.absence.scored.score < served.recommendation.scored.score
             typed(owner, "Likes:\n" + "\n".join(f"- {line}" for line in lines))
             checked += 1
@@ -181,7 +181,7 @@ class TestPreview:
             RecommendationLog.objects.count(),
             profile_for(owner).revision,
         )
-        preview = recommend.recommendations_preview(user=owner, text=COZY + "\n- cooking")
+        preview = recommendations_preview(user=owner, text=COZY + "\n- cooking")
         assert counts == (
             ProfileRevision.objects.count(),
             list(Statement.objects.values_list("text", "embedded_text")),
@@ -205,7 +205,7 @@ class TestPreview:
         self, owner, sample_catalog
     ):
         typed(owner, "Likes:\n- horror\n- mysteries")
-        preview = recommend.recommendations_preview(
+        preview = recommendations_preview(
             user=owner, text="Likes:\n- horror\n- mysteries\nAvoids:\n- horror"
         )
         gone = [e for e in preview.left if "Horror" in e.item.categories]
@@ -213,14 +213,14 @@ class TestPreview:
 
     def test_a_bad_draft_names_its_line(self, owner, sample_catalog):
         with pytest.raises(ProfileTextError) as error:
-            recommend.recommendations_preview(user=owner, text="Likes:\n- fine\n- " + "x" * 400)
+            recommendations_preview(user=owner, text="Likes:\n- fine\n- " + "x" * 400)
         assert error.value.extra["line"] == 3
 
 
 @pytest.mark.django_db
 class TestWhyNot:
     def ask(self, user, item, **request):
-        return recommend.why_not(user=user, item_id=item.pk, request=recommend.Request(**request))
+        return recommend.why_not(user=user, item_id=item.pk, options=ListOptions(**request))
 
     def test_an_item_already_rated(self, popular, sample_catalog):
         alice = popular["alice"]
@@ -282,7 +282,7 @@ class TestLog:
 
     def test_previews_and_why_not_are_not_logged(self, owner, sample_catalog):
         typed(owner, COZY)
-        recommend.recommendations_preview(user=owner, text=COZY + "\n- cooking")
+        recommendations_preview(user=owner, text=COZY + "\n- cooking")
         recommend.why_not(user=owner, item_id=sample_catalog["bk-046"].pk)
         assert not RecommendationLog.objects.exists()
 

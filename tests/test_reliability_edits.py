@@ -12,9 +12,9 @@ import threading
 import pytest
 
 from profiles.models import Profile, ProfileRevision
-from profiles.services import profile_for, profile_write_text, token_create
+from profiles.services import profile_for, token_create
 from tests.api import ERROR_SHAPE
-from tests.factories import make_user
+from tests.factories import make_user, profile_write_text
 from tests.live_http import Browser, api_call
 
 ROUNDS = 3

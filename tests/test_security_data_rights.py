@@ -16,8 +16,9 @@ from django.urls import reverse
 
 from engine.models import RecommendationLog
 from profiles.models import ApiToken, Interaction, Profile, ProfileRevision, Statement
-from profiles.services import interaction_record, profile_write_text
+from profiles.services import interaction_record
 from tests.api import signed_in
+from tests.factories import profile_write_text
 
 pytestmark = pytest.mark.django_db
 

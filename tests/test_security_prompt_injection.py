@@ -20,7 +20,8 @@ from engine import profiles as engine_profiles
 from engine.profile_generation import is_rephrasing, topic_words
 from engine.profiles import profile_generate
 from profiles.models import Interaction, Statement
-from profiles.services import profile_drafts, profile_for, profile_write_text
+from profiles.services import profile_drafts, profile_for
+from tests.factories import profile_write_text
 from tests.test_profile_llm import StubLLM
 
 pytestmark = pytest.mark.django_db

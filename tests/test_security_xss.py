@@ -25,8 +25,8 @@ from catalog.models import Item
 from engine.indexing import items_pending_embedding, store_vectors
 from engine.models import CollaborativeModel, ItemNeighbours
 from profiles.models import Interaction
-from profiles.services import interaction_record, profile_write_text, token_create
-from tests.factories import make_item, make_user
+from profiles.services import interaction_record, token_create
+from tests.factories import make_item, make_user, profile_write_text
 
 pytestmark = pytest.mark.django_db
 

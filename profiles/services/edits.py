@@ -1,0 +1,514 @@
+"""The one door every change to a profile goes through: ``profile_edit``.
+
+An edit is a value object that says what a person (or the profile writer)
+changes: the whole text, one line's words, strength, polarity or pin, "not
+this reason", an item's own reason, a past revision back, an import, the
+generator's new lines, or an item of the history left out or re-rated.
+``profile_edit`` applies any of them the same way: lock, check the base
+revision once, apply, let the caller look, write one revision, say what
+changed and how to undo it. The engine never decides how a profile changes;
+it scores the lists before and after (engine.steering, engine.preview).
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Item
+from profiles.models import Interaction, Profile, ProfileRevision, Statement
+from profiles.parser import (
+    MAX_STATEMENT_LENGTH,
+    MAX_STATEMENTS,
+    ProfileTextError,
+    parse_profile,
+    parse_statement,
+    render_profile,
+)
+from profiles.services.interactions import interaction_exclude, interaction_rating_change
+from profiles.services.portability import imported_drafts
+from profiles.services.revisions import revision_drafts
+from profiles.services.statements import (
+    ProfileConflict,
+    StatementDraft,
+    profile_drafts,
+    profile_for,
+    revision_write,
+    same_statements,
+    strength_step,
+)
+from recsite.errors import ApplicationError
+
+LIKE, AVOID = Statement.Polarity.LIKE, Statement.Polarity.AVOID
+
+
+@dataclass(frozen=True)
+class Applied:
+    """An edit applied to the current statements, before anything is written."""
+
+    drafts: list[StatementDraft]
+    message: str  # what the edit does, in words
+    undo: "ProfileEdit | None" = None  # a history edit's way back (see ProfileChange.undo)
+    changed: bool = True  # False: the edit leaves the statements as they are; nothing is written
+
+
+class ProfileEdit:
+    """What one change does to a profile's statements (see the subclasses)."""
+
+    cause: ClassVar[str] = ProfileRevision.Cause.EDIT
+    # False for edits of the history (interactions): they write no revision.
+    writes_statements: ClassVar[bool] = True
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        """The statements after the edit; checks its own input (errors name the field)."""
+        raise NotImplementedError
+
+    def finish(
+        self, drafts: list[StatementDraft], quotes: Mapping[int, Sequence[int]]
+    ) -> list[StatementDraft]:
+        """The final statements once the caller has seen the current list: ``quotes``
+        maps a line's position to the items whose reason quoted it."""
+        return drafts
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """What ``profile_edit`` did (or, not saved, would do)."""
+
+    edit: ProfileEdit
+    base_revision: int  # the revision the edit started from
+    before: list[StatementDraft]
+    after: list[StatementDraft]
+    message: str
+    revision: ProfileRevision | None = None  # written; None: not saved, or nothing to write
+    undo: ProfileEdit | None = None  # takes a saved change back
+
+
+# The caller's look at a change before it is written (see profile_edit, step 4).
+Review = Callable[[ProfileChange], Mapping[int, Sequence[int]]]
+
+
+def profile_edit(
+    *,
+    user,
+    edit: ProfileEdit,
+    base_revision: int | None = None,
+    save: bool = True,
+    review: Review | None = None,
+) -> ProfileChange:
+    """Apply one edit to the person's profile, as one new revision.
+
+    1. Lock the profile (made on first use): two edits from the same base
+       never both land.
+    2. Apply the edit to the current statements; it checks its own input (a
+       missing line is a 404, words go through the editor's parser and
+       limits), so bad input is named as such even with a stale base. A
+       history edit changes the interactions here.
+    3. Refuse (ProfileConflict, 409) an edit based on another revision than
+       the current one, saved or not, so a stale preview fails as its save
+       would; whatever step 2 wrote is rolled back. ``base_revision=None``
+       (the profile writer, which merges under this lock) skips the check.
+    4. ``review``, if given, sees the change before it is written and returns
+       which items quoted each line in the list now; "not this reason" keeps
+       those out as its Avoids line's evidence.
+    5. ``save``: write the statements as a new revision (none for a history
+       edit, nor for an edit that changes nothing) and name the undo.
+       Not saving rolls back whatever step 3 wrote: nothing is kept, nothing
+       queued.
+    """
+    with transaction.atomic():
+        profile_for(user)
+        profile = Profile.objects.select_for_update().get(user=user)
+        before = profile_drafts(profile)
+        applied = edit.apply(list(before), user=user)
+        if base_revision is not None and base_revision != profile.revision:
+            raise ProfileConflict(base_revision=base_revision, current_revision=profile.revision)
+        change = ProfileChange(edit, profile.revision, before, applied.drafts, applied.message)
+        if review is not None:
+            change = replace(change, after=edit.finish(change.after, review(change)))
+        if not save:
+            transaction.set_rollback(True)
+            return change
+        if not edit.writes_statements:
+            return replace(change, undo=applied.undo)
+        if not applied.changed:
+            return change
+        generated = edit.cause == ProfileRevision.Cause.GENERATION
+        revision = revision_write(
+            profile=profile,
+            drafts=change.after,
+            cause=edit.cause,
+            author=None if generated else user,
+        )
+    return replace(change, revision=revision, undo=RestoreRevision(change.base_revision))
+
+
+# --- The whole text -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplaceText(ProfileEdit):
+    """The profile as the person typed it in the editor (or the API's PUT).
+
+    A line that is unchanged (same text and polarity) keeps what the person
+    cannot see in the text: where it came from, its pin, its evidence. Any
+    other line is the person's own.
+    """
+
+    text: str
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        current = {(d.text, d.polarity): d for d in drafts}
+        result = []
+        for statement in parse_profile(self.text):
+            kept = current.get((statement.text, statement.polarity))
+            if kept:
+                result.append(replace(kept, weight=statement.weight))
+            else:
+                result.append(StatementDraft.from_parsed(statement))
+        return Applied(result, "Your profile is saved.")
+
+
+@dataclass(frozen=True)
+class AddLines(ProfileEdit):
+    """Lines typed at onboarding, added after any the profile already has.
+
+    Nothing typed before is lost; the new lines are the person's own and
+    are read like the editor's text ("not into X" under Likes is an avoid).
+    """
+
+    likes: tuple[str, ...] = ()
+    avoids: tuple[str, ...] = ()
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        text = "\n".join(
+            [
+                render_profile([d.parsed() for d in drafts]),
+                "Likes:",
+                *(f"- {line}" for line in self.likes),
+                "Avoids:",
+                *(f"- {line}" for line in self.avoids),
+            ]
+        )
+        return replace(ReplaceText(text).apply(drafts, user=user), message="Your lines are added.")
+
+
+# --- One line, by its position --------------------------------------------------------
+
+
+def _line(drafts: list[StatementDraft], position: int) -> StatementDraft:
+    if not 0 <= position < len(drafts):
+        raise ApplicationError(
+            f"The profile has no statement {position}.",
+            extra={"field": "position"},
+            status_code=404,
+        )
+    return drafts[position]
+
+
+def _one_line(text: str) -> str:
+    # splitlines, not "\n": \r, \u2028 and the like end a line in the editor too.
+    if len(text.splitlines()) > 1 or len(text.strip()) > MAX_STATEMENT_LENGTH:
+        raise ProfileTextError(
+            f"a statement is one line of at most {MAX_STATEMENT_LENGTH} characters", 1
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class ChangeLine(ProfileEdit):
+    """One line's words, polarity, strength or pin (None: unchanged).
+
+    New words go through the editor's parser and limits, read in the line's
+    section (or the new ``polarity``): "not into X" typed on a "Likes" line
+    becomes an "Avoids" line. Changed words make the line the person's own;
+    a changed strength or pin keeps its origin and evidence.
+    """
+
+    position: int
+    text: str | None = None
+    polarity: str | None = None
+    weight: float | None = None
+    pinned: bool | None = None
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        old = draft = _line(drafts, self.position)
+        if self.polarity is not None and self.polarity not in Statement.Polarity.values:
+            raise ApplicationError("polarity must be like or avoid.", extra={"field": "polarity"})
+        if self.weight is not None and not 0 <= self.weight <= 1:
+            raise ApplicationError("weight must be between 0 and 1.", extra={"field": "weight"})
+        reworded = self.text is not None and self.text.strip() != draft.text
+        if reworded:
+            parsed = parse_statement(_one_line(self.text), self.polarity or draft.polarity)
+            if parsed is None:
+                raise ProfileTextError("the statement is empty", 1)
+            draft = StatementDraft.from_parsed(parsed, pinned=draft.pinned)
+        elif self.polarity is not None and self.polarity != draft.polarity:
+            draft = replace(draft, polarity=self.polarity, origin=Statement.Origin.USER)
+        if self.weight is not None:
+            draft = replace(draft, weight=round(float(self.weight), 2))
+        if self.pinned is not None:
+            draft = replace(draft, pinned=bool(self.pinned))
+        drafts[self.position] = draft
+        return Applied(drafts, self._message(old, draft, reworded), changed=draft != old)
+
+    def _message(self, old: StatementDraft, new: StatementDraft, reworded: bool) -> str:
+        if reworded:
+            return f"“{old.text}” now reads “{new.text}”."
+        if self.pinned is not None:
+            state = "pinned: regeneration keeps it" if new.pinned else "unpinned"
+            return f"“{old.text}” {state}."
+        if new.polarity != old.polarity:
+            section = "a Likes" if new.polarity == LIKE else "an Avoids"
+            return f"“{old.text}” is now {section} line."
+        if new.weight != old.weight:
+            return f"“{old.text}”: strength {new.weight:g}."
+        return f"“{old.text}” is unchanged."
+
+
+@dataclass(frozen=True)
+class StepStrength(ProfileEdit):
+    """More of this (``direction`` 1) or less of this (-1): one step along the strength scale.
+
+    A strength is not words: the line keeps its origin, evidence and pin.
+    """
+
+    position: int
+    direction: int
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        draft = _line(drafts, self.position)
+        weight = strength_step(draft.weight, self.direction)
+        if weight is None:
+            end = "strongest" if self.direction > 0 else "weakest"
+            raise ApplicationError(
+                f"“{draft.text}” is already at the {end} strength ({draft.weight:g})."
+                + (
+                    ""
+                    if self.direction > 0
+                    else " To stop using it, remove it or make it an Avoids line."
+                ),
+                extra={"field": "action"},
+            )
+        drafts[self.position] = replace(draft, weight=weight)
+        more = "More" if self.direction > 0 else "Less"
+        return Applied(drafts, f"{more} of “{draft.text}”: strength {weight:g}.")
+
+
+@dataclass(frozen=True)
+class AvoidLine(ProfileEdit):
+    """Not this reason: a "Likes" line becomes an "Avoids" line.
+
+    The items the line was the reason for in the list now (what ``review``
+    reports) become its evidence, which keeps them out of the list while the
+    Avoids line stands, even those its words match too weakly to filter.
+    """
+
+    position: int
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        draft = _line(drafts, self.position)
+        if draft.polarity == AVOID:
+            raise ApplicationError(
+                f"Statement {self.position} is an Avoids line already.",
+                extra={"field": "position"},
+            )
+        drafts[self.position] = replace(
+            draft, polarity=AVOID, origin=Statement.Origin.USER, evidence=()
+        )
+        return Applied(drafts, f"“{draft.text}” is now an Avoids line.")
+
+    def finish(
+        self, drafts: list[StatementDraft], quotes: Mapping[int, Sequence[int]]
+    ) -> list[StatementDraft]:
+        quoted = tuple(sorted(set(quotes.get(self.position, ()))))
+        return [
+            replace(d, evidence=quoted) if n == self.position else d for n, d in enumerate(drafts)
+        ]
+
+
+@dataclass(frozen=True)
+class DeleteLine(ProfileEdit):
+    position: int
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        _line(drafts, self.position)
+        removed = drafts.pop(self.position)
+        return Applied(drafts, f"“{removed.text}” removed from your profile.")
+
+
+@dataclass(frozen=True)
+class ExplainItem(ProfileEdit):
+    """The person's own reason for liking an item, the item its evidence.
+
+    "Say why you like this" on a recommendation that matched none of their
+    lines: the same parser and limits as the editor, read as a "Likes" line
+    (a typed negation still makes it an "Avoids" line). The same words
+    typed again add the item to that line's evidence instead of a new line.
+    """
+
+    item_id: int
+    text: str
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        item = Item.objects.filter(pk=self.item_id, is_active=True).only("pk", "title").first()
+        if item is None:
+            raise ApplicationError(
+                f"There is no item {self.item_id} in the catalog.",
+                extra={"field": "item"},
+                status_code=404,
+            )
+        parsed = parse_statement(_one_line(self.text or ""), LIKE)
+        if parsed is None:
+            raise ProfileTextError("say in a few words what you like about it", 1)
+        if len(drafts) >= MAX_STATEMENTS:
+            raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements")
+        same = next(
+            (
+                n
+                for n, d in enumerate(drafts)
+                if (d.text, d.polarity) == (parsed.text, parsed.polarity)
+            ),
+            None,
+        )
+        if same is not None:
+            drafts[same] = replace(
+                drafts[same], evidence=tuple(sorted({*drafts[same].evidence, item.pk}))
+            )
+        else:
+            drafts.append(StatementDraft.from_parsed(parsed, evidence=(item.pk,)))
+        line = drafts[same if same is not None else -1].text
+        return Applied(drafts, f"Added “{line}”, with {item.title} as its example.")
+
+
+# --- Whole statement lists ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestoreRevision(ProfileEdit):
+    """Undo: the statements of revision ``number`` back, as a new revision."""
+
+    number: int
+    cause: ClassVar[str] = ProfileRevision.Cause.UNDO
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        return Applied(
+            revision_drafts(user=user, number=self.number),
+            f"Revision {self.number} of your profile is back.",
+        )
+
+
+@dataclass(frozen=True)
+class ImportProfile(ProfileEdit):
+    """An export (JSON data) or profile text, replacing the statements (portability.py)."""
+
+    data: dict | str
+    cause: ClassVar[str] = ProfileRevision.Cause.IMPORT
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        return Applied(imported_drafts(self.data), "Your profile is imported.")
+
+
+@dataclass(frozen=True)
+class MergeGenerated(ProfileEdit):
+    """The profile writer's new lines, merged with what the person made their own.
+
+    Pinned and person-written lines stay exactly; generated, unpinned ones
+    are replaced by ``generated``, leaving out any whose words a kept line
+    has already. Likes stay before avoids.
+    """
+
+    generated: tuple[StatementDraft, ...]
+    cause: ClassVar[str] = ProfileRevision.Cause.GENERATION
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        kept = [d for d in drafts if d.pinned or d.origin == Statement.Origin.USER]
+        known = {d.embedded_text.casefold() for d in kept}
+        fresh = [d for d in self.generated if d.embedded_text.casefold() not in known]
+        merged = [
+            d
+            for polarity in (LIKE, AVOID)
+            for group in (kept, fresh)
+            for d in group
+            if d.polarity == polarity
+        ]
+        # Running the writer twice is the same as running it once.
+        return Applied(
+            merged,
+            "Your profile is written again from your ratings.",
+            changed=not same_statements(merged, drafts),
+        )
+
+
+def profile_generation_save(
+    *, user, drafts: Sequence[StatementDraft], interactions: int
+) -> ProfileRevision | None:
+    """Merge the profile writer's lines (MergeGenerated) and note when it ran.
+
+    ``interactions``: how many signals the lines were written from, so the
+    next regeneration is due only after enough new ones. Returns the new
+    revision, or None when nothing changed.
+    """
+    with transaction.atomic():
+        change = profile_edit(user=user, edit=MergeGenerated(tuple(drafts)))
+        Profile.objects.filter(user=user).update(
+            generated_at=timezone.now(), interactions_at_generation=interactions
+        )
+    return change.revision
+
+
+# --- The history behind the profile -----------------------------------------------------
+
+
+def _title(item_id: int) -> str:
+    return Item.objects.filter(pk=item_id).values_list("title", flat=True).first() or ""
+
+
+@dataclass(frozen=True)
+class ExcludeItem(ProfileEdit):
+    """Don't use this item (or use it again): a rated item leaves the history signal.
+
+    The rating stays; the item is still never recommended back.
+    """
+
+    item_id: int
+    excluded: bool = True
+    writes_statements: ClassVar[bool] = False
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        interaction_exclude(user=user, item_id=self.item_id, excluded=self.excluded)
+        title = _title(self.item_id)
+        message = (
+            f"{title} is no longer used for your recommendations (your rating stays)."
+            if self.excluded
+            else f"{title} is used for your recommendations again."
+        )
+        return Applied(drafts, message, ExcludeItem(self.item_id, not self.excluded))
+
+
+@dataclass(frozen=True)
+class RateItem(ProfileEdit):
+    """Change my rating of an item in the history (``value`` None takes it back)."""
+
+    item_id: int
+    value: float | None
+    writes_statements: ClassVar[bool] = False
+
+    def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
+        old = (
+            Interaction.objects.filter(
+                user=user, item_id=self.item_id, kind=Interaction.Kind.RATING
+            )
+            .values_list("value", flat=True)
+            .first()
+        )
+        interaction_rating_change(user=user, item_id=self.item_id, value=self.value)
+        title = _title(self.item_id)
+        message = (
+            f"You rated {title} {self.value:g}."
+            if self.value is not None
+            else f"Rating of {title} removed."
+        )
+        return Applied(drafts, message, RateItem(self.item_id, old))

@@ -1,0 +1,25 @@
+"""A profile's past revisions, as restoring one would write them."""
+
+from dataclasses import replace
+
+from catalog.models import Item
+from profiles.models import ProfileRevision
+from profiles.services.statements import StatementDraft
+from recsite.errors import ApplicationError
+
+
+def revision_drafts(*, user, number: int) -> list[StatementDraft]:
+    """The statements of revision ``number``, as restoring it would write them (not saved).
+
+    Evidence items deleted from the catalog since are left out; only the
+    revision's own evidence ids are looked up.
+    """
+    old = ProfileRevision.objects.filter(profile__user=user, number=number).first()
+    if old is None:
+        raise ApplicationError(
+            f"There is no revision {number} of this profile.", extra={"field": "revision"}
+        )
+    drafts = [StatementDraft.from_snapshot(entry) for entry in old.statements]
+    cited = {item_id for draft in drafts for item_id in draft.evidence}
+    existing = set(Item.objects.filter(pk__in=cited).values_list("pk", flat=True))
+    return [replace(d, evidence=tuple(i for i in d.evidence if i in existing)) for d in drafts]

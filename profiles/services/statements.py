@@ -1,0 +1,192 @@
+"""A profile's statements: the draft they are handled as, and the one place they are written.
+
+Nothing outside ``profiles.services`` writes statements: every change goes
+through ``profile_edit`` (edits.py), which calls ``revision_write`` here.
+"""
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+
+from django.db import transaction
+
+from profiles.models import Profile, ProfileRevision, Statement
+from profiles.parser import MAX_STATEMENTS, ParsedStatement, ProfileTextError
+from profiles.signals import regeneration_requested, statements_changed
+from recsite.errors import ApplicationError
+
+
+class ProfileConflict(ApplicationError):
+    """An edit was based on an older revision than the current one (HTTP 409)."""
+
+    status_code = 409
+
+    def __init__(self, *, base_revision: int, current_revision: int) -> None:
+        super().__init__(
+            f"The profile changed since revision {base_revision} (it is now at revision "
+            f"{current_revision}): reload it and apply your edit again.",
+            extra={"base_revision": base_revision, "current_revision": current_revision},
+        )
+
+
+@dataclass(frozen=True)
+class StatementDraft:
+    """A statement about to be written; a revision stores a list of these."""
+
+    text: str
+    polarity: str
+    weight: float
+    embedded_text: str
+    origin: str = Statement.Origin.USER
+    pinned: bool = False
+    evidence: tuple[int, ...] = ()
+    grounding: float | None = None
+
+    @classmethod
+    def from_parsed(cls, parsed: ParsedStatement, **fields) -> "StatementDraft":
+        return cls(
+            text=parsed.text,
+            polarity=parsed.polarity,
+            weight=parsed.weight,
+            embedded_text=parsed.embedded_text,
+            **fields,
+        )
+
+    @classmethod
+    def from_snapshot(cls, entry: dict) -> "StatementDraft":
+        return cls(**{**entry, "evidence": tuple(entry.get("evidence", ()))})
+
+    def snapshot(self) -> dict:
+        return {**asdict(self), "evidence": list(self.evidence)}
+
+    def parsed(self) -> ParsedStatement:
+        return ParsedStatement(self.text, self.polarity, self.weight, self.embedded_text)
+
+
+def same_statements(a: Sequence[StatementDraft], b: Sequence[StatementDraft]) -> bool:
+    """Equal statement lists; evidence compared as a set (the database keeps no order)."""
+
+    def key(draft: StatementDraft) -> StatementDraft:
+        return replace(draft, evidence=tuple(sorted(draft.evidence)))
+
+    return [key(d) for d in a] == [key(d) for d in b]
+
+
+def profile_for(user) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_drafts(profile: Profile) -> list[StatementDraft]:
+    """The profile's current statements as drafts, in order."""
+    statements = profile.statements.prefetch_related("evidence").order_by("position")
+    return [
+        StatementDraft(
+            text=s.text,
+            polarity=s.polarity,
+            weight=s.weight,
+            embedded_text=s.embedded_text,
+            origin=s.origin,
+            pinned=s.pinned,
+            evidence=tuple(sorted(item.pk for item in s.evidence.all())),
+            grounding=s.grounding,
+        )
+        for s in statements
+    ]
+
+
+def revision_write(
+    *, profile: Profile, drafts: Sequence[StatementDraft], cause: str, author
+) -> ProfileRevision:
+    """Replace the statement list of a profile the caller has locked, as revision N+1.
+
+    1. Replace the statements, reusing the vector of any statement whose
+       embedded text is unchanged.
+    2. Record the full list as the new revision and announce the change; the
+       engine embeds new statements before the transaction commits, so the
+       next recommendation already follows the edit.
+    Only ``profile_edit`` calls this, inside its transaction and lock.
+    """
+    if len(drafts) > MAX_STATEMENTS:
+        raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements")
+    vectors = dict(
+        profile.statements.exclude(embedding=None).values_list("embedded_text", "embedding")
+    )
+    profile.statements.all().delete()
+    statements = Statement.objects.bulk_create(
+        Statement(
+            profile=profile,
+            position=position,
+            text=draft.text,
+            polarity=draft.polarity,
+            weight=draft.weight,
+            origin=draft.origin,
+            pinned=draft.pinned,
+            embedded_text=draft.embedded_text,
+            embedding=vectors.get(draft.embedded_text),
+            grounding=draft.grounding,
+        )
+        for position, draft in enumerate(drafts)
+    )
+    Statement.evidence.through.objects.bulk_create(
+        Statement.evidence.through(statement_id=statement.pk, item_id=item_id)
+        for statement, draft in zip(statements, drafts, strict=True)
+        for item_id in draft.evidence
+    )
+    profile.revision += 1
+    profile.save(update_fields=["revision", "updated_at"])
+    revision = ProfileRevision.objects.create(
+        profile=profile,
+        number=profile.revision,
+        cause=cause,
+        author=author,
+        statements=[draft.snapshot() for draft in drafts],
+    )
+    statements_changed.send(sender=Profile, profile_id=profile.pk)
+    return revision
+
+
+def profile_settings_update(
+    *, user, balance: float | None = None, personalised: bool | None = None
+) -> Profile:
+    """Change how recommendations use the profile; not a revision of its text.
+
+    ``balance``: 1 follows only what the person wrote, 0 only what they did.
+    ``personalised=False``: popular items only, profile and history unused.
+    A value equal to the current one changes nothing.
+    """
+    fields = {}
+    profile = profile_for(user)
+    if balance is not None:
+        if not 0 <= balance <= 1:
+            raise ApplicationError("balance must be between 0 and 1.", extra={"field": "balance"})
+        fields["balance"] = round(float(balance), 3)
+    if personalised is not None:
+        fields["personalised"] = bool(personalised)
+    fields = {name: value for name, value in fields.items() if getattr(profile, name) != value}
+    if fields:
+        with transaction.atomic():
+            for name, value in fields.items():
+                setattr(profile, name, value)
+            profile.save(update_fields=[*fields, "updated_at"])
+    return profile
+
+
+def profile_request_regeneration(*, user) -> None:
+    """Queue a regeneration from the person's ratings, even if not due yet."""
+    regeneration_requested.send(sender=Profile, user_id=user.pk)
+
+
+# The strength scale "more of this" and "less of this" step along; the
+# parser's words sit on it: barely 0.2, a little 0.4, somewhat 0.6, strong 1.
+# Below 0.2 a line would hardly count: taking it away is "not this reason".
+STRENGTH_SCALE = (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def strength_step(weight: float, direction: int) -> float | None:
+    """The next strength up (``direction`` 1) or down (-1) the scale; None past its end.
+
+    A weight between steps (0.75 typed by hand) moves to the neighbouring step.
+    """
+    if direction > 0:
+        return next((step for step in STRENGTH_SCALE if step > weight + 1e-9), None)
+    return next((step for step in reversed(STRENGTH_SCALE) if step < weight - 1e-9), None)
