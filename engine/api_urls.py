@@ -1,10 +1,16 @@
-"""Staff endpoints of the engine under /api/ that are not on a router (see engine/api.py)."""
+"""The engine's endpoints under /api/: items, recommendations and training (see engine/api.py)."""
 
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
 from engine import api
+
+router = SimpleRouter()
+router.register("items", api.ItemViewSet, basename="item")
+router.register("recommendations", api.RecommendationViewSet, basename="recommendation")
 
 app_name = "engine_api"
 urlpatterns = [
     path("training/", api.TrainingView.as_view(), name="training"),
+    path("", include(router.urls)),
 ]

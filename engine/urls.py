@@ -1,11 +1,8 @@
-from django.urls import include, path
-from rest_framework.routers import SimpleRouter
+"""The website's pages that show what the engine computes (its API: engine/api_urls.py)."""
 
-from engine import api, views
+from django.urls import path
 
-router = SimpleRouter()
-router.register("items", api.ItemViewSet, basename="item")
-router.register("recommendations", api.RecommendationViewSet, basename="recommendation")
+from engine import views
 
 app_name = "engine"
 urlpatterns = [
@@ -17,5 +14,4 @@ urlpatterns = [
     path("for-you/controls/", views.for_you_controls, name="for_you_controls"),
     path("for-you/steer/", views.steer, name="steer"),
     path("profile/preview/", views.profile_preview, name="profile_preview"),
-    path("api/", include(router.urls)),
 ]

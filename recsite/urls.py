@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The API: its OpenAPI schema and docs page, the person's own data and the
-    # engine's staff endpoints (items and recommendations: engine.urls' router).
+    # engine's endpoints (items, recommendations, training).
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("profiles.api_urls")),

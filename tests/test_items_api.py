@@ -8,7 +8,7 @@ from tests.factories import make_item
 
 
 def similar_url(item) -> str:
-    return reverse("engine:item-similar", args=[item.pk])
+    return reverse("engine_api:item-similar", args=[item.pk])
 
 
 @pytest.mark.django_db
@@ -59,7 +59,7 @@ class TestSimilarEndpoint:
         assert "k" in body["extra"]["fields"]
 
     def test_unknown_or_inactive_item_is_a_404(self, client, sample_catalog):
-        response = client.get(reverse("engine:item-similar", args=[999999]))
+        response = client.get(reverse("engine_api:item-similar", args=[999999]))
         assert response.status_code == 404
         assert response.json() == {"message": "Not found.", "extra": {}}
         hidden = make_item("Withdrawn", is_active=False)
@@ -72,18 +72,20 @@ class TestSimilarEndpoint:
 @pytest.mark.django_db
 class TestItemsEndpoint:
     def test_semantic_query(self, client, sample_catalog):
-        body = client.get(reverse("engine:item-list"), {"q": "kneading bread dough at dawn"}).json()
+        body = client.get(
+            reverse("engine_api:item-list"), {"q": "kneading bread dough at dawn"}
+        ).json()
         top = body["results"][0]
         assert "Cooking" in top["categories"]
         assert 0 < top["similarity"] <= 1
 
     def test_exact_title_first(self, client, sample_catalog):
         title = sample_catalog["bk-077"].title
-        body = client.get(reverse("engine:item-list"), {"q": title.lower()}).json()
+        body = client.get(reverse("engine_api:item-list"), {"q": title.lower()}).json()
         assert body["results"][0]["title"] == title
 
     def test_results_are_paginated(self, client, sample_catalog):
-        body = client.get(reverse("engine:item-list"), {"q": "a story"}).json()
+        body = client.get(reverse("engine_api:item-list"), {"q": "a story"}).json()
         assert body["count"] == 100
         assert len(body["results"]) == 20
         assert body["next"]
@@ -91,7 +93,7 @@ class TestItemsEndpoint:
     def test_browse_with_filters_without_a_query(self, client, sample_catalog):
         year = sample_catalog["bk-001"].year
         body = client.get(
-            reverse("engine:item-list"), {"category": "Science fiction", "year": year}
+            reverse("engine_api:item-list"), {"category": "Science fiction", "year": year}
         ).json()
         assert body["count"] >= 1
         assert all(
@@ -108,13 +110,13 @@ class TestItemsEndpoint:
         ],
     )
     def test_bad_parameters_are_400s(self, client, sample_catalog, params, field):
-        response = client.get(reverse("engine:item-list"), params)
+        response = client.get(reverse("engine_api:item-list"), params)
         assert response.status_code == 400
         assert response.json()["message"].startswith(f"{field}: ")
 
     def test_detail(self, client, sample_catalog):
         item = sample_catalog["bk-010"]
-        body = client.get(reverse("engine:item-detail", args=[item.pk])).json()
+        body = client.get(reverse("engine_api:item-detail", args=[item.pk])).json()
         assert body["external_id"] == "bk-010"
         assert "embedding" not in body
 

@@ -26,10 +26,10 @@ from profiles.models import ApiToken, Interaction
 from profiles.services import (
     interaction_record,
     profile_for,
-    profile_write_text,
     token_create,
 )
 from tests.api import anonymous, signed_in
+from tests.factories import profile_write_text
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +41,9 @@ NEVER = 987654321  # an id no object has
 PUBLIC = {
     "engine:item_list",  # the catalog
     "engine:item_detail",
-    "engine:item-list",
-    "engine:item-detail",  # reads are public; writes are staff-only (TestStaffOnly)
-    "engine:item-similar",
+    "engine_api:item-list",
+    "engine_api:item-detail",  # reads are public; writes are staff-only (TestStaffOnly)
+    "engine_api:item-similar",
     "api-schema",
     "api-docs",
     "health-live",
@@ -59,8 +59,8 @@ PUBLIC = {
 }
 # Staff-only routes: a signed-in person who is not staff gets 403.
 STAFF = {
-    "engine:item-bulk-import": ("post", "/api/items/import/"),
-    "engine:item-embedding-status": ("get", "/api/items/embedding-status/"),
+    "engine_api:item-bulk-import": ("post", "/api/items/import/"),
+    "engine_api:item-embedding-status": ("get", "/api/items/embedding-status/"),
     "engine_api:training": ("get", "/api/training/"),
 }
 
@@ -141,13 +141,16 @@ PROBES: dict[str, tuple[str, list[Probe]]] = {
         API,
         [Probe("delete", "/api/account/tokens/{token}/", names_owners_object=True)],
     ),
-    "engine:recommendation-list": (API, [Probe("get", "/api/recommendations/")]),
-    "engine:recommendation-preview": (
+    "engine_api:recommendation-list": (API, [Probe("get", "/api/recommendations/")]),
+    "engine_api:recommendation-preview": (
         API,
         [Probe("post", "/api/recommendations/preview/", {"text": "Likes:\n- boats"})],
     ),
-    "engine:recommendation-why-not": (API, [Probe("get", "/api/recommendations/why-not/{item}/")]),
-    "engine:recommendation-steer": (
+    "engine_api:recommendation-why-not": (
+        API,
+        [Probe("get", "/api/recommendations/why-not/{item}/")],
+    ),
+    "engine_api:recommendation-steer": (
         API,
         [
             Probe(
@@ -163,7 +166,7 @@ PROBES: dict[str, tuple[str, list[Probe]]] = {
             ),
         ],
     ),
-    "engine:recommendation-steer-preview": (
+    "engine_api:recommendation-steer-preview": (
         API,
         [
             Probe(
