@@ -11,6 +11,22 @@ from engine import indexing, profiles, services, training
 
 # A database that is restarting or briefly unreachable is worth waiting for.
 RETRYABLE = (OperationalError, InterfaceError)
+
+
+def engine_task(*, soft_time_limit: int, time_limit: int, bind: bool = False):
+    """A Celery task with the engine's options: retried with backoff (up to 5
+    times) while the database is away, and stopped at its time limits (the
+    soft one raises inside the task so it can end cleanly)."""
+    return shared_task(
+        bind=bind,
+        autoretry_for=RETRYABLE,
+        retry_backoff=True,
+        max_retries=5,
+        soft_time_limit=soft_time_limit,
+        time_limit=time_limit,
+    )
+
+
 # Regenerations queued per catch-up run: ml-latest-small's 610 people fit in
 # one; a bigger backlog is worked off over several runs instead of flooding
 # the profiles queue at once.
@@ -21,27 +37,14 @@ STALE_POPULARITY_PER_RUN = 10_000
 CATCH_UP_RETRIES = 30
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=150,
-)
+@engine_task(soft_time_limit=120, time_limit=150)
 def item_popularity_refresh(item_ids: list[int] | None = None) -> int:
     return services.item_popularity_refresh(item_ids=item_ids)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-    # The whole ml-latest-small catalog takes about a minute here; a catalog
-    # ten times larger should still finish inside one task.
-    soft_time_limit=1800,
-    time_limit=1900,
-)
+# The whole ml-latest-small catalog takes about a minute here; a catalog
+# ten times larger should still finish inside one task.
+@engine_task(soft_time_limit=1800, time_limit=1900, bind=True)
 def items_embed(self, item_ids: list[int] | None = None, force: bool = False) -> int | None:
     """Embed what is pending among ``item_ids`` (or the catalog); returns how many.
 
@@ -56,13 +59,7 @@ def items_embed(self, item_ids: list[int] | None = None, force: bool = False) ->
     raise self.retry(countdown=60, max_retries=CATCH_UP_RETRIES)
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=1800,
-    time_limit=1900,
-)
+@engine_task(soft_time_limit=1800, time_limit=1900)
 def items_embed_missed() -> int | None:
     """Periodic catch-up: embed every item still without a current vector.
 
@@ -73,14 +70,7 @@ def items_embed_missed() -> int | None:
     return indexing.items_embed_catch_up()
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=150,
-)
+@engine_task(soft_time_limit=120, time_limit=150, bind=True)
 def profile_regenerate(self, user_id: int, force: bool = False) -> int | None:
     """Rewrite a person's generated statements if enough new signal arrived.
 
@@ -103,13 +93,7 @@ def profile_regenerate(self, user_id: int, force: bool = False) -> int | None:
     return result.revision.number if result.revision else None
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@engine_task(soft_time_limit=60, time_limit=90)
 def profiles_refresh_stale(limit: int = STALE_PROFILES_PER_RUN) -> int:
     """Periodic catch-up: queue a regeneration for each person who is due one.
 
@@ -124,13 +108,7 @@ def profiles_refresh_stale(limit: int = STALE_PROFILES_PER_RUN) -> int:
     return len(user_ids)
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=150,
-)
+@engine_task(soft_time_limit=120, time_limit=150)
 def items_popularity_catch_up(limit: int = STALE_POPULARITY_PER_RUN) -> int:
     """Periodic catch-up: refresh the counts of items whose refresh was never run.
 
@@ -140,17 +118,10 @@ def items_popularity_catch_up(limit: int = STALE_POPULARITY_PER_RUN) -> int:
     return services.item_popularity_refresh(item_ids=item_ids) if item_ids else 0
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=RETRYABLE,
-    retry_backoff=True,
-    max_retries=5,
-    # ml-latest-small trains in about 15 s here and a 10,000-item EASE (the
-    # dense limit) in about a minute; the margin is for item-kNN on far
-    # larger catalogs.
-    soft_time_limit=1200,
-    time_limit=1300,
-)
+# ml-latest-small trains in about 15 s here and a 10,000-item EASE (the
+# dense limit) in about a minute; the margin is for item-kNN on far larger
+# catalogs.
+@engine_task(soft_time_limit=1200, time_limit=1300, bind=True)
 def collaborative_train(
     self, force: bool = False, dense_max_items: int | None = None
 ) -> int | None:
