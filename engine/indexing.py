@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from catalog.models import Item
 from catalog.selectors import EmbeddingState, items_embedding_state
+from engine.encoder import get_encoder
+from engine.retrieval import vector_connection
+from profiles.models import Statement
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,6 @@ _WRITE_VECTORS = """
 
 
 def _write_vectors(*, ids: list[int], vectors: list[np.ndarray], hashes: list[str], model: str):
-    from engine.retrieval import vector_connection
-
     vector_connection()  # lets this connection send vectors
     with connection.cursor() as cursor:
         cursor.execute(
@@ -120,9 +121,6 @@ def statements_embed(*, profile_id: int) -> int:
     Runs in the transaction that wrote them (a few short texts: milliseconds
     once the encoder is loaded), so an edit is searchable when it commits.
     """
-    from engine.encoder import get_encoder
-    from profiles.models import Statement
-
     pending = list(Statement.objects.filter(profile_id=profile_id, embedding=None))
     if pending:
         # Cached: a line typed in the editor was usually encoded by its preview.
@@ -160,8 +158,6 @@ def items_embed(
        caller's transaction the chunks are stored inline instead: a second
        connection could not see that transaction's rows.
     """
-    from engine.encoder import get_encoder
-
     started = time.monotonic()
     pending = items_pending_embedding(item_ids=item_ids, force=force)
     looked_at = len(set(item_ids)) if item_ids is not None else Item.objects.count()

@@ -5,11 +5,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import psycopg
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from pgvector.django import CosineDistance
+from pgvector.psycopg import register_vector
 
 from catalog.models import EMBEDDING_DIMENSIONS, Item
+from engine.encoder import get_encoder
 
 MAX_K = 100
 # hnsw.ef_search is the size of the candidate list the index walks. pgvector's
@@ -96,8 +99,6 @@ def search_items(query: str, *, k: int, category: str = "") -> list[ScoredItem]:
        expects that item even if its description says something else).
     3. Rank: exact titles first, then title matches, then by similarity.
     """
-    from engine.encoder import get_encoder
-
     vector = get_encoder().encode([query])[0]
     found = {scored.item.pk: scored for scored in nearest_items(vector, k=k, category=category)}
     titled = (
@@ -126,8 +127,6 @@ _vector_aware: weakref.WeakSet = weakref.WeakSet()
 
 def vector_connection():
     """Django's current psycopg connection, able to send and receive vectors."""
-    from pgvector.psycopg import register_vector
-
     connection.ensure_connection()
     raw = connection.connection
     if raw not in _vector_aware:
@@ -143,8 +142,6 @@ def _fetch_binary(sql: str, params: Sequence) -> list[tuple]:
     of text per item costs more than the whole ANN query on a few hundred
     candidates. Server-side binding also sends query vectors in binary.
     """
-    import psycopg
-
     with psycopg.Cursor(vector_connection()) as cursor:
         cursor.execute(sql, params, binary=True)
         return cursor.fetchall()

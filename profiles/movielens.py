@@ -147,40 +147,26 @@ def _read_tmdb_movies(path: Path, wanted: set[int]) -> dict[int, tuple[str, list
     return movies
 
 
-def read_movielens(
-    directory: Path,
-    *,
-    tmdb_keywords: Path | None = None,
-    tmdb_movies: Path | None = None,
-) -> MovieLensData:
-    """Read a MovieLens folder (and TMDB files) into validated item and interaction rows."""
-    if not directory.is_dir():
-        raise ImportFileError(path=str(directory), line=None, field=None, problem="not a folder")
-    movies_path = _find(directory, "movies", required=True)
-    ratings_path = _find(directory, "ratings", required=True)
-    tags_path = _find(directory, "tags", required=False)
-    links_path = _find(directory, "links", required=False)
-    if (tmdb_keywords or tmdb_movies) and links_path is None:
-        raise ImportFileError(
-            path=str(directory / "links.csv"),
-            line=None,
-            field=None,
-            problem="TMDB enrichment joins through links.csv, which is missing",
-        )
-
-    links = _read_links(links_path) if links_path else {}
-    tmdb_ids = {entry["tmdb_id"] for entry in links.values() if "tmdb_id" in entry}
-    keywords = _read_tmdb_keywords(tmdb_keywords, tmdb_ids) if tmdb_keywords else {}
-    overviews = _read_tmdb_movies(tmdb_movies, tmdb_ids) if tmdb_movies else {}
-
+def _read_user_tags(tags_path: Path) -> dict[int, Counter[str]]:
+    """Each movie's user tags (lower-cased, spaces collapsed) with their counts."""
     user_tags: dict[int, Counter[str]] = defaultdict(Counter)
-    if tags_path:
-        for line, record in _records(tags_path, ("userId", "movieId", "tag", "timestamp")):
-            movie = _whole_number(str(tags_path), line, "movieId", record["movieId"])
-            tag = " ".join(record["tag"].lower().split())
-            if tag:
-                user_tags[movie][tag] += 1
+    for line, record in _records(tags_path, ("userId", "movieId", "tag", "timestamp")):
+        movie = _whole_number(str(tags_path), line, "movieId", record["movieId"])
+        tag = " ".join(record["tag"].lower().split())
+        if tag:
+            user_tags[movie][tag] += 1
+    return user_tags
 
+
+def _read_movies(
+    movies_path: Path,
+    links: dict[int, dict],
+    keywords: dict[int, list[str]],
+    overviews: dict[int, tuple[str, list[str]]],
+    user_tags: dict[int, Counter[str]],
+) -> tuple[list[ItemRow], dict[int, int]]:
+    """The movies as item rows: TMDB overview as description, TMDB keywords then
+    the most frequent user tags as tags; and each movie's line (repeats are errors)."""
     items: list[ItemRow] = []
     seen: dict[int, int] = {}
     for line, record in _records(movies_path, ("movieId", "title", "genres")):
@@ -202,7 +188,7 @@ def read_movielens(
             name = name.lower().strip()
             if name and name not in tags:
                 tags.append(name)
-        for tag, _count in user_tags[movie].most_common():
+        for tag, _count in user_tags.get(movie, Counter()).most_common():
             if tag not in tags:
                 tags.append(tag)
         genres = [g for g in record["genres"].split("|") if g and g != NO_GENRES]
@@ -221,7 +207,12 @@ def read_movielens(
                 },
             )
         )
+    return items, seen
 
+
+def _read_ratings(ratings_path: Path, seen: dict[int, int]) -> list[InteractionRow]:
+    """The ratings as interaction rows of users ``ml-<userId>``; a rating of a
+    movie not in the movies file is an error."""
     interactions: list[InteractionRow] = []
     source = str(ratings_path)
     for line, record in _records(ratings_path, ("userId", "movieId", "rating", "timestamp")):
@@ -249,4 +240,36 @@ def read_movielens(
                 timestamp=timestamp,
             )
         )
+    return interactions
+
+
+def read_movielens(
+    directory: Path,
+    *,
+    tmdb_keywords: Path | None = None,
+    tmdb_movies: Path | None = None,
+) -> MovieLensData:
+    """Read a MovieLens folder (and TMDB files) into validated item and interaction rows."""
+    if not directory.is_dir():
+        raise ImportFileError(path=str(directory), line=None, field=None, problem="not a folder")
+    movies_path = _find(directory, "movies", required=True)
+    ratings_path = _find(directory, "ratings", required=True)
+    tags_path = _find(directory, "tags", required=False)
+    links_path = _find(directory, "links", required=False)
+    if (tmdb_keywords or tmdb_movies) and links_path is None:
+        raise ImportFileError(
+            path=str(directory / "links.csv"),
+            line=None,
+            field=None,
+            problem="TMDB enrichment joins through links.csv, which is missing",
+        )
+
+    links = _read_links(links_path) if links_path else {}
+    tmdb_ids = {entry["tmdb_id"] for entry in links.values() if "tmdb_id" in entry}
+    keywords = _read_tmdb_keywords(tmdb_keywords, tmdb_ids) if tmdb_keywords else {}
+    overviews = _read_tmdb_movies(tmdb_movies, tmdb_ids) if tmdb_movies else {}
+
+    user_tags = _read_user_tags(tags_path) if tags_path else {}
+    items, seen = _read_movies(movies_path, links, keywords, overviews, user_tags)
+    interactions = _read_ratings(ratings_path, seen)
     return MovieLensData(items=items, interactions=interactions)

@@ -24,7 +24,7 @@ from engine.evaluation.methods import (
     write_profiles,
 )
 from engine.evaluation.splits import cold_items, latest_rows, temporal_split
-from engine.profile_generation import distinctive_labels
+from engine.profile_generation import RatedItem, distinctive_labels
 from profiles.parser import AVOID, LIKE, parse_statement
 
 PROTOCOLS = ("warm", "profile", "cold_item", "cold_user", "steering", "faithfulness")
@@ -321,8 +321,6 @@ class _Run:
         }
 
     def _rated(self, item: int):
-        from engine.profile_generation import RatedItem
-
         return RatedItem(
             item_id=item,
             title=self.catalog.titles[item],

@@ -6,11 +6,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.importers import read_items_file
+from engine.encoder import get_encoder
 from engine.evaluation.data import catalog_from_rows, interactions_from_rows
 from engine.evaluation.embeddings import EmbeddingCache
 from engine.evaluation.methods import GroundingRule
 from engine.evaluation.metrics import METRIC_NAMES
+from engine.evaluation.plots import write_plots
 from engine.evaluation.protocols import PROTOCOLS, Options, evaluate
+from engine.profiles import GROUNDING_DEPTH_SHARE, MIN_GROUNDING, MIN_GROUNDING_DEPTH
+from profiles.importers import read_interactions_csv
+from profiles.models import Profile
+from profiles.movielens import read_movielens
 from recsite.errors import ApplicationError
 from recsite.progress import progress_bar
 
@@ -71,9 +77,6 @@ class Command(BaseCommand):
             catalog = catalog.with_vectors(
                 self._encode(options["cache_dir"], catalog.texts, "Item vectors")
             )
-            from engine.profiles import GROUNDING_DEPTH_SHARE, MIN_GROUNDING, MIN_GROUNDING_DEPTH
-            from profiles.models import Profile
-
             report = evaluate(
                 catalog,
                 interactions,
@@ -102,8 +105,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--json {path}: {error.strerror}") from None
             self.stdout.write(f"Report written to {path}")
         if options["plots"]:
-            from engine.evaluation.plots import write_plots
-
             prefix = Path(options["plots"])
             for path in write_plots(report, prefix, title=prefix.name):
                 self.stdout.write(f"Chart written to {path}")
@@ -133,8 +134,6 @@ class Command(BaseCommand):
         if not movielens and (options["tmdb_keywords"] or options["tmdb_movies"]):
             raise CommandError("--tmdb-keywords and --tmdb-movies enrich --movielens only.")
         if movielens:
-            from profiles.movielens import read_movielens
-
             data = read_movielens(
                 Path(movielens),
                 tmdb_keywords=Path(options["tmdb_keywords"]) if options["tmdb_keywords"] else None,
@@ -142,16 +141,12 @@ class Command(BaseCommand):
             )
             item_rows, interaction_rows = data.items, data.interactions
         else:
-            from profiles.importers import read_interactions_csv
-
             item_rows = read_items_file(Path(items))
             interaction_rows = read_interactions_csv(Path(interactions))
         catalog = catalog_from_rows(item_rows)
         return catalog, interactions_from_rows(interaction_rows, catalog)
 
     def _encode(self, folder: Path, texts: list[str], description: str):
-        from engine.encoder import get_encoder
-
         cache = self._caches.get(folder) if hasattr(self, "_caches") else None
         if cache is None:
             cache = EmbeddingCache(Path(folder), settings.EMBEDDING_MODEL)

@@ -34,6 +34,38 @@ def _interrupt(signum, frame):
     raise _Stop(signum)
 
 
+def _start_children(host: str, port: int) -> list[subprocess.Popen]:
+    """The demo's Celery worker (with beat) and its web server, in that order."""
+    python = sys.executable
+    return [
+        subprocess.Popen(
+            [
+                python, "-m", "celery", "-A", "recsite", "worker",
+                # No --queues: the one demo worker consumes every queue
+                # in CELERY_TASK_QUEUES (embeddings, profiles, training).
+                "--concurrency", "1",
+                # The filesystem broker has no fanout for these; the
+                # demo's single worker does not need them either.
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                # Embedded beat runs the periodic tasks (collaborative
+                # training, the catch-up of missed work); fine with the
+                # demo's one worker, where a deployment runs `celery
+                # beat` once on its own (docs/WORKERS.md).
+                "-B",
+                "--loglevel", "INFO",
+            ],
+            cwd=settings.BASE_DIR,
+        ),
+        subprocess.Popen(
+            [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+            cwd=settings.BASE_DIR,
+            # runserver serves each request on a new thread; kept
+            # connections would pile up to PostgreSQL's limit under load.
+            env={**os.environ, "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "0")},
+        ),
+    ]  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Run a Celery worker and the web server together; Ctrl-C stops both."
 
@@ -52,34 +84,7 @@ class Command(BaseCommand):
         # Attach to the embedded database ourselves: the supervisor exits last,
         # and the last process to leave is the one that stops the server.
         connection.ensure_connection()
-        python = sys.executable
-        children = [
-            subprocess.Popen(
-                [
-                    python, "-m", "celery", "-A", "recsite", "worker",
-                    # No --queues: the one demo worker consumes every queue
-                    # in CELERY_TASK_QUEUES (embeddings, profiles, training).
-                    "--concurrency", "1",
-                    # The filesystem broker has no fanout for these; the
-                    # demo's single worker does not need them either.
-                    "--without-gossip", "--without-mingle", "--without-heartbeat",
-                    # Embedded beat runs the periodic tasks (collaborative
-                    # training, the catch-up of missed work); fine with the
-                    # demo's one worker, where a deployment runs `celery
-                    # beat` once on its own (docs/WORKERS.md).
-                    "-B",
-                    "--loglevel", "INFO",
-                ],
-                cwd=settings.BASE_DIR,
-            ),
-            subprocess.Popen(
-                [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-                cwd=settings.BASE_DIR,
-                # runserver serves each request on a new thread; kept
-                # connections would pile up to PostgreSQL's limit under load.
-                env={**os.environ, "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "0")},
-            ),
-        ]  # fmt: skip
+        children = _start_children(host, port)
         try:
             deadline = time.monotonic() + 60
             while not _port_open(host, port):
