@@ -8,12 +8,13 @@ CELERY_BROKER_URL.
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from recsite.env import envbool, envfloat, envint, envlist, envstr
+from recsite.env import envbool, envfloat, envint, envlist, envstr, envurl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("RECSITE_VAR_DIR", str(BASE_DIR / "var")))
@@ -389,9 +390,44 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Django's cache holds the log-in failure counts (profiles/login.py) and the
+# API's rate counts. Without CACHE_URL it is each process's own memory, so N
+# web processes allow N times every limit: fine for one process on a laptop,
+# not for gunicorn's workers or several machines. With CACHE_URL (Redis:
+# redis://host:6379/1, rediss:// for TLS, unix:///path/to/socket?db=1) every
+# process counts in one place. A database of its own, or at least a
+# CACHE_KEY_PREFIX of its own, keeps it apart from the broker's keys.
+CACHE_URL = envurl("CACHE_URL", schemes=("redis", "rediss", "unix"))
+CACHE_KEY_PREFIX = envstr("CACHE_KEY_PREFIX", "recsite")
+if CACHE_URL:
+    _cache_db = urlsplit(CACHE_URL).path.strip("/") if not CACHE_URL.startswith("unix:") else ""
+    if _cache_db and not _cache_db.isdigit():
+        raise ImproperlyConfigured(
+            "CACHE_URL: the part after the host must be a database number such as /1"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A log-in or API request reads the counts: with Redis away it
+            # fails within seconds instead of holding the request.
+            "OPTIONS": {
+                "socket_connect_timeout": envint("CACHE_CONNECT_TIMEOUT", 2),
+                "socket_timeout": envint("CACHE_SOCKET_TIMEOUT", 2),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+
 # API requests per minute, by throttle scope; over a rate, a client gets 429
-# with Retry-After. The counts live in Django's cache, which is per process
-# unless CACHES names a shared one (Redis): N web processes allow N times these.
+# with Retry-After. The counts live in Django's cache (CACHE_URL above).
 API_RATES = {
     # Anonymous clients, per address (they can only read the catalog).
     "anon": envint("API_RATE_ANON", 300),
