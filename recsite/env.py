@@ -79,9 +79,8 @@ def envurl(name: str, *, schemes: Collection[str]) -> str:
         raise ImproperlyConfigured(f"{name} is not a valid URL ({exc})") from None
     if parts.scheme not in schemes:
         allowed = ", ".join(f"{scheme}://" for scheme in schemes)
-        raise ImproperlyConfigured(
-            f"{name} must start with {allowed}; got {parts.scheme + '://' if parts.scheme else 'no scheme'}"
-        )
+        given = f"{parts.scheme}://" if parts.scheme else "no scheme"
+        raise ImproperlyConfigured(f"{name} must start with {allowed}; got {given}")
     if parts.scheme == "unix" and not parts.path:
         raise ImproperlyConfigured(f"{name} must name a socket path (unix:///path/to/socket)")
     if parts.scheme != "unix" and not parts.hostname:

@@ -141,7 +141,9 @@ class TestSettings:
         assert "DATABASE_URL must point to PostgreSQL" in result.stderr
 
     def test_the_cache_is_each_process_s_own_memory_unless_a_cache_url_is_given(self):
-        code = "c = s.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', '-'), c['KEY_PREFIX'])"
+        code = (
+            "c = s.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', '-'), c['KEY_PREFIX'])"
+        )
         assert load_settings(code).stdout.split() == [
             "django.core.cache.backends.locmem.LocMemCache",
             "-",

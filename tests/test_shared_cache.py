@@ -169,4 +169,3 @@ class TestLimitsAcrossWorkers:
         assert status == 429
         assert int(headers["Retry-After"]) > 0
         assert second.request("GET", "/api/items/")[0] == 429
-
