@@ -362,6 +362,34 @@ if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEB
         "COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE and "
         "COLLABORATIVE_DEBOUNCE_SECONDS must not be negative"
     )
+# Catalog imports (catalog/importers.py): bounds no real catalog reaches,
+# which keep a broken or hostile file (a gzip bomb, one endless line, 60,000
+# tags) from taking the process's memory or minutes of CPU. Each error names
+# the setting. A line is one item: 4 MiB holds the largest row the field
+# limits allow (a 100,000-character description and 400 labels of 100, even
+# written as \uXXXX escapes: about 2 MB). 200 categories or tags per item is
+# ten times what MovieLens with TMDB keywords gives (at most 20). Metadata is
+# served with the item to anyone who searches: 64 KiB as JSON is pages of
+# fields. Unpacked size: 2 GiB from the command line (a million items of
+# 2 KB); 64 MiB for a file uploaded through the API, whose import runs inside
+# one web request: at the 2,000 items/s measured here (bench/catalog_import.py)
+# that is about 60,000 items of 1 KB in 30 s, inside gunicorn's 60 s timeout.
+# Larger catalogs go through `manage.py import_catalog`.
+CATALOG_IMPORT_MAX_LINE_BYTES = envint("CATALOG_IMPORT_MAX_LINE_BYTES", 4 * 1024 * 1024)
+CATALOG_IMPORT_MAX_LABELS = envint("CATALOG_IMPORT_MAX_LABELS", 200)
+CATALOG_IMPORT_MAX_METADATA_BYTES = envint("CATALOG_IMPORT_MAX_METADATA_BYTES", 64 * 1024)
+CATALOG_IMPORT_MAX_UNPACKED_BYTES = envint("CATALOG_IMPORT_MAX_UNPACKED_BYTES", 2 * 1024**3)
+CATALOG_UPLOAD_MAX_UNPACKED_BYTES = envint("CATALOG_UPLOAD_MAX_UNPACKED_BYTES", 64 * 1024**2)
+for _name in (
+    "CATALOG_IMPORT_MAX_LINE_BYTES",
+    "CATALOG_IMPORT_MAX_LABELS",
+    "CATALOG_IMPORT_MAX_METADATA_BYTES",
+    "CATALOG_IMPORT_MAX_UNPACKED_BYTES",
+    "CATALOG_UPLOAD_MAX_UNPACKED_BYTES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
+
 # Catching up what was missed (a task that could not be queued while the
 # broker was down, a worker lost with its task): profiles due a regeneration
 # that none gave them, items still without a current vector and popularity
