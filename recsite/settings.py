@@ -289,6 +289,8 @@ CELERY_TASK_ROUTES = {
     "engine.tasks.item_popularity_refresh": {"queue": QUEUE_PROFILES},
     "engine.tasks.items_popularity_catch_up": {"queue": QUEUE_PROFILES},
     "engine.tasks.collaborative_train": {"queue": QUEUE_TRAINING},
+    # With the profiles: short database work that always has a worker.
+    "recsite.tasks.beat_heartbeat": {"queue": QUEUE_PROFILES},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -397,8 +399,17 @@ for _name in (
 CATCH_UP_SCHEDULE_SECONDS = envint("CATCH_UP_SCHEDULE_SECONDS", 600)
 if CATCH_UP_SCHEDULE_SECONDS < 1:
     raise ImproperlyConfigured("CATCH_UP_SCHEDULE_SECONDS must be at least 1")
+# Beat records a heartbeat this often (recsite/tasks.py); /health/status
+# reports beat as late once three are missing.
+HEALTH_BEAT_SECONDS = envint("HEALTH_BEAT_SECONDS", 60)
+if HEALTH_BEAT_SECONDS < 1:
+    raise ImproperlyConfigured("HEALTH_BEAT_SECONDS must be at least 1")
 # Run by `celery beat` (exactly one per deployment) or a worker started with -B.
 CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {
+        "task": "recsite.tasks.beat_heartbeat",
+        "schedule": float(HEALTH_BEAT_SECONDS),
+    },
     "collaborative-train": {
         "task": "engine.tasks.collaborative_train",
         "schedule": float(COLLABORATIVE_SCHEDULE_SECONDS),
@@ -546,7 +557,8 @@ for _network in METRICS_ALLOWED_NETWORKS:
         raise ImproperlyConfigured(
             f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network"
         ) from None
-# Seconds a scrape waits for the broker when it counts queued tasks.
+# /health/status answers these networks too (and signed-in staff); anyone
+# else gets 404. Seconds a scrape or a status check waits for the broker.
 METRICS_BROKER_TIMEOUT = envfloat("METRICS_BROKER_TIMEOUT", 2.0, low=0.1, high=60.0)
 # With PROMETHEUS_MULTIPROC_DIR set, prometheus_client writes every metric to
 # a file in that folder the moment the metric is defined (at import, before
