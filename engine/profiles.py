@@ -15,6 +15,7 @@ from engine import profile_generation as generation
 from engine.retrieval import nearest_items
 from profiles.models import Interaction, Profile, ProfileRevision, Statement
 from profiles.parser import parse_statement
+from profiles.selectors import PROFILE_GENERATION_LOCK_SPACE
 from profiles.services import (
     ProfileConflict,
     StatementDraft,
@@ -209,6 +210,9 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
        same as running once).
     """
     started = time.monotonic()
+    # A "write it again" request made before this point is answered by this
+    # run (it reads the ratings after it); a later one waits for the next.
+    started_at = timezone.now()
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
     counts, size = catalog_label_counts()
     signals = user_signals(user_id)
@@ -243,6 +247,9 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
                     generated_at=timezone.now(),
                     interactions_at_generation=interactions,
                 )
+                Profile.objects.filter(
+                    pk=profile.pk, regeneration_requested_at__lte=started_at
+                ).update(regeneration_requested_at=None)
             break
         except ProfileConflict:
             continue
@@ -257,8 +264,11 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
 
 
 def profile_generation_due(*, user_id: int) -> bool:
-    """Enough new signal since the last generation (or never generated)."""
+    """Asked for and not yet done, or enough new signal since the last generation
+    (or never generated)."""
     profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is not None and profile.regeneration_requested_at is not None:
+        return True
     signals = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
     if profile is None or profile.generated_at is None:
         return signals > 0
@@ -266,11 +276,13 @@ def profile_generation_due(*, user_id: int) -> bool:
 
 
 def users_due_generation(*, limit: int) -> list[int]:
-    """Ids of people whose profile is due a regeneration (profile_generation_due), oldest first.
+    """Ids of people whose profile is due a regeneration (profile_generation_due).
 
     The same rule as profile_generation_due, for everyone in one query: the
     periodic catch-up uses it to find regenerations that were never queued
-    (the broker was down) or whose task was lost with its worker.
+    (the broker was down) or whose task was lost with its worker. People who
+    asked come first (oldest request first: they are waiting), then the
+    oldest profiles.
     """
     from django.contrib.auth import get_user_model
 
@@ -278,13 +290,20 @@ def users_due_generation(*, limit: int) -> list[int]:
     due = (
         get_user_model()
         .objects.annotate(signals=signals)
-        .filter(signals__gt=0)
         .filter(
-            Q(profile__isnull=True)
-            | Q(profile__generated_at=None)
-            | Q(signals__gte=F("profile__interactions_at_generation") + REGENERATE_AFTER)
+            Q(profile__regeneration_requested_at__isnull=False)
+            | Q(signals__gt=0)
+            & (
+                Q(profile__isnull=True)
+                | Q(profile__generated_at=None)
+                | Q(signals__gte=F("profile__interactions_at_generation") + REGENERATE_AFTER)
+            )
         )
-        .order_by(F("profile__generated_at").asc(nulls_first=True), "pk")
+        .order_by(
+            F("profile__regeneration_requested_at").asc(nulls_last=True),
+            F("profile__generated_at").asc(nulls_first=True),
+            "pk",
+        )
     )
     return list(due.values_list("pk", flat=True)[:limit])
 
@@ -322,5 +341,6 @@ def with_user_lock(user_id: int, work):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [PROFILE_LOCK_SPACE, user_id])
 
 
-# First key of the two-key advisory lock: the profile generator's "namespace".
-PROFILE_LOCK_SPACE = 7301
+# First key of the two-key advisory lock: the profile generator's "namespace"
+# (defined beside the page's check that a profile is being written).
+PROFILE_LOCK_SPACE = PROFILE_GENERATION_LOCK_SPACE
