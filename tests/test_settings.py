@@ -173,6 +173,22 @@ class TestSettings:
         assert "CACHE_URL" in result.stderr and problem in result.stderr
         assert "secret" not in result.stderr
 
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "CATALOG_IMPORT_MAX_LINE_BYTES",
+            "CATALOG_IMPORT_MAX_LABELS",
+            "CATALOG_IMPORT_MAX_METADATA_BYTES",
+            "CATALOG_IMPORT_MAX_UNPACKED_BYTES",
+            "CATALOG_UPLOAD_MAX_UNPACKED_BYTES",
+            "HEALTH_BEAT_SECONDS",
+        ],
+    )
+    def test_limits_and_periods_must_be_positive(self, name):
+        result = load_settings(**{name: "0"})
+        assert result.returncode != 0
+        assert f"{name} must be at least 1" in result.stderr
+
     def test_a_garbled_boolean_names_the_variable(self):
         result = load_settings(DEBUG="maybe")
         assert "DEBUG must be a boolean" in result.stderr
