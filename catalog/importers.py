@@ -49,10 +49,12 @@ class ImportLimits:
     @classmethod
     def from_settings(cls, *, upload: bool = False) -> "ImportLimits":
         """The command line's limits, or (``upload``) those of a file sent to the web."""
-        unpacked = "CATALOG_UPLOAD" if upload else "CATALOG_IMPORT"
+        unpacked = (
+            "CATALOG_UPLOAD_MAX_UNPACKED_BYTES" if upload else "CATALOG_IMPORT_MAX_UNPACKED_BYTES"
+        )
         return cls(
             line_bytes=_setting("CATALOG_IMPORT_MAX_LINE_BYTES"),
-            unpacked_bytes=_setting(f"{unpacked}_MAX_UNPACKED_BYTES"),
+            unpacked_bytes=_setting(unpacked),
             labels=_setting("CATALOG_IMPORT_MAX_LABELS", unit="entries"),
             metadata_bytes=_setting("CATALOG_IMPORT_MAX_METADATA_BYTES"),
         )
