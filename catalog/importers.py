@@ -1,17 +1,24 @@
 """Parsing the generic catalog formats (JSON Lines, CSV) into validated rows.
 
-Parsing never touches the database: a file is read and checked whole before
-any row is written, so an import is all-or-nothing and every error names its
-file, line and field.
+Parsing never touches the database. The readers yield rows one at a time,
+each checked as it is read, so an import holds one batch in memory, not the
+file; the import writes them inside one transaction, so a bad line anywhere
+still leaves the database as it was (all or nothing), and every error names
+its file, line and field. Every file is read within ImportLimits: the longest
+line, the size once unpacked, labels and metadata per row (settings
+CATALOG_IMPORT_*, named in the errors).
 """
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from recsite.errors import ImportFileError
-from recsite.files import csv_records, text_lines
+from recsite.files import Limit, csv_records, text_lines
 
 MAX_EXTERNAL_ID = 255
 MAX_TITLE = 500
@@ -28,6 +35,33 @@ ITEM_FIELDS = (
     "metadata",
     "is_active",
 )
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one catalog file may hold; each limit names its setting in an error."""
+
+    line_bytes: Limit
+    unpacked_bytes: Limit
+    labels: Limit
+    metadata_bytes: Limit
+
+    @classmethod
+    def from_settings(cls, *, upload: bool = False) -> "ImportLimits":
+        """The command line's limits, or (``upload``) those of a file sent to the web."""
+        unpacked = (
+            "CATALOG_UPLOAD_MAX_UNPACKED_BYTES" if upload else "CATALOG_IMPORT_MAX_UNPACKED_BYTES"
+        )
+        return cls(
+            line_bytes=_setting("CATALOG_IMPORT_MAX_LINE_BYTES"),
+            unpacked_bytes=_setting(unpacked),
+            labels=_setting("CATALOG_IMPORT_MAX_LABELS", unit="entries"),
+            metadata_bytes=_setting("CATALOG_IMPORT_MAX_METADATA_BYTES"),
+        )
+
+
+def _setting(name: str, unit: str = "bytes") -> Limit:
+    return Limit(getattr(settings, name), name, unit)
 
 
 @dataclass(frozen=True)
@@ -59,21 +93,43 @@ def _text(name: str, value: Any, *, max_length: int, required: bool) -> str:
     return text
 
 
-def _labels(name: str, value: Any) -> list[str]:
+def _labels(name: str, value: Any, limit: Limit) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise _RowProblem(name, "expected a list of strings")
-    labels: list[str] = []
+    if len(value) > limit.value:
+        raise _RowProblem(name, f"{len(value):,} entries, more than {limit}")
+    # A dict keeps the first of each label in order, with constant-time lookups.
+    labels: dict[str, None] = {}
     for entry in value:
         if not isinstance(entry, str):
             raise _RowProblem(name, f"expected a list of strings, found {json.dumps(entry)[:40]}")
         label = " ".join(entry.split())
         if len(label) > MAX_LABEL:
             raise _RowProblem(name, f"entry longer than {MAX_LABEL} characters: {label[:40]!r}...")
-        if label and label not in labels:
-            labels.append(label)
-    return labels
+        if label:
+            labels[label] = None
+    return list(labels)
+
+
+def metadata_size(metadata: dict[str, Any]) -> int:
+    """Bytes of ``metadata`` as compact UTF-8 JSON: what is stored and served."""
+    return len(json.dumps(metadata, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _metadata(value: Any, limit: Limit) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _RowProblem("metadata", "expected a JSON object")
+    try:
+        size = metadata_size(value)
+    except RecursionError:  # the encoder recurses once per level of nesting
+        raise _RowProblem("metadata", "nested too deeply") from None
+    if size > limit.value:
+        raise _RowProblem("metadata", f"{size:,} bytes as JSON, more than {limit}")
+    return value
 
 
 def parse_year(name: str, value: Any) -> int | None:
@@ -110,7 +166,7 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-def _item_values(obj: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _item_values(obj: dict[str, Any], limits: ImportLimits) -> tuple[str, dict[str, Any]]:
     unknown = sorted(set(obj) - set(ITEM_FIELDS))
     if unknown:
         raise _RowProblem(unknown[0], f"unknown field (allowed: {', '.join(ITEM_FIELDS)})")
@@ -132,16 +188,11 @@ def _item_values(obj: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         )
     for name in ("categories", "tags"):
         if name in obj:
-            values[name] = _labels(name, obj[name])
+            values[name] = _labels(name, obj[name], limits.labels)
     if "year" in obj:
         values["year"] = parse_year("year", obj["year"])
     if "metadata" in obj:
-        metadata = obj["metadata"]
-        if metadata is None:
-            metadata = {}
-        if not isinstance(metadata, dict):
-            raise _RowProblem("metadata", "expected a JSON object")
-        values["metadata"] = metadata
+        values["metadata"] = _metadata(obj["metadata"], limits.metadata_bytes)
     if "is_active" in obj:
         if not isinstance(obj["is_active"], bool):
             raise _RowProblem("is_active", "expected true or false")
@@ -149,10 +200,12 @@ def _item_values(obj: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return external_id, values
 
 
-def item_row(source: str, line: int, obj: dict[str, Any]) -> ItemRow:
+def item_row(
+    source: str, line: int, obj: dict[str, Any], limits: ImportLimits | None = None
+) -> ItemRow:
     """Validate one item given as a dict (from any format) and return its row."""
     try:
-        external_id, values = _item_values(obj)
+        external_id, values = _item_values(obj, limits or ImportLimits.from_settings())
     except _RowProblem as problem:
         raise ImportFileError(
             path=source, line=line, field=problem.field, problem=problem.problem
@@ -160,16 +213,23 @@ def item_row(source: str, line: int, obj: dict[str, Any]) -> ItemRow:
     return ItemRow(source=source, line=line, external_id=external_id, values=values)
 
 
-def read_items_jsonl(path: Path) -> list[ItemRow]:
-    """Read and validate a whole JSON Lines catalog file.
+def _lines(path: Path, limits: ImportLimits):
+    return text_lines(
+        path, max_line_bytes=limits.line_bytes, max_unpacked_bytes=limits.unpacked_bytes
+    )
+
+
+def iter_items_jsonl(path: Path, limits: ImportLimits | None = None) -> Iterator[ItemRow]:
+    """Read a JSON Lines catalog file, yielding each row once it is validated.
 
     Blank lines are skipped. The same external_id twice in one file is an
-    error: which of the two the user meant cannot be guessed.
+    error: which of the two the user meant cannot be guessed. A file with
+    no item is an error too, raised once the whole file is read.
     """
+    limits = limits or ImportLimits.from_settings()
     source = str(path)
-    rows: list[ItemRow] = []
     first_line: dict[str, int] = {}
-    for number, text in text_lines(path):
+    for number, text in _lines(path, limits):
         if not text.strip():
             continue
         try:
@@ -186,15 +246,15 @@ def read_items_jsonl(path: Path) -> list[ItemRow]:
             raise ImportFileError(
                 path=source, line=number, field=None, problem="expected a JSON object per line"
             )
-        _add_row(rows, first_line, item_row(source, number, obj))
-    if not rows:
+        yield _first_of_its_id(first_line, item_row(source, number, obj, limits))
+    if not first_line:
         raise ImportFileError(path=source, line=None, field=None, problem="contains no items")
-    return rows
 
 
-def _add_row(rows: list[ItemRow], first_line: dict[str, int], row: ItemRow) -> None:
+def _first_of_its_id(first_line: dict[str, int], row: ItemRow) -> ItemRow:
     # The same external_id twice in one file is an error: which of the two
-    # the user meant cannot be guessed.
+    # the user meant cannot be guessed. Only the ids and their lines are kept
+    # for the whole file (about 100 bytes an item), never the rows.
     if row.external_id in first_line:
         raise ImportFileError(
             path=row.source,
@@ -203,7 +263,7 @@ def _add_row(rows: list[ItemRow], first_line: dict[str, int], row: ItemRow) -> N
             problem=f"{row.external_id!r} already appears on line {first_line[row.external_id]}",
         )
     first_line[row.external_id] = row.line
-    rows.append(row)
+    return row
 
 
 CSV_LABEL_SEPARATOR = "|"
@@ -231,18 +291,24 @@ def _csv_item(record: dict[str, str]) -> dict[str, Any]:
     return obj
 
 
-def read_items_csv(path: Path) -> list[ItemRow]:
-    """Read and validate a whole CSV catalog file with a header row.
+def iter_items_csv(path: Path, limits: ImportLimits | None = None) -> Iterator[ItemRow]:
+    """Read a CSV catalog file with a header row, yielding each row once it is validated.
 
     The columns are the JSON Lines fields (``external_id`` and ``title``
     required); ``categories`` and ``tags`` hold labels separated by ``|``,
     ``metadata`` a JSON object, ``is_active`` true or false. On update, a
     column the file does not have keeps each item's current value.
     """
+    limits = limits or ImportLimits.from_settings()
     source = str(path)
-    rows: list[ItemRow] = []
     first_line: dict[str, int] = {}
-    records = csv_records(path, required=("external_id", "title"), allowed=ITEM_FIELDS)
+    records = csv_records(
+        path,
+        required=("external_id", "title"),
+        allowed=ITEM_FIELDS,
+        max_line_bytes=limits.line_bytes,
+        max_unpacked_bytes=limits.unpacked_bytes,
+    )
     for number, record in records:
         try:
             obj = _csv_item(record)
@@ -250,22 +316,36 @@ def read_items_csv(path: Path) -> list[ItemRow]:
             raise ImportFileError(
                 path=source, line=number, field=problem.field, problem=problem.problem
             ) from None
-        _add_row(rows, first_line, item_row(source, number, obj))
-    if not rows:
+        yield _first_of_its_id(first_line, item_row(source, number, obj, limits))
+    if not first_line:
         raise ImportFileError(path=source, line=None, field=None, problem="contains no items")
-    return rows
 
 
-def read_items_file(path: Path) -> list[ItemRow]:
+def iter_items_file(path: Path, limits: ImportLimits | None = None) -> Iterator[ItemRow]:
     """Read a catalog file in the format its name says: .jsonl or .csv, gzipped or not."""
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(".jsonl"):
-        return read_items_jsonl(path)
+        return iter_items_jsonl(path, limits)
     if name.endswith(".csv"):
-        return read_items_csv(path)
+        return iter_items_csv(path, limits)
     raise ImportFileError(
         path=str(path),
         line=None,
         field=None,
         problem="expected a .jsonl or .csv file (or either gzipped, .gz)",
     )
+
+
+def read_items_jsonl(path: Path) -> list[ItemRow]:
+    """Every row of a JSON Lines catalog file, validated (for small files: tests, evaluation)."""
+    return list(iter_items_jsonl(path))
+
+
+def read_items_csv(path: Path) -> list[ItemRow]:
+    """Every row of a CSV catalog file, validated."""
+    return list(iter_items_csv(path))
+
+
+def read_items_file(path: Path) -> list[ItemRow]:
+    """Every row of a .jsonl or .csv catalog file (gzipped or not), validated."""
+    return list(iter_items_file(path))

@@ -1,16 +1,17 @@
 """Writes to the catalog."""
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, reset_queries, transaction
 from django.utils import timezone
 
-from catalog.importers import ITEM_FIELDS, ItemRow, read_items_file
+from catalog.importers import ITEM_FIELDS, ImportLimits, ItemRow, iter_items_file
 from catalog.models import Item
 from catalog.signals import embeddings_needed
 from recsite.errors import ApplicationError, ImportFileError
@@ -30,51 +31,75 @@ class ItemImportSummary:
     updated: int
 
 
+def _batches(rows: Iterable[ItemRow], size: int) -> Iterator[list[ItemRow]]:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
 def items_import(
-    *, rows: Sequence[ItemRow], on_progress: Callable[[int], None] | None = None
+    *, rows: Iterable[ItemRow], on_progress: Callable[[int], None] | None = None
 ) -> ItemImportSummary:
     """Insert or update items by external_id, in one transaction.
 
-    1. Load the items that already exist for the rows' external ids.
+    ``rows`` may be a reader that validates lines as it goes
+    (catalog.importers.iter_items_file): they are taken WRITE_BATCH at a
+    time, so memory holds one batch, not the file. A bad line anywhere
+    raises from the reader and rolls back every batch written before it:
+    the import stays all or nothing.
+
+    For each batch:
+    1. Load the items that already exist for its external ids.
     2. Start each row from the existing item's values (or the defaults), and
        overlay only the fields the row gave: re-importing a file that lacks
        descriptions does not wipe the descriptions already there.
-    3. Upsert everything with INSERT ... ON CONFLICT (external_id) in batches.
-    4. Tell the engine which items now need a new embedding (on commit it
-       queues exactly those).
+    3. Upsert the batch with INSERT ... ON CONFLICT (external_id).
+    Then tell the engine which items now need a new embedding (on commit it
+    queues exactly those; above LISTED_CHANGES, it checks every item).
     """
+    created = updated = 0
+    stale: list[int] = []
     with transaction.atomic():
-        existing = Item.objects.in_bulk([row.external_id for row in rows], field_name="external_id")
-        items = []
-        for row in rows:
-            current = existing.get(row.external_id)
-            item = Item(external_id=row.external_id)
-            if current is not None:
-                for name in [*IMPORTED_FIELDS, "embedding_model", "embedding_hash"]:
-                    setattr(item, name, getattr(current, name))
-            for name, value in row.values.items():
-                setattr(item, name, value)
-            items.append(item)
-        for start in range(0, len(items), WRITE_BATCH):
-            batch = items[start : start + WRITE_BATCH]
+        for batch in _batches(rows, WRITE_BATCH):
+            existing = Item.objects.in_bulk(
+                [row.external_id for row in batch], field_name="external_id"
+            )
+            items = []
+            for row in batch:
+                current = existing.get(row.external_id)
+                item = Item(external_id=row.external_id)
+                if current is not None:
+                    for name in [*IMPORTED_FIELDS, "embedding_model", "embedding_hash"]:
+                        setattr(item, name, getattr(current, name))
+                for name, value in row.values.items():
+                    setattr(item, name, value)
+                items.append(item)
             Item.objects.bulk_create(
-                batch,
+                items,
                 update_conflicts=True,
                 unique_fields=["external_id"],
                 update_fields=[*IMPORTED_FIELDS, "updated_at"],
             )
+            created += len(items) - len(existing)
+            updated += len(existing)
+            # One more than listed is enough to know the list is not sent.
+            if len(stale) <= LISTED_CHANGES:
+                stale += [
+                    item.pk
+                    for item in items
+                    if item.embedding_status(settings.EMBEDDING_MODEL) != "current"
+                ]
             if on_progress:
-                on_progress(len(batch))
-        stale = [
-            item.pk
-            for item in items
-            if item.embedding_status(settings.EMBEDDING_MODEL) != "current"
-        ]
+                on_progress(len(items))
+            # With DEBUG on (the demo, a developer's import) Django keeps the
+            # SQL of every query, a megabyte per batch here: forget it, or
+            # memory grows with the file after all.
+            reset_queries()
         if stale:
             embeddings_needed.send(
                 sender=Item, item_ids=stale if len(stale) <= LISTED_CHANGES else None
             )
-    return ItemImportSummary(created=len(rows) - len(existing), updated=len(existing))
+    return ItemImportSummary(created=created, updated=updated)
 
 
 def items_request_embedding(*, item_ids: Sequence[int]) -> None:
@@ -99,23 +124,40 @@ def items_import_upload(*, name: str, chunks: Iterable[bytes]) -> ItemImportSumm
 
     The readers work on paths (gzip, exact line numbers), so the upload is
     written to a temporary file first; errors name the upload, not that file.
+    The web's limits apply (CATALOG_UPLOAD_MAX_UNPACKED_BYTES, smaller than
+    the command line's): the import runs inside one request. The copy stops
+    at that size too, so a huge upload does not fill the disk first.
     """
     name = name[:200]
     suffix = next((s for s in UPLOAD_SUFFIXES if name.lower().endswith(s)), "")
-    with tempfile.TemporaryDirectory(prefix="recsite-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        with path.open("wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        try:
-            return items_import(rows=read_items_file(path))
-        except ImportFileError as error:
-            raise ImportFileError(
-                path=name,
-                line=error.extra["line"],
-                field=error.extra["field"],
-                problem=error.extra["problem"],
-            ) from None
+    limits = ImportLimits.from_settings(upload=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="recsite-upload-") as folder:
+            path = Path(folder) / f"upload{suffix}"
+            written = 0
+            with path.open("wb") as handle:
+                for chunk in chunks:
+                    written += len(chunk)
+                    # Packed data is never larger than what it unpacks to
+                    # (beyond gzip's few bytes of framing).
+                    if written > limits.unpacked_bytes.value + 1024:
+                        raise ImportFileError(
+                            path=name,
+                            line=None,
+                            field=None,
+                            problem=f"the file is larger than {limits.unpacked_bytes}",
+                        )
+                    handle.write(chunk)
+            return items_import(rows=iter_items_file(path, limits))
+    except ImportFileError as error:
+        if error.extra["file"] == name:
+            raise
+        raise ImportFileError(
+            path=name,
+            line=error.extra["line"],
+            field=error.extra["field"],
+            problem=error.extra["problem"],
+        ) from None
 
 
 def _item_save(item: Item, update_fields: list[str] | None = None) -> None:

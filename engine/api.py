@@ -16,7 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import services as catalog_services
-from catalog.importers import MAX_EXTERNAL_ID, MAX_LABEL, MAX_TITLE, YEAR_RANGE, has_nul
+from catalog.importers import (
+    MAX_EXTERNAL_ID,
+    MAX_LABEL,
+    MAX_TITLE,
+    YEAR_RANGE,
+    has_nul,
+    metadata_size,
+)
 from catalog.models import Item
 from catalog.selectors import items_browse
 from engine import indexing, recommend, retrieval, scoring, steering, tasks, training
@@ -68,12 +75,10 @@ class SimilarItemsSerializer(serializers.Serializer):
 
 def _labels(labels: list[str]) -> list[str]:
     """Labels as the catalog import stores them: spaces collapsed, no blanks or repeats."""
-    cleaned: list[str] = []
-    for label in labels:
-        label = " ".join(label.split())
-        if label and label not in cleaned:
-            cleaned.append(label)
-    return cleaned
+    # A dict keeps the first of each label in order, with constant-time lookups.
+    cleaned = {" ".join(label.split()): None for label in labels}
+    cleaned.pop("", None)
+    return list(cleaned)
 
 
 class ItemWriteSerializer(serializers.Serializer):
@@ -85,12 +90,12 @@ class ItemWriteSerializer(serializers.Serializer):
     categories = serializers.ListField(
         child=serializers.CharField(max_length=MAX_LABEL, allow_blank=True),
         required=False,
-        max_length=1000,
+        max_length=settings.CATALOG_IMPORT_MAX_LABELS,
     )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=MAX_LABEL, allow_blank=True),
         required=False,
-        max_length=1000,
+        max_length=settings.CATALOG_IMPORT_MAX_LABELS,
     )
     year = serializers.IntegerField(
         required=False, allow_null=True, min_value=YEAR_RANGE[0], max_value=YEAR_RANGE[1]
@@ -102,6 +107,15 @@ class ItemWriteSerializer(serializers.Serializer):
         # Text fields refuse NUL already (DRF); PostgreSQL's JSON cannot store one either.
         if has_nul(value):
             raise serializers.ValidationError("Must not contain the NUL character (\\u0000).")
+        try:
+            size = metadata_size(value)
+        except RecursionError:
+            raise serializers.ValidationError("Nested too deeply.") from None
+        if size > settings.CATALOG_IMPORT_MAX_METADATA_BYTES:
+            raise serializers.ValidationError(
+                f"{size:,} bytes as JSON, more than {settings.CATALOG_IMPORT_MAX_METADATA_BYTES:,} "
+                "(CATALOG_IMPORT_MAX_METADATA_BYTES)."
+            )
         return value
 
     def validate_categories(self, value: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ from engine.encoder import get_encoder
 from engine.retrieval import nearest_items
 from profiles.models import Interaction, Profile, ProfileRevision, Statement
 from profiles.parser import parse_statement
+from profiles.selectors import PROFILE_GENERATION_LOCK_SPACE
 from profiles.services import StatementDraft, profile_generation_save
 
 # A statement is kept only if its own embedding finds at least this share of
@@ -190,6 +191,9 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
        are replaced, and nothing is written when nothing would change.
     """
     started = time.monotonic()
+    # A "write it again" request made before this point is answered by this
+    # run (it reads the ratings after it); a later one waits for the next.
+    started_at = timezone.now()
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
     counts, size = catalog_label_counts()
     signals = user_signals(user_id)
@@ -198,7 +202,10 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     )
     grounded = _grounded(generated)
     revision = profile_generation_save(
-        user=_user(user_id), drafts=grounded, interactions=interactions
+        user=_user(user_id),
+        drafts=grounded,
+        interactions=interactions,
+        requested_before=started_at,
     )
     return GenerationResult(
         revision=revision,
@@ -209,8 +216,11 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
 
 
 def profile_generation_due(*, user_id: int) -> bool:
-    """Enough new signal since the last generation (or never generated)."""
+    """Asked for and not yet done, or enough new signal since the last generation
+    (or never generated)."""
     profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is not None and profile.regeneration_requested_at is not None:
+        return True
     signals = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
     if profile is None or profile.generated_at is None:
         return signals > 0
@@ -218,23 +228,32 @@ def profile_generation_due(*, user_id: int) -> bool:
 
 
 def users_due_generation(*, limit: int) -> list[int]:
-    """Ids of people whose profile is due a regeneration (profile_generation_due), oldest first.
+    """Ids of people whose profile is due a regeneration (profile_generation_due).
 
     The same rule as profile_generation_due, for everyone in one query: the
     periodic catch-up uses it to find regenerations that were never queued
-    (the broker was down) or whose task was lost with its worker.
+    (the broker was down) or whose task was lost with its worker. People who
+    asked come first (oldest request first: they are waiting), then the
+    oldest profiles.
     """
     signals = Count("interactions", filter=Q(interactions__kind__in=SIGNAL_KINDS))
     due = (
         get_user_model()
         .objects.annotate(signals=signals)
-        .filter(signals__gt=0)
         .filter(
-            Q(profile__isnull=True)
-            | Q(profile__generated_at=None)
-            | Q(signals__gte=F("profile__interactions_at_generation") + REGENERATE_AFTER)
+            Q(profile__regeneration_requested_at__isnull=False)
+            | Q(signals__gt=0)
+            & (
+                Q(profile__isnull=True)
+                | Q(profile__generated_at=None)
+                | Q(signals__gte=F("profile__interactions_at_generation") + REGENERATE_AFTER)
+            )
         )
-        .order_by(F("profile__generated_at").asc(nulls_first=True), "pk")
+        .order_by(
+            F("profile__regeneration_requested_at").asc(nulls_last=True),
+            F("profile__generated_at").asc(nulls_first=True),
+            "pk",
+        )
     )
     return list(due.values_list("pk", flat=True)[:limit])
 
@@ -270,5 +289,6 @@ def with_user_lock(user_id: int, work):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [PROFILE_LOCK_SPACE, user_id])
 
 
-# First key of the two-key advisory lock: the profile generator's "namespace".
-PROFILE_LOCK_SPACE = 7301
+# First key of the two-key advisory lock: the profile generator's "namespace"
+# (defined beside the page's check that a profile is being written).
+PROFILE_LOCK_SPACE = PROFILE_GENERATION_LOCK_SPACE

@@ -10,8 +10,9 @@ address limit, higher because people share addresses, stops one address
 trying many usernames.
 
 Both the website's log-in page and the admin's use these forms. The counts
-live in the cache, which is per process unless CACHES names a shared one
-(Redis): N web processes allow N times the limits.
+live in Django's cache: with CACHE_URL (Redis) every process and machine
+shares them; without it each process counts alone, and N web processes allow
+N times the limits.
 """
 
 import hashlib

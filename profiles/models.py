@@ -87,6 +87,10 @@ class Profile(models.Model):
     # interactions the person had then (regeneration waits for enough new ones).
     generated_at = models.DateTimeField(null=True, blank=True)
     interactions_at_generation = models.PositiveIntegerField(default=0)
+    # When the person last asked for "write it again", until a generation that
+    # started after it completes. Stored, not only queued, so that beat's
+    # catch-up finds a request whose task was lost.
+    regeneration_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from catalog.models import Item
@@ -44,3 +45,21 @@ def person_is_new(*, user) -> bool:
 def api_tokens(*, user) -> QuerySet[ApiToken]:
     """The person's API keys, newest first (only the prefix of each key is stored)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+# First key of the advisory lock a profile generator holds for one person
+# while it writes (engine.profiles.with_user_lock takes it; here it is only
+# looked at, so the page can say a profile is being written).
+PROFILE_GENERATION_LOCK_SPACE = 7301
+
+
+def profile_generation_running(*, user_id: int) -> bool:
+    """Whether a worker is writing this person's profile right now."""
+    # A two-key advisory lock shows in pg_locks as classid, objid, objsubid 2.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid = %s AND objid = %s AND objsubid = 2)",
+            [PROFILE_GENERATION_LOCK_SPACE, user_id],
+        )
+        return cursor.fetchone()[0]

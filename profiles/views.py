@@ -24,7 +24,7 @@ from profiles.forms import (
 )
 from profiles.parser import ProfileTextError, render_profile
 from profiles.revisions import revision_diff
-from profiles.selectors import api_tokens
+from profiles.selectors import api_tokens, profile_generation_running
 from profiles.services import (
     AddLines,
     ChangeLine,
@@ -50,6 +50,7 @@ RECENT_REVISIONS = 10
 # slow: the worker usually takes a few seconds; a minute and a half means it
 # is busy or not running.
 REGENERATION_PATIENCE = timedelta(seconds=90)
+# When this browser asked: to say "done" once, after the request is answered.
 REGENERATION_KEY = "regeneration_requested_at"
 
 
@@ -62,24 +63,26 @@ def _with_changes(revisions):
 
 
 def _regeneration_state(request: HttpRequest, profile) -> str | None:
-    """Where a regeneration this person asked for stands: pending, done, slow, or None.
+    """Where a regeneration the person asked for stands: pending, writing, slow, done or None.
 
-    The request time lives in the session, so the page knows what it is
-    waiting for; the worker marks ``generated_at`` when it has run (even when
-    nothing changed). Done and slow are shown once, then forgotten.
+    The request is stored on the profile until a generation that started
+    after it completes, whoever ran it (the task it queued or, if that was
+    lost, beat's catch-up): while it is there the page says it is queued, or
+    being written while a worker holds the person's generation lock, or slow
+    after REGENERATION_PATIENCE. Once it is answered, the browser that asked
+    is told "done" once.
     """
-    asked = request.session.get(REGENERATION_KEY)
-    if not asked:
-        return None
-    requested_at = datetime.fromisoformat(asked)
-    if profile.generated_at and profile.generated_at >= requested_at:
-        state = "done"
-    elif timezone.now() - requested_at > REGENERATION_PATIENCE:
-        state = "slow"
-    else:
+    requested = profile.regeneration_requested_at
+    if requested is not None:
+        if profile_generation_running(user_id=profile.user_id):
+            return "writing"
+        if timezone.now() - requested > REGENERATION_PATIENCE:
+            return "slow"
         return "pending"
-    del request.session[REGENERATION_KEY]
-    return state
+    asked = request.session.pop(REGENERATION_KEY, None)
+    if asked and profile.generated_at and profile.generated_at >= datetime.fromisoformat(asked):
+        return "done"
+    return None
 
 
 def _page(request, *, form=None, upload=None, status=200):
@@ -162,13 +165,14 @@ def profile_undo_view(request, number: int):
 @login_required
 @require_POST
 def profile_regenerate(request):
-    profile_request_regeneration(user=request.user)
     request.session[REGENERATION_KEY] = timezone.now().isoformat()
+    profile_request_regeneration(user=request.user)
     if request.htmx:
+        profile = profile_for(request.user)
         return render(
             request,
             "profiles/_regeneration_status.html",
-            {"regeneration": "pending", "profile": profile_for(request.user)},
+            {"regeneration": _regeneration_state(request, profile), "profile": profile},
         )
     messages.success(
         request,

@@ -6,6 +6,8 @@ silently replaced by a default.
 """
 
 import os
+from collections.abc import Collection
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -59,3 +61,28 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def envurl(name: str, *, schemes: Collection[str]) -> str:
+    """A URL with one of ``schemes`` and a host (a path for ``unix``), or "" when unset.
+
+    The message names the variable and what is wrong, never the URL itself:
+    it may carry a password.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 (parsed lazily: a bad port raises here)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid URL ({exc})") from None
+    if parts.scheme not in schemes:
+        allowed = ", ".join(f"{scheme}://" for scheme in schemes)
+        given = f"{parts.scheme}://" if parts.scheme else "no scheme"
+        raise ImproperlyConfigured(f"{name} must start with {allowed}; got {given}")
+    if parts.scheme == "unix" and not parts.path:
+        raise ImproperlyConfigured(f"{name} must name a socket path (unix:///path/to/socket)")
+    if parts.scheme != "unix" and not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must name a host ({parts.scheme}://host:port/...)")
+    return raw

@@ -1,11 +1,30 @@
-"""Reading import files line by line, gzip or not, with exact line numbers."""
+"""Reading import files line by line, gzip or not, with exact line numbers.
+
+A reader may be given limits on the longest line and on the whole file's
+size once unpacked. Lines are then read with a bounded ``readline``, so
+neither a gzip bomb (a few MB that unpack to gigabytes) nor one endless line
+is ever held in memory: reading stops at the limit with an error naming it.
+"""
 
 import csv
 import gzip
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from recsite.errors import ImportFileError
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A bound on an import, and the setting that sets it (named in the error)."""
+
+    value: int
+    setting: str
+    unit: str = "bytes"
+
+    def __str__(self) -> str:
+        return f"{self.value:,} {self.unit} ({self.setting})"
 
 
 def open_binary(path: Path):
@@ -28,14 +47,44 @@ def open_binary(path: Path):
         raise ImportFileError(path=str(path), line=None, field=None, problem=str(exc)) from None
 
 
-def text_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]:
+def text_lines(
+    path: Path,
+    encoding: str = "utf-8",
+    *,
+    max_line_bytes: Limit | None = None,
+    max_unpacked_bytes: Limit | None = None,
+) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` for each line, without its line ending.
 
     Lines are decoded one at a time so an encoding error names its line.
+    With limits, a line longer than ``max_line_bytes`` (line ending not
+    counted) or a file larger than ``max_unpacked_bytes`` once unpacked stops
+    the reading, with an error naming the limit and the line it was reached on.
     """
+    # One byte over the limit (plus a line ending) is enough to know a line
+    # is too long; -1 reads a whole line, however long.
+    read_size = max_line_bytes.value + 3 if max_line_bytes else -1
+    unpacked = 0
     with open_binary(path) as handle:
         try:
-            for number, raw in enumerate(handle, start=1):
+            number = 0
+            while raw := handle.readline(read_size):
+                number += 1
+                unpacked += len(raw)
+                if max_unpacked_bytes and unpacked > max_unpacked_bytes.value:
+                    raise ImportFileError(
+                        path=str(path),
+                        line=number,
+                        field=None,
+                        problem=f"the file unpacks to more than {max_unpacked_bytes}",
+                    )
+                if max_line_bytes and len(raw.rstrip(b"\r\n")) > max_line_bytes.value:
+                    raise ImportFileError(
+                        path=str(path),
+                        line=number,
+                        field=None,
+                        problem=f"the line is longer than {max_line_bytes}",
+                    )
                 try:
                     text = raw.decode(encoding)
                 except UnicodeDecodeError as exc:
@@ -52,17 +101,28 @@ def text_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]
             raise ImportFileError(path=str(path), line=None, field=None, problem=str(exc)) from None
 
 
-def csv_rows(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, list[str]]]:
+def csv_rows(
+    path: Path,
+    encoding: str = "utf-8",
+    *,
+    max_line_bytes: Limit | None = None,
+    max_unpacked_bytes: Limit | None = None,
+) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line_number, fields)`` per CSV record, skipping blank lines.
 
     The line number is where the record starts: a quoted field may span
-    several lines, and the first is the one a person looks for.
+    several lines, and the first is the one a person looks for. The limits
+    are text_lines'; a quoted field spanning lines is bounded by the csv
+    module's field size limit (131,072 characters).
     """
     consumed = 0
 
     def physical_lines() -> Iterator[str]:
         nonlocal consumed
-        for number, text in text_lines(path, encoding):
+        lines = text_lines(
+            path, encoding, max_line_bytes=max_line_bytes, max_unpacked_bytes=max_unpacked_bytes
+        )
+        for number, text in lines:
             consumed = number
             yield text + "\n"  # csv needs the line end to keep newlines inside quotes
 
@@ -87,6 +147,8 @@ def csv_records(
     required: Sequence[str],
     allowed: Sequence[str] | None = None,
     lowercase_header: bool = False,
+    max_line_bytes: Limit | None = None,
+    max_unpacked_bytes: Limit | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line_number, {column: text})`` per record of a CSV with a header.
 
@@ -94,7 +156,7 @@ def csv_records(
     given, nothing else; every record must have as many fields as the header.
     """
     source = str(path)
-    records = csv_rows(path)
+    records = csv_rows(path, max_line_bytes=max_line_bytes, max_unpacked_bytes=max_unpacked_bytes)
     _, header = next(records, (0, None))
     if header is None:
         raise ImportFileError(path=source, line=None, field=None, problem="is empty")

@@ -102,6 +102,11 @@ def queue_names() -> list[str]:
     return sorted({settings.CELERY_TASK_DEFAULT_QUEUE, *app.amqp.queues.keys()})
 
 
+def broker_transport_options() -> dict:
+    """The broker's options as settings give them now (the Celery app keeps its first copy)."""
+    return dict(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}))
+
+
 def queue_lengths(names: list[str]) -> dict[str, int]:
     """Messages waiting in each queue; raises if the broker cannot be reached.
 
@@ -114,7 +119,9 @@ def queue_lengths(names: list[str]) -> dict[str, int]:
 
     lengths = {}
     with app.connection_for_read(
-        settings.CELERY_BROKER_URL, connect_timeout=settings.METRICS_BROKER_TIMEOUT
+        settings.CELERY_BROKER_URL,
+        connect_timeout=settings.METRICS_BROKER_TIMEOUT,
+        transport_options=broker_transport_options(),
     ) as connection:
         connection.ensure_connection(max_retries=1, timeout=settings.METRICS_BROKER_TIMEOUT)
         for name in names:
@@ -158,7 +165,8 @@ def registry() -> prometheus_client.CollectorRegistry:
     return prometheus_client.REGISTRY
 
 
-def _allowed(address: str) -> bool:
+def address_allowed(address: str) -> bool:
+    """Whether ``address`` is in METRICS_ALLOWED_NETWORKS (monitoring may read)."""
     try:
         client = ipaddress.ip_address(address)
     except ValueError:
@@ -171,7 +179,7 @@ def _allowed(address: str) -> bool:
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """The Prometheus text format, for METRICS_ALLOWED_NETWORKS only (404 for others)."""
-    if not _allowed(request.META.get("REMOTE_ADDR", "")):
+    if not address_allowed(request.META.get("REMOTE_ADDR", "")):
         raise Http404
     queues = prometheus_client.CollectorRegistry(auto_describe=False)
     queues.register(QueueCollector())

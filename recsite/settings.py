@@ -8,12 +8,13 @@ CELERY_BROKER_URL.
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
-from recsite.env import envbool, envfloat, envint, envlist, envstr
+from recsite.env import envbool, envfloat, envint, envlist, envstr, envurl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("RECSITE_VAR_DIR", str(BASE_DIR / "var")))
@@ -288,6 +289,8 @@ CELERY_TASK_ROUTES = {
     "engine.tasks.item_popularity_refresh": {"queue": QUEUE_PROFILES},
     "engine.tasks.items_popularity_catch_up": {"queue": QUEUE_PROFILES},
     "engine.tasks.collaborative_train": {"queue": QUEUE_TRAINING},
+    # With the profiles: short database work that always has a worker.
+    "recsite.tasks.beat_heartbeat": {"queue": QUEUE_PROFILES},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -361,6 +364,34 @@ if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEB
         "COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE and "
         "COLLABORATIVE_DEBOUNCE_SECONDS must not be negative"
     )
+# Catalog imports (catalog/importers.py): bounds no real catalog reaches,
+# which keep a broken or hostile file (a gzip bomb, one endless line, 60,000
+# tags) from taking the process's memory or minutes of CPU. Each error names
+# the setting. A line is one item: 4 MiB holds the largest row the field
+# limits allow (a 100,000-character description and 400 labels of 100, even
+# written as \uXXXX escapes: about 2 MB). 200 categories or tags per item is
+# ten times what MovieLens with TMDB keywords gives (at most 20). Metadata is
+# served with the item to anyone who searches: 64 KiB as JSON is pages of
+# fields. Unpacked size: 2 GiB from the command line (a million items of
+# 2 KB); 64 MiB for a file uploaded through the API, whose import runs inside
+# one web request: at the 2,000 items/s measured here (bench/catalog_import.py)
+# that is about 60,000 items of 1 KB in 30 s, inside gunicorn's 60 s timeout.
+# Larger catalogs go through `manage.py import_catalog`.
+CATALOG_IMPORT_MAX_LINE_BYTES = envint("CATALOG_IMPORT_MAX_LINE_BYTES", 4 * 1024 * 1024)
+CATALOG_IMPORT_MAX_LABELS = envint("CATALOG_IMPORT_MAX_LABELS", 200)
+CATALOG_IMPORT_MAX_METADATA_BYTES = envint("CATALOG_IMPORT_MAX_METADATA_BYTES", 64 * 1024)
+CATALOG_IMPORT_MAX_UNPACKED_BYTES = envint("CATALOG_IMPORT_MAX_UNPACKED_BYTES", 2 * 1024**3)
+CATALOG_UPLOAD_MAX_UNPACKED_BYTES = envint("CATALOG_UPLOAD_MAX_UNPACKED_BYTES", 64 * 1024**2)
+for _name in (
+    "CATALOG_IMPORT_MAX_LINE_BYTES",
+    "CATALOG_IMPORT_MAX_LABELS",
+    "CATALOG_IMPORT_MAX_METADATA_BYTES",
+    "CATALOG_IMPORT_MAX_UNPACKED_BYTES",
+    "CATALOG_UPLOAD_MAX_UNPACKED_BYTES",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
+
 # Catching up what was missed (a task that could not be queued while the
 # broker was down, a worker lost with its task): profiles due a regeneration
 # that none gave them, items still without a current vector and popularity
@@ -368,8 +399,17 @@ if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEB
 CATCH_UP_SCHEDULE_SECONDS = envint("CATCH_UP_SCHEDULE_SECONDS", 600)
 if CATCH_UP_SCHEDULE_SECONDS < 1:
     raise ImproperlyConfigured("CATCH_UP_SCHEDULE_SECONDS must be at least 1")
+# Beat records a heartbeat this often (recsite/tasks.py); /health/status
+# reports beat as late once three are missing.
+HEALTH_BEAT_SECONDS = envint("HEALTH_BEAT_SECONDS", 60)
+if HEALTH_BEAT_SECONDS < 1:
+    raise ImproperlyConfigured("HEALTH_BEAT_SECONDS must be at least 1")
 # Run by `celery beat` (exactly one per deployment) or a worker started with -B.
 CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {
+        "task": "recsite.tasks.beat_heartbeat",
+        "schedule": float(HEALTH_BEAT_SECONDS),
+    },
     "collaborative-train": {
         "task": "engine.tasks.collaborative_train",
         "schedule": float(COLLABORATIVE_SCHEDULE_SECONDS),
@@ -389,9 +429,44 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Django's cache holds the log-in failure counts (profiles/login.py) and the
+# API's rate counts. Without CACHE_URL it is each process's own memory, so N
+# web processes allow N times every limit: fine for one process on a laptop,
+# not for gunicorn's workers or several machines. With CACHE_URL (Redis:
+# redis://host:6379/1, rediss:// for TLS, unix:///path/to/socket?db=1) every
+# process counts in one place. A database of its own, or at least a
+# CACHE_KEY_PREFIX of its own, keeps it apart from the broker's keys.
+CACHE_URL = envurl("CACHE_URL", schemes=("redis", "rediss", "unix"))
+CACHE_KEY_PREFIX = envstr("CACHE_KEY_PREFIX", "recsite")
+if CACHE_URL:
+    _cache_db = urlsplit(CACHE_URL).path.strip("/") if not CACHE_URL.startswith("unix:") else ""
+    if _cache_db and not _cache_db.isdigit():
+        raise ImproperlyConfigured(
+            "CACHE_URL: the part after the host must be a database number such as /1"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A log-in or API request reads the counts: with Redis away it
+            # fails within seconds instead of holding the request.
+            "OPTIONS": {
+                "socket_connect_timeout": envint("CACHE_CONNECT_TIMEOUT", 2),
+                "socket_timeout": envint("CACHE_SOCKET_TIMEOUT", 2),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+
 # API requests per minute, by throttle scope; over a rate, a client gets 429
-# with Retry-After. The counts live in Django's cache, which is per process
-# unless CACHES names a shared one (Redis): N web processes allow N times these.
+# with Retry-After. The counts live in Django's cache (CACHE_URL above).
 API_RATES = {
     # Anonymous clients, per address (they can only read the catalog).
     "anon": envint("API_RATE_ANON", 300),
@@ -482,7 +557,8 @@ for _network in METRICS_ALLOWED_NETWORKS:
         raise ImproperlyConfigured(
             f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network"
         ) from None
-# Seconds a scrape waits for the broker when it counts queued tasks.
+# /health/status answers these networks too (and signed-in staff); anyone
+# else gets 404. Seconds a scrape or a status check waits for the broker.
 METRICS_BROKER_TIMEOUT = envfloat("METRICS_BROKER_TIMEOUT", 2.0, low=0.1, high=60.0)
 # With PROMETHEUS_MULTIPROC_DIR set, prometheus_client writes every metric to
 # a file in that folder the moment the metric is defined (at import, before

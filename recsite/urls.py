@@ -9,6 +9,8 @@ urlpatterns = [
     # For load balancers and Prometheus: no sign-in, no HTTPS redirect.
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    # Monitoring networks and staff only (recsite/health.py).
+    path("health/status", health.status, name="health-status"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     # Before auth's own: the same address, with a limit on failed attempts.

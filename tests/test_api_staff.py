@@ -116,6 +116,9 @@ class TestItemWrites:
             ({"external_id": "x", "title": "T", "categories": [{"a": 1}]}, "categories"),
             ({"external_id": "x", "title": "T", "tags": ["t" * 101]}, "tags"),
             ({"external_id": "x", "title": "T", "metadata": [1]}, "metadata"),
+            # The catalog import's limits: 200 labels, 64 KiB of metadata as JSON.
+            ({"external_id": "x", "title": "T", "tags": [f"t{n}" for n in range(201)]}, "tags"),
+            ({"external_id": "x", "title": "T", "metadata": {"n": "x" * 65_530}}, "metadata"),
             ({"external_id": "x", "title": "T", "is_active": "maybe"}, "is_active"),
             ({"external_id": "taken", "title": "T"}, "external_id"),
         ],
@@ -204,6 +207,22 @@ class TestBulkImport:
         assert is_error(response, 400), response.json()
         assert response.json()["message"].startswith(message), response.json()["message"]
         assert not Item.objects.exists()
+
+    def test_an_upload_that_unpacks_past_the_web_s_limit_is_a_400_naming_it(self, api, settings):
+        settings.CATALOG_UPLOAD_MAX_UNPACKED_BYTES = 2000
+        lines = [json.dumps({"external_id": f"z-{n}", "title": "x" * 90}) for n in range(40)]
+        response = api.post(IMPORT, {"file": upload("big.jsonl.gz", lines, compress=True)})
+        assert is_error(response, 400)
+        assert response.json()["message"] == (
+            "big.jsonl.gz, line 16: the file unpacks to more than 2,000 bytes "
+            "(CATALOG_UPLOAD_MAX_UNPACKED_BYTES)"
+        )
+        assert not Item.objects.exists()
+        # Not copied whole first either: a file larger than the limit as sent.
+        response = api.post(IMPORT, {"file": upload("big.jsonl", lines)})
+        assert response.json()["message"] == (
+            "big.jsonl: the file is larger than 2,000 bytes (CATALOG_UPLOAD_MAX_UNPACKED_BYTES)"
+        )
 
     def test_the_file_is_required(self, api):
         response = api.post(IMPORT, {})

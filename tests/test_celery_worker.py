@@ -17,6 +17,7 @@ from engine import tasks
 from profiles.importers import InteractionRow
 from profiles.models import ProfileRevision
 from profiles.services import interactions_import
+from recsite.tasks import beat_heartbeat
 from tests.conftest import PROJECT_DIR, project_env
 from tests.factories import make_item
 
@@ -152,6 +153,7 @@ class TestQueues:
         tasks.items_popularity_catch_up.apply_async()
         tasks.item_popularity_refresh.apply_async(kwargs={"item_ids": [1]})
         tasks.collaborative_train.apply_async()
+        beat_heartbeat.apply_async()
 
         found: dict[str, set[str]] = {}
         with app.connection_for_write() as broker:
@@ -169,6 +171,7 @@ class TestQueues:
                 "engine.tasks.profiles_refresh_stale",
                 "engine.tasks.item_popularity_refresh",
                 "engine.tasks.items_popularity_catch_up",
+                "recsite.tasks.beat_heartbeat",
             },
             f"{prefix}training": {"engine.tasks.collaborative_train"},
         }

@@ -59,6 +59,9 @@ def production_env(folder: Path, **overrides: str) -> dict[str, str]:
         "STATIC_ROOT": str(folder / "static"),
         "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
         "RECSITE_VAR_DIR": str(folder / "var"),
+        # Each process's own memory, not the documented Redis: a test that
+        # needs the shared cache gives one of its own (tests/test_shared_cache.py).
+        "CACHE_URL": "",
         **overrides,
     }
 

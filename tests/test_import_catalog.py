@@ -1,9 +1,16 @@
+import gzip
+import json
+import os
+import subprocess
+import sys
+import threading
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.models import Item
-from tests.conftest import manage
+from tests.conftest import PROJECT_DIR, manage, project_env
 from tests.factories import make_item, write_jsonl, write_lines
 
 FULL_ROW = {
@@ -237,3 +244,158 @@ def test_command_line_error_is_one_line_and_exits_nonzero(tmp_path):
         'expected a whole year such as 1999, got "soon"'
     ]
     assert not Item.objects.exists()
+
+
+@pytest.mark.django_db
+class TestLimits:
+    """Bounds no real catalog reaches; each error names its setting, the file and the line."""
+
+    def test_a_line_past_the_limit_is_refused_by_number_without_reading_it_whole(
+        self, tmp_path, settings
+    ):
+        settings.CATALOG_IMPORT_MAX_LINE_BYTES = 200
+        fine = '{"external_id": "a", "title": "' + "t" * 150 + '"}'
+        path = write_lines(tmp_path / "items.jsonl", [fine, fine.replace('"a"', '"b"') + " " * 60])
+        with pytest.raises(CommandError) as error:
+            import_catalog(path)
+        assert str(error.value) == (
+            f"{path}, line 2: the line is longer than 200 bytes (CATALOG_IMPORT_MAX_LINE_BYTES)"
+        )
+        assert not Item.objects.exists()
+
+    def test_a_file_that_unpacks_past_the_limit_is_refused_at_the_line_that_passes_it(
+        self, tmp_path, settings
+    ):
+        settings.CATALOG_IMPORT_MAX_UNPACKED_BYTES = 1000
+        rows = [{"external_id": f"bk-{n}", "title": f"Book {n:03d}"} for n in range(40)]
+        path = write_jsonl(tmp_path / "items.jsonl.gz", rows, compress=True)
+        with pytest.raises(CommandError) as error:
+            import_catalog(path)
+        # Each line is 46 bytes: the 22nd takes the file past 1,000.
+        assert str(error.value) == (
+            f"{path}, line 22: the file unpacks to more than 1,000 bytes "
+            "(CATALOG_IMPORT_MAX_UNPACKED_BYTES)"
+        )
+        assert not Item.objects.exists()
+
+    def test_too_many_tags_are_refused_before_any_is_looked_at(self, tmp_path):
+        tags = [f"tag {n}" for n in range(60_000)]
+        path = write_jsonl(tmp_path / "items.jsonl", [{**FULL_ROW, "tags": tags}])
+        with pytest.raises(CommandError) as error:
+            import_catalog(path)
+        assert str(error.value) == (
+            f"{path}, line 1, field 'tags': 60,000 entries, more than 200 entries "
+            "(CATALOG_IMPORT_MAX_LABELS)"
+        )
+
+    def test_up_to_the_limit_tags_are_kept_in_order_without_repeats(self, tmp_path):
+        tags = [f"tag {n % 150}" for n in range(200)]
+        import_catalog(write_jsonl(tmp_path / "items.jsonl", [{**FULL_ROW, "tags": tags}]))
+        assert Item.objects.get().tags == [f"tag {n}" for n in range(150)]
+
+    def test_metadata_past_the_limit_is_refused_by_its_size_as_json(self, tmp_path):
+        metadata = {"notes": "é" * 40_000}  # 80,000 bytes of UTF-8, 40,000 characters
+        path = write_jsonl(tmp_path / "items.jsonl", [{**FULL_ROW, "metadata": metadata}])
+        with pytest.raises(CommandError) as error:
+            import_catalog(path)
+        assert str(error.value) == (
+            f"{path}, line 1, field 'metadata': 80,012 bytes as JSON, more than 65,536 bytes "
+            "(CATALOG_IMPORT_MAX_METADATA_BYTES)"
+        )
+        assert not Item.objects.exists()
+
+    def test_a_bad_line_after_several_written_batches_still_leaves_nothing(
+        self, tmp_path, monkeypatch
+    ):
+        from catalog import services
+
+        # Rows are written a batch at a time as they are read; three batches
+        # go to the database before line 7 is found wrong.
+        monkeypatch.setattr(services, "WRITE_BATCH", 2)
+        existing = make_item(external_id="bk-0", title="Untouched")
+        rows = [{"external_id": f"bk-{n}", "title": f"New {n}"} for n in range(6)]
+        path = write_lines(
+            tmp_path / "items.jsonl",
+            [*(json.dumps(row) for row in rows), '{"external_id": "bk-9", "title": ""}'],
+        )
+        with pytest.raises(CommandError, match=r"line 7, field 'title': must not be empty"):
+            import_catalog(path)
+        assert list(Item.objects.values_list("external_id", "title")) == [
+            (existing.external_id, "Untouched")
+        ]
+
+
+def measured_import(path) -> tuple[str, int]:
+    """``manage.py import_catalog path`` in a child process: (stderr, peak RSS in MiB).
+
+    wait4 reads the peak of that one child, not of every process this test
+    run ever waited for.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "manage.py", "import_catalog", str(path)],
+        cwd=PROJECT_DIR,
+        env=project_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = threading.Timer(120, child.kill)
+    deadline.start()
+    try:
+        with child.stderr:
+            stderr = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+    finally:
+        deadline.cancel()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.returncode != 0, stderr
+    return stderr, usage.ru_maxrss // 1024
+
+
+BOMB_MIB = 300
+
+
+def write_bomb(path, *, head: bytes, body: bytes, tail: bytes) -> int:
+    """A .gz of ``head``, ``body`` repeated to BOMB_MIB MiB, then ``tail``; returns its size."""
+    with gzip.open(path, "wb", compresslevel=9) as handle:
+        handle.write(head)
+        for _ in range(BOMB_MIB * 2**20 // len(body)):
+            handle.write(body)
+        handle.write(tail)
+    return path.stat().st_size
+
+
+@pytest.mark.django_db
+class TestGzipBomb:
+    """A few hundred KB that unpack to 300 MiB: refused, with memory far below that."""
+
+    @pytest.mark.parametrize(
+        ("shape", "problem"),
+        [
+            ("one endless line", "line 1: the line is longer than 4,194,304 bytes"),
+            ("endless blank lines", "line 129: the file unpacks to more than 67,108,864 bytes"),
+        ],
+    )
+    def test_is_refused_while_memory_stays_far_below_its_unpacked_size(
+        self, tmp_path, monkeypatch, shape, problem
+    ):
+        small = write_lines(tmp_path / "small.jsonl.gz", ["{}"], compress=True)
+        bomb = tmp_path / "bomb.jsonl.gz"
+        if shape == "one endless line":
+            packed = write_bomb(
+                bomb, head=b'{"external_id": "x", "title": "', body=b"a" * 2**20, tail=b'"}\n'
+            )
+        else:
+            # Each line is within the line limit and skipped as blank: only
+            # the unpacked size stops it (lowered here to keep the test short).
+            monkeypatch.setenv("CATALOG_IMPORT_MAX_UNPACKED_BYTES", str(64 * 2**20))
+            packed = write_bomb(bomb, head=b"", body=b" " * (2**19 - 1) + b"\n", tail=b"")
+        assert packed < 2 * 2**20  # a small file...
+
+        baseline_error, baseline = measured_import(small)
+        assert "field 'external_id': is required" in baseline_error
+        error, peak = measured_import(bomb)
+
+        # ...that unpacks to 300 MiB; the import holds a few MiB of it at a time.
+        assert peak - baseline < 40, (baseline, peak)
+        assert f"CommandError: {bomb}, {problem}" in error

@@ -160,28 +160,61 @@ class TestLineByLine:
 
 @pytest.mark.django_db
 class TestRegenerationProgress:
+    """The line says only what is true: queued, being written, slow, done at a time."""
+
     def test_asking_shows_a_polling_progress_line(self, signed_in, owner):
         fragment = signed_in.post(reverse("profiles:regenerate"), **HTMX).content.decode()
         assert 'data-state="pending"' in fragment
         assert f'hx-get="{STATUS}" hx-trigger="every 2s"' in fragment
+        assert "Queued" in fragment
         page = signed_in.get(PAGE).content.decode()
         assert 'data-state="pending"' in page
 
     def test_the_line_says_done_once_the_worker_has_run(self, signed_in, owner):
+        from engine.profiles import profile_generate
+
         signed_in.post(reverse("profiles:regenerate"), **HTMX)
         assert 'data-state="pending"' in signed_in.get(STATUS, **HTMX).content.decode()
-        Profile.objects.filter(user=owner).update(generated_at=timezone.now())
+        profile_generate(user_id=owner.pk)  # what the worker runs
         fragment = signed_in.get(STATUS, **HTMX).content.decode()
         assert 'data-state="done"' in fragment and "hx-trigger" not in fragment
+        done_at = profile_for(owner).generated_at.strftime("%H:%M")
+        assert f"Done at {done_at} UTC" in fragment
         assert 'data-state="idle"' in signed_in.get(STATUS, **HTMX).content.decode()
 
+    def test_the_request_is_stored_not_only_queued(self, signed_in, owner):
+        before = timezone.now()
+        signed_in.post(reverse("profiles:regenerate"), **HTMX)
+        assert profile_for(owner).regeneration_requested_at >= before
+        # A new browser (no session) still sees that it is queued.
+        signed_in.cookies.clear()
+        signed_in.force_login(owner)
+        assert 'data-state="pending"' in signed_in.get(STATUS, **HTMX).content.decode()
+
+    def test_the_line_says_being_written_while_a_worker_holds_the_person_s_lock(
+        self, signed_in, owner
+    ):
+        from engine.profiles import with_user_lock
+
+        signed_in.post(reverse("profiles:regenerate"), **HTMX)
+        fragment = with_user_lock(owner.pk, lambda: signed_in.get(STATUS, **HTMX).content.decode())
+        assert 'data-state="writing"' in fragment and "Being written now" in fragment
+        assert 'hx-trigger="every 2s"' in fragment
+        assert 'data-state="pending"' in signed_in.get(STATUS, **HTMX).content.decode()
+
     def test_a_missing_worker_is_reported_instead_of_spinning_forever(self, signed_in, owner):
+        asked = timezone.now() - timedelta(minutes=5)
         profile_for(owner)
+        Profile.objects.filter(user=owner).update(regeneration_requested_at=asked)
         session = signed_in.session
-        session[REGENERATION_KEY] = (timezone.now() - timedelta(minutes=5)).isoformat()
+        session[REGENERATION_KEY] = asked.isoformat()
         session.save()
         fragment = signed_in.get(STATUS, **HTMX).content.decode()
         assert 'data-state="slow"' in fragment and "worker" in fragment
+        # Still true on the next look, and still watched (less often).
+        fragment = signed_in.get(STATUS, **HTMX).content.decode()
+        assert 'data-state="slow"' in fragment and 'hx-trigger="every 10s"' in fragment
+        assert f"Still queued since {asked.strftime('%H:%M')} UTC" in fragment
 
 
 @pytest.mark.django_db

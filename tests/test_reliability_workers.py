@@ -34,9 +34,16 @@ from django.utils import timezone
 
 from catalog.models import Item
 from engine import indexing, services, tasks
-from engine.profiles import REGENERATE_AFTER, users_due_generation
+from engine.profiles import (
+    PROFILE_LOCK_SPACE,
+    REGENERATE_AFTER,
+    profile_generate,
+    profile_generation_due,
+    users_due_generation,
+)
 from profiles.models import Interaction, Profile, ProfileRevision
-from profiles.services import token_create
+from profiles.services import profile_request_regeneration, token_create
+from recsite.metrics import queue_lengths
 from tests.conftest import PROJECT_DIR, manage, project_env
 from tests.factories import make_interaction, make_item, make_user
 from tests.live_http import Browser, api_call
@@ -423,6 +430,74 @@ class TestBrokerNeverAnswers:
         assert "could not queue engine.tasks.profile_regenerate" in result.stderr
 
 
+# ---------------------------------------------------------------- "write it again"
+
+
+class TestRegenerationRequestOutlivesItsTask:
+    def test_a_request_lost_with_its_worker_is_written_by_beat_s_catch_up(
+        self, transactional_db, sample_catalog, processes, tmp_path
+    ):
+        reader = make_user("reader")
+        # Enough of one kind of book that the generator has something to say.
+        liked = sorted(
+            (item for item in sample_catalog.values() if "Mystery" in item.categories),
+            key=lambda item: item.external_id,
+        )[:6]
+        for item in liked:
+            make_interaction(reader, item, value=5.0)
+        # Counted a day ago with no rating since: by the ratings alone, not due.
+        Profile.objects.create(
+            user=reader,
+            generated_at=timezone.now() - timedelta(days=1),
+            interactions_at_generation=len(liked),
+        )
+        assert users_due_generation(limit=10) == []
+        purge_queues()
+
+        # Another run holds the person's generation lock: the requested task
+        # finds it taken and waits 10 s to try again, its message now held by
+        # the worker alone (the filesystem broker keeps no copy).
+        log = tmp_path / "worker.log"
+        lock = LockHolder("SELECT pg_advisory_lock(%s, %s)", (PROFILE_LOCK_SPACE, reader.pk))
+        try:
+            worker = start_worker(log=log)
+            processes.append(worker)
+            profile_request_regeneration(user=reader)
+            wait_until(
+                lambda: (
+                    "retry: Retry in 10s" in log.read_text()
+                    and queue_lengths([settings.QUEUE_PROFILES])[settings.QUEUE_PROFILES] == 0
+                ),
+                "the requested task waiting to retry",
+                worker,
+                log,
+            )
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        finally:
+            lock.unlock()
+        # The task is gone with its worker; the request is not.
+        assert queue_lengths([settings.QUEUE_PROFILES])[settings.QUEUE_PROFILES] == 0
+        profile = Profile.objects.get(user=reader)
+        assert profile.regeneration_requested_at is not None
+        assert not ProfileRevision.objects.filter(profile=profile).exists()
+
+        restarted_log = tmp_path / "restarted.log"
+        restarted = start_worker("--beat", log=restarted_log, CATCH_UP_SCHEDULE_SECONDS="2")
+        processes.append(restarted)
+        wait_until(
+            lambda: Profile.objects.filter(pk=profile.pk, regeneration_requested_at=None).exists(),
+            "the caught-up regeneration",
+            restarted,
+            restarted_log,
+        )
+        assert "Sending due task profiles-refresh-stale" in restarted_log.read_text()
+        written = ProfileRevision.objects.get(profile=profile)
+        assert written.cause == ProfileRevision.Cause.GENERATION
+        evidence = {item for line in written.statements for item in line["evidence"]}
+        assert evidence and evidence <= {item.pk for item in liked}
+
+
 # ---------------------------------------------------------------- catch-up
 
 
@@ -447,6 +522,34 @@ class TestStaleProfileRefresh:
         assert users_due_generation(limit=10) == [never.pk, moved_on.pk]
         assert users_due_generation(limit=1) == [never.pk]
 
+    def test_people_who_asked_are_due_first_even_without_new_ratings(self):
+        never, asked = make_user("never"), make_user("asked")
+        item = make_item()
+        make_interaction(never, item)
+        make_interaction(asked, item)
+        Profile.objects.create(
+            user=asked, generated_at=timezone.now(), interactions_at_generation=1
+        )
+        assert users_due_generation(limit=10) == [never.pk]
+        assert not profile_generation_due(user_id=asked.pk)
+
+        profile_request_regeneration(user=asked)
+
+        assert users_due_generation(limit=10) == [asked.pk, never.pk]
+        assert profile_generation_due(user_id=asked.pk)
+
+    def test_a_generation_answers_requests_made_before_it_started_and_no_later_one(self):
+        reader = make_user("reader")
+        profile_request_regeneration(user=reader)
+        profile_generate(user_id=reader.pk)
+        assert Profile.objects.get(user=reader).regeneration_requested_at is None
+        assert users_due_generation(limit=10) == []
+        # Asked while the next run was already reading the ratings: still waiting after it.
+        while_running = timezone.now() + timedelta(seconds=30)
+        Profile.objects.filter(user=reader).update(regeneration_requested_at=while_running)
+        profile_generate(user_id=reader.pk)
+        assert Profile.objects.get(user=reader).regeneration_requested_at == while_running
+
     def test_queues_each_due_regeneration_on_the_profiles_queue(self):
         reader = make_user("reader")
         make_interaction(reader, make_item())
@@ -466,19 +569,20 @@ class TestStaleProfileRefresh:
 
 
 class LockHolder:
-    """The embedding lock, held from another session as a running task or catch-up holds it."""
+    """An advisory lock (by default the embedding one), held from another session
+    as a running task, a catch-up or a profile generator holds it."""
 
-    def __init__(self, sql: str) -> None:
+    def __init__(self, sql: str, keys: tuple[int, int] = indexing.EMBED_CATCH_UP_LOCK) -> None:
         self.held = threading.Event()
         self.release = threading.Event()
-        self.thread = threading.Thread(target=self._hold, args=(sql,), daemon=True)
+        self.thread = threading.Thread(target=self._hold, args=(sql, keys), daemon=True)
         self.thread.start()
         assert self.held.wait(10), "could not take the lock"
 
-    def _hold(self, sql: str) -> None:
+    def _hold(self, sql: str, keys: tuple[int, int]) -> None:
         try:
             with connection.cursor() as cursor:
-                cursor.execute(sql, list(indexing.EMBED_CATCH_UP_LOCK))
+                cursor.execute(sql, list(keys))
                 self.held.set()
                 self.release.wait(WAIT_SECONDS)
         finally:

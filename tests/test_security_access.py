@@ -48,6 +48,7 @@ PUBLIC = {
     "api-docs",
     "health-live",
     "health-ready",
+    "health-status",  # like metrics: the monitoring networks (and staff) only
     "metrics",
     "login",
     "logout",

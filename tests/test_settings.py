@@ -140,6 +140,55 @@ class TestSettings:
         result = load_settings(DATABASE_URL="sqlite:///db.sqlite3")
         assert "DATABASE_URL must point to PostgreSQL" in result.stderr
 
+    def test_the_cache_is_each_process_s_own_memory_unless_a_cache_url_is_given(self):
+        code = (
+            "c = s.CACHES['default']; print(c['BACKEND'], c.get('LOCATION', '-'), c['KEY_PREFIX'])"
+        )
+        assert load_settings(code).stdout.split() == [
+            "django.core.cache.backends.locmem.LocMemCache",
+            "-",
+            "recsite",
+        ]
+        shared = load_settings(code, CACHE_URL="redis://cache.example:6379/1")
+        assert shared.returncode == 0, shared.stderr
+        assert shared.stdout.split() == [
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://cache.example:6379/1",
+            "recsite",
+        ]
+
+    @pytest.mark.parametrize(
+        ("url", "problem"),
+        [
+            ("memcached://cache.example:11211", "must start with redis://, rediss://, unix://"),
+            ("cache.example:6379", "must start with redis://"),
+            ("redis://", "must name a host"),
+            ("redis://:secret@cache.example:port/1", "is not a valid URL"),
+            ("redis://:secret@cache.example:6379/cache", "must be a database number"),
+        ],
+    )
+    def test_a_bad_cache_url_stops_the_process_and_never_shows_the_password(self, url, problem):
+        result = load_settings(CACHE_URL=url)
+        assert result.returncode != 0
+        assert "CACHE_URL" in result.stderr and problem in result.stderr
+        assert "secret" not in result.stderr
+
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "CATALOG_IMPORT_MAX_LINE_BYTES",
+            "CATALOG_IMPORT_MAX_LABELS",
+            "CATALOG_IMPORT_MAX_METADATA_BYTES",
+            "CATALOG_IMPORT_MAX_UNPACKED_BYTES",
+            "CATALOG_UPLOAD_MAX_UNPACKED_BYTES",
+            "HEALTH_BEAT_SECONDS",
+        ],
+    )
+    def test_limits_and_periods_must_be_positive(self, name):
+        result = load_settings(**{name: "0"})
+        assert result.returncode != 0
+        assert f"{name} must be at least 1" in result.stderr
+
     def test_a_garbled_boolean_names_the_variable(self):
         result = load_settings(DEBUG="maybe")
         assert "DEBUG must be a boolean" in result.stderr

@@ -443,19 +443,24 @@ class MergeGenerated(ProfileEdit):
 
 
 def profile_generation_save(
-    *, user, drafts: Sequence[StatementDraft], interactions: int
+    *, user, drafts: Sequence[StatementDraft], interactions: int, requested_before=None
 ) -> ProfileRevision | None:
     """Merge the profile writer's lines (MergeGenerated) and note when it ran.
 
     ``interactions``: how many signals the lines were written from, so the
-    next regeneration is due only after enough new ones. Returns the new
-    revision, or None when nothing changed.
+    next regeneration is due only after enough new ones. A "write it again"
+    request made before ``requested_before`` (when the writer started reading
+    the ratings) is answered and cleared; a later one waits for the next run.
+    Returns the new revision, or None when nothing changed.
     """
     with transaction.atomic():
         change = profile_edit(user=user, edit=MergeGenerated(tuple(drafts)))
-        Profile.objects.filter(user=user).update(
-            generated_at=timezone.now(), interactions_at_generation=interactions
-        )
+        profile = Profile.objects.filter(user=user)
+        profile.update(generated_at=timezone.now(), interactions_at_generation=interactions)
+        if requested_before is not None:
+            profile.filter(regeneration_requested_at__lte=requested_before).update(
+                regeneration_requested_at=None
+            )
     return change.revision
 
 

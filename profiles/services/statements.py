@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 from django.db import transaction
+from django.utils import timezone
 
 from profiles.models import Profile, ProfileRevision, Statement
 from profiles.parser import MAX_STATEMENTS, ParsedStatement, ProfileTextError
@@ -172,8 +173,17 @@ def profile_settings_update(
 
 
 def profile_request_regeneration(*, user) -> None:
-    """Queue a regeneration from the person's ratings, even if not due yet."""
-    regeneration_requested.send(sender=Profile, user_id=user.pk)
+    """Ask for a regeneration from the person's ratings now, even if not due yet.
+
+    The request is stored (``Profile.regeneration_requested_at``) as well as
+    queued: a task lost on the way (broker down, worker killed while the task
+    waited to retry) is found by beat's catch-up, and the generation that
+    completes after the request clears it.
+    """
+    with transaction.atomic():
+        profile = profile_for(user)
+        Profile.objects.filter(pk=profile.pk).update(regeneration_requested_at=timezone.now())
+        regeneration_requested.send(sender=Profile, user_id=user.pk)
 
 
 # The strength scale "more of this" and "less of this" step along; the

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.importers import read_items_jsonl
+from catalog.importers import iter_items_jsonl
 from catalog.services import items_import
 from recsite.errors import ApplicationError
 from recsite.progress import progress_bar
@@ -20,8 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            rows = read_items_jsonl(Path(file))
-            with progress_bar(total=len(rows), unit="item", desc="Importing items") as bar:
+            # Read, checked and written as it goes (one batch in memory), in
+            # one transaction: a bad line anywhere undoes the whole file.
+            rows = iter_items_jsonl(Path(file))
+            with progress_bar(total=None, unit="item", desc="Importing items") as bar:
                 summary = items_import(rows=rows, on_progress=bar.update)
         except ApplicationError as error:
             raise CommandError(error.message) from None
