@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, F, Func, Q
+from django.utils import timezone
 
 from catalog.models import Item
 from engine import llm
