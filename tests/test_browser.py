@@ -63,7 +63,10 @@ def _what_is_missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "the Python package playwright is not installed (pip install -r requirements.txt)"
+        return (
+            "the Python package playwright is not installed "
+            "(pip install -r requirements-dev.txt -c requirements-lock.txt)"
+        )
     return None
 
 
