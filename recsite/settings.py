@@ -411,7 +411,11 @@ REST_FRAMEWORK = {
         "profiles.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Signed in unless a view says otherwise: an endpoint that forgets its
+    # permission is closed, not public. The public ones (catalog reads, the
+    # schema and its docs page) name theirs; tests/test_api_permissions.py
+    # holds the table of every route's.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "recsite.api.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_PARSER_CLASSES": [
@@ -444,6 +448,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and its docs page are public (drf-spectacular's default, said
+    # here because the API's own default is signed-in only).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 
 # Logs go to stderr: one JSON object per line in production (for a log
