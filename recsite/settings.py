@@ -189,6 +189,38 @@ if min(LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS, LOGIN_FAILURE_WI
         "LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS and "
         "LOGIN_FAILURE_WINDOW_SECONDS must be at least 1"
     )
+# Email, used only to send password-reset links. Without EMAIL_HOST (or an
+# EMAIL_BACKEND that delivers) nothing can be sent, so password reset is off:
+# its pages answer 404 and the log-in page does not offer it, rather than
+# telling a person that a mail is on its way when none ever will be.
+EMAIL_HOST = envstr("EMAIL_HOST")
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("EMAIL_USE_SSL and EMAIL_USE_TLS cannot both be on")
+# Seconds a reset request waits for the mail server before it fails.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Backends that deliver nothing to anyone: printing or keeping mail in memory.
+_UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+PASSWORD_RESET_ENABLED = EMAIL_BACKEND not in _UNDELIVERED_EMAIL_BACKENDS
+if PASSWORD_RESET_ENABLED and not DEBUG and DEFAULT_FROM_EMAIL == "webmaster@localhost":
+    raise ImproperlyConfigured(
+        "DEFAULT_FROM_EMAIL must be set when email is configured (the sender of reset mails)"
+    )
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
