@@ -2,16 +2,26 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
-DATASET ?= sample
+# Two stamps: the site's own packages (demo) and those plus the tests' and
+# tools' (test, lint). Both install with requirements-lock.txt as pip's
+# constraints, so every package, dependencies of dependencies included, gets
+# the exact version the lock names: a fresh machine installs what CI tested.
+RUNTIME := $(VENV)/.installed-runtime
+INSTALLED := $(VENV)/.installed-dev
+LOCK := requirements-lock.txt
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK)
 
-.PHONY: demo test lint format clean chromium screenshots
-
-$(INSTALLED): requirements.txt
+$(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.version_info >= (3, 11) or sys.exit("Python 3.11 or newer is needed, this is " + sys.version.split()[0])'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.txt $(LOCK) | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
+
+$(INSTALLED): requirements.txt requirements-dev.txt $(LOCK) | $(VENV)/bin/python
+	$(PIP_INSTALL) -r requirements-dev.txt
+	touch $@ $(RUNTIME)
 
 # htmx for the website, from npm at the version package-lock.json pins;
 # installed again only when that changes. Without npm the pages still work,
@@ -22,7 +32,7 @@ $(HTMX): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the website runs without htmx (no live preview)"; fi
 
-demo: $(INSTALLED) $(HTMX)
+demo: $(RUNTIME) $(HTMX)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --dataset $(DATASET)
 	$(BIN)/python manage.py demo
@@ -52,6 +62,12 @@ lint: $(INSTALLED)
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Solve requirements-lock.txt again after changing a requirements file (uv
+# from PyPI: pip install uv). Versions already in the lock are kept where
+# they still fit; add --upgrade to move everything to the newest releases.
+lock:
+	uv pip compile requirements-dev.txt --output-file $(LOCK) --universal --python-version 3.11
 
 clean:
 	rm -rf $(VENV) var node_modules

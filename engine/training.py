@@ -8,7 +8,7 @@ active model. Serving only ever calls ``active_model`` and
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -107,7 +107,10 @@ def item_neighbours(
 
 
 def collaborative_train(
-    *, force: bool = False, dense_max_items: int | None = None
+    *,
+    force: bool = False,
+    dense_max_items: int | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> CollaborativeModel | None:
     """Train the collaborative model and make it the one serving reads.
 
@@ -129,8 +132,25 @@ def collaborative_train(
        rows, activate it and delete every other model (their rows cascade).
        A reader sees the old model or the new one, never half of one, and
        a run killed midway leaves nothing behind.
+
+    ``on_progress(phase, done, total)`` is told as each step starts (reading,
+    training's own steps, writing) and once more when all are done.
     """
+    # Reading and writing around training's own steps; training says how
+    # many it has once it knows the algorithm.
+    total = 2
+
+    def report(phase: str, done: int) -> None:
+        if on_progress:
+            on_progress(phase, done, total)
+
+    def report_training(phase: str, done: int, steps: int) -> None:
+        nonlocal total
+        total = steps + 2
+        report(phase, done + 1)
+
     with training_lock():
+        report("reading positives", 0)
         started = time.perf_counter()
         config = training_config(dense_max_items=dense_max_items)
         users, items, times = positives_read()
@@ -141,7 +161,8 @@ def collaborative_train(
             logger.info("collaborative model %s is current; not training", current.pk)
             return None
 
-        result = collaborative.train(users, items, times, config)
+        result = collaborative.train(users, items, times, config, on_progress=report_training)
+        report("writing neighbours", total - 1)
         mark = time.perf_counter()
         rows = result.neighbour_lists()
         params = {
@@ -168,6 +189,7 @@ def collaborative_train(
             model.is_active = True
             model.save(update_fields=["params", "seconds", "is_active"])
             CollaborativeModel.objects.exclude(pk=model.pk).delete()
+    report("done", total)
     logger.info(
         "collaborative model %s: %s on %d items, %d users in %.1f s",
         model.pk,

@@ -132,6 +132,13 @@ class LoginView(auth_views.LoginView):
 
     form_class = LimitedAuthenticationForm
 
+    def get_context_data(self, **kwargs):
+        # The "Forgot your password?" link, only where a reset mail can be sent.
+        return {
+            **super().get_context_data(**kwargs),
+            "password_reset": settings.PASSWORD_RESET_ENABLED,
+        }
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.wait_seconds is not None:

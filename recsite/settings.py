@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # A request id for every log line and answer, and 503 while the database is away.
     "recsite.middleware.RequestIdMiddleware",
+    # Outside the rest, so error pages (503, 500) carry the policy too.
+    "recsite.middleware.ContentSecurityPolicyMiddleware",
     "recsite.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from STATIC_ROOT (collectstatic), before sessions and auth.
@@ -103,6 +105,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (recsite/middleware.py): everything from our own
+# origin, nothing inline, no plugins, never framed. data: images are the
+# blank favicon and Swagger UI's icons, which its stylesheet embeds.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 ROOT_URLCONF = "recsite.urls"
 
@@ -189,6 +207,38 @@ if min(LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS, LOGIN_FAILURE_WI
     raise ImproperlyConfigured(
         "LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS and "
         "LOGIN_FAILURE_WINDOW_SECONDS must be at least 1"
+    )
+# Email, used only to send password-reset links. Without EMAIL_HOST (or an
+# EMAIL_BACKEND that delivers) nothing can be sent, so password reset is off:
+# its pages answer 404 and the log-in page does not offer it, rather than
+# telling a person that a mail is on its way when none ever will be.
+EMAIL_HOST = envstr("EMAIL_HOST")
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+if EMAIL_USE_SSL and EMAIL_USE_TLS:
+    raise ImproperlyConfigured("EMAIL_USE_SSL and EMAIL_USE_TLS cannot both be on")
+# Seconds a reset request waits for the mail server before it fails.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Backends that deliver nothing to anyone: printing or keeping mail in memory.
+_UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+PASSWORD_RESET_ENABLED = EMAIL_BACKEND not in _UNDELIVERED_EMAIL_BACKENDS
+if PASSWORD_RESET_ENABLED and not DEBUG and DEFAULT_FROM_EMAIL == "webmaster@localhost":
+    raise ImproperlyConfigured(
+        "DEFAULT_FROM_EMAIL must be set when email is configured (the sender of reset mails)"
     )
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -486,7 +536,11 @@ REST_FRAMEWORK = {
         "profiles.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Signed in unless a view says otherwise: an endpoint that forgets its
+    # permission is closed, not public. The public ones (catalog reads, the
+    # schema and its docs page) name theirs; tests/test_api_permissions.py
+    # holds the table of every route's.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "recsite.api.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_PARSER_CLASSES": [
@@ -519,6 +573,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and its docs page are public (drf-spectacular's default, said
+    # here because the API's own default is signed-in only).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 
 # Logs go to stderr: one JSON object per line in production (for a log

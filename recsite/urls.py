@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from profiles import password_reset
 from profiles.login import LoginView
 from recsite import health, metrics
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before auth's own: the same address, with a limit on failed attempts.
     path("accounts/login/", LoginView.as_view(), name="login"),
+    # Before auth's own too: password reset only where email is configured.
+    path("accounts/", include(password_reset)),
     path("accounts/", include("django.contrib.auth.urls")),
     # The API: its OpenAPI schema and docs page, the person's own data and the
     # engine's endpoints (items, recommendations, training).

@@ -63,7 +63,10 @@ def _what_is_missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "the Python package playwright is not installed (pip install -r requirements.txt)"
+        return (
+            "the Python package playwright is not installed "
+            "(pip install -r requirements-dev.txt -c requirements-lock.txt)"
+        )
     return None
 
 
@@ -104,8 +107,8 @@ def browser():
 class Visitor:
     """A browser tab for one person, with what the page did that it should not have."""
 
-    def __init__(self, browser, base_url: str) -> None:
-        self.context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    def __init__(self, browser, base_url: str, **options) -> None:
+        self.context = browser.new_context(base_url=base_url, viewport=VIEWPORT, **options)
         self.context.set_default_timeout(WAIT_MS)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
@@ -146,8 +149,9 @@ def visit(browser, live_server):
     """Open browser tabs on the live server; each must end with no errors and no 5xx."""
     opened: list[Visitor] = []
 
-    def open_tab(user=None) -> Visitor:
-        visitor = Visitor(browser, live_server.url)
+    def open_tab(user=None, **options) -> Visitor:
+        """A tab, signed in as ``user``; ``options`` go to Playwright's new_context."""
+        visitor = Visitor(browser, live_server.url, **options)
         if user is not None:
             visitor.context.add_cookies([_session_cookie(user, live_server.url)])
         opened.append(visitor)

@@ -1,5 +1,7 @@
 """Training the collaborative model from the database, and reading it for serving."""
 
+import io
+import sys
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +13,7 @@ from django.db import connection, transaction
 from catalog.importers import read_items_jsonl
 from catalog.models import Item
 from catalog.services import items_import
-from engine import receivers, tasks, training
+from engine import collaborative, receivers, tasks, training
 from engine.models import CollaborativeModel, ItemNeighbours
 from profiles.importers import InteractionRow, read_interactions_csv
 from profiles.models import Interaction
@@ -159,6 +161,25 @@ class TestCollaborativeTrain:
         assert model.algorithm == "itemknn"
         assert neighbours_of(model, shelf["dune"])[0] == shelf["hyperion"].pk
 
+    @pytest.mark.parametrize(
+        ("dense_max_items", "training_steps"),
+        [(None, len(collaborative.TrainingConfig().lambdas) + 3), (2, 4)],
+    )
+    def test_progress_runs_from_the_first_step_to_the_last(
+        self, shelf, dense_max_items, training_steps
+    ):
+        told = []
+        training.collaborative_train(
+            dense_max_items=dense_max_items,
+            on_progress=lambda phase, done, total: told.append((phase, done, total)),
+        )
+        # Reading and writing around training's own steps.
+        total = training_steps + 2
+        assert told[0] == ("reading positives", 0, 2)
+        assert told[-2] == ("writing neighbours", total - 1, total)
+        assert told[-1] == ("done", total, total)
+        assert [done for _, done, _ in told] == list(range(total + 1))
+
     def test_no_positives_train_an_empty_model(self, db):
         model = training.collaborative_train()
         assert model.is_active and model.items == 0
@@ -263,6 +284,23 @@ class TestTrainCommand:
         call_command("train_collaborative", "--sync", "--force", "--dense-max-items", "0")
         assert "Item-kNN" in capsys.readouterr().out
         assert training.active_model().algorithm == "itemknn"
+
+    def test_sync_shows_each_step_on_a_terminal(self, shelf, monkeypatch):
+        class Terminal(io.StringIO):
+            def isatty(self) -> bool:
+                return True
+
+        terminal = Terminal()
+        # The bar is drawn only where stderr is a terminal (a person waiting).
+        monkeypatch.setattr(sys, "stderr", terminal)
+        call_command("train_collaborative", "--sync")
+        drawn = terminal.getvalue()
+        steps = 5 + len(collaborative.TrainingConfig().lambdas)
+        phases = ["reading positives", "splitting", "trying lambda", "fitting EASE"]
+        phases += ["keeping neighbours", "writing neighbours"]
+        positions = [drawn.index(f"Training: {phase}") for phase in phases]
+        assert positions == sorted(positions)
+        assert f"{steps}/{steps}" in drawn
 
     def test_without_sync_the_work_is_queued(self, db, monkeypatch, capsys):
         sent = []

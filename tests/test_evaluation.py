@@ -2,6 +2,7 @@
 
 import json
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -381,3 +382,16 @@ class TestEvaluateCommand:
             call_command("evaluate")
         with pytest.raises(CommandError, match="--users must be at least 1"):
             evaluate(tiny_dataset, tmp_path / "out.json", tmp_path / "cache", "--users", "0")
+
+    def test_plots_without_matplotlib_say_what_to_install_before_the_run(
+        self, tiny_dataset, tmp_path, monkeypatch
+    ):
+        # matplotlib is a tool's package (requirements-dev.txt): a machine with
+        # only the site's requirements has none. None in sys.modules is how
+        # Python itself marks a module that cannot be imported.
+        monkeypatch.setitem(sys.modules, "matplotlib", None)
+        with pytest.raises(CommandError, match="--plots needs matplotlib.*requirements-dev.txt"):
+            evaluate(tiny_dataset, tmp_path / "out.json", tmp_path / "cache", "--plots", tmp_path)
+        # Refused before any work: no vectors were encoded, no report written.
+        assert not (tmp_path / "cache").exists()
+        assert not (tmp_path / "out.json").exists()

@@ -1,14 +1,15 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from catalog.importers import iter_items_jsonl
 from catalog.services import items_import
 from recsite.errors import ApplicationError
+from recsite.management.database import MigratedDatabaseCommand
 from recsite.progress import progress_bar
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = (
         "Import items from a JSON Lines file (one item per line, .gz accepted). "
         "Items are matched by external_id and updated in place. All or nothing: "

@@ -1,19 +1,20 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from catalog.models import Item
 from engine import tasks
 from engine.indexing import items_embed, items_pending_embedding
 from recsite.errors import ApplicationError
+from recsite.management.database import MigratedDatabaseCommand
 from recsite.progress import progress_bar
 
 # Without progress for this long, say that no worker seems to be listening.
 WORKER_HINT_SECONDS = 30
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = (
         "Embed items whose vector is missing or stale (changed text, another model). "
         "By default the work is queued for a Celery worker and this command follows "

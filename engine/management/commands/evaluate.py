@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import time
 from pathlib import Path
@@ -72,6 +73,13 @@ class Command(BaseCommand):
         users = options["users"]
         if users is not None and users < 1:
             raise CommandError("--users must be at least 1.")
+        # Checked before the run, not after it: matplotlib is a tool's package
+        # (requirements-dev.txt), absent where only the site is installed.
+        if options["plots"] and importlib.util.find_spec("matplotlib") is None:
+            raise CommandError(
+                "--plots needs matplotlib, which the site does not install: "
+                "pip install -r requirements-dev.txt -c requirements-lock.txt"
+            )
         try:
             catalog, interactions = self._read(options)
             catalog = catalog.with_vectors(

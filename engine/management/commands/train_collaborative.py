@@ -1,9 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from engine import tasks
 from engine.models import CollaborativeModel
 from engine.training import active_model, collaborative_train
 from recsite.errors import ApplicationError
+from recsite.management.database import MigratedDatabaseCommand
+from recsite.progress import progress_bar
 
 
 def describe(model: CollaborativeModel) -> str:
@@ -21,7 +23,7 @@ def describe(model: CollaborativeModel) -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = (
         "Train the collaborative model (EASE, or item-kNN on large catalogs) from the "
         "positive interactions. By default the work is queued for a Celery worker; "
@@ -46,7 +48,20 @@ class Command(BaseCommand):
             self.stdout.write("Queued collaborative training for a worker.")
             return
         try:
-            model = collaborative_train(force=force, dense_max_items=dense_max_items)
+            with progress_bar(total=1, unit="step", desc="Training") as bar:
+
+                def show(phase: str, done: int, total: int) -> None:
+                    # The total grows once training knows EASE from item-kNN.
+                    bar.total = total
+                    bar.set_description(f"Training: {phase}", refresh=False)
+                    bar.update(done - bar.n)
+                    # Drawn at every step, not every 0.1 s: there are about
+                    # ten, and a fast one must not hide the next one's name.
+                    bar.refresh()
+
+                model = collaborative_train(
+                    force=force, dense_max_items=dense_max_items, on_progress=show
+                )
         except ApplicationError as error:
             raise CommandError(error.message) from None
         if model is None:

@@ -1,14 +1,15 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from profiles.importers import read_interactions_csv
 from profiles.services import interactions_import
 from recsite.errors import ApplicationError
+from recsite.management.database import MigratedDatabaseCommand
 from recsite.progress import progress_bar
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = (
         "Import interactions from a CSV file with columns user,item,kind,value,timestamp "
         "(.gz accepted). Users are usernames, created as inactive accounts when missing; "

@@ -1,17 +1,18 @@
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from catalog.services import items_import
 from profiles.movielens import read_movielens
 from profiles.services import interactions_import
 from recsite.errors import ApplicationError
+from recsite.management.database import MigratedDatabaseCommand
 from recsite.progress import progress_bar
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = (
         "Import a MovieLens folder (ml-latest CSV layout or the older .dat layout, "
         "gzipped files accepted): movies become items (ml-<movieId>), ratings become "

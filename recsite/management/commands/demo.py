@@ -7,10 +7,11 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
 from recsite.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
+from recsite.management.database import MigratedDatabaseCommand
 
 STOP_GRACE_SECONDS = 10
 # How long runserver, stopped by a terminal's Ctrl-C, gets before it is told again.
@@ -66,7 +67,7 @@ def _start_children(host: str, port: int) -> list[subprocess.Popen]:
     ]  # fmt: skip
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = "Run a Celery worker and the web server together; Ctrl-C stops both."
 
     def add_arguments(self, parser):

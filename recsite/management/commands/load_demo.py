@@ -3,13 +3,15 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from recsite.management.database import MigratedDatabaseCommand
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = (
         "Load demo data: the sample catalog and users that ship with the project "
         "(--dataset sample), or MovieLens ml-latest-small enriched with TMDB overviews "
