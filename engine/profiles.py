@@ -5,8 +5,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, F, Func, Q
+from django.db import connection, connections, transaction
+from django.db.models import Count, F, Func, Max, Q
 from django.utils import timezone
 
 from catalog.models import Item
@@ -34,8 +34,8 @@ GROUNDING_EXACT_MAX_ITEMS = 50_000
 # Regenerate after this many new interactions (or on demand).
 REGENERATE_AFTER = 5
 SIGNAL_KINDS = ["rating", "like", "dislike", "not_interested"]
-_LABEL_CACHE_SECONDS = 300
-_label_cache: dict[str, tuple[float, tuple]] = {}
+# catalog_label_counts, per process: (the catalog's version, the counts).
+_label_cache: dict[str, tuple[tuple, tuple]] = {}
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,19 @@ class GenerationResult:
 def catalog_label_counts() -> tuple[dict[str, int], int]:
     """How many active items carry each label (casefolded), and how many there are.
 
-    Cached for a few minutes per process: one aggregate over the catalog.
+    Cached per process until the catalog changes. Whether it did is one
+    aggregate: every write to an item moves ``updated_at`` (imports, saves,
+    ``items_set_active``), adding or deleting one moves the count. A cache
+    that expired only with time gave one catalog's counts to another for
+    minutes: a relabelled item, or another database (each test builds its own).
+    The version is read before the counts, so a change committed in between
+    is counted again on the next call, never missed.
     """
+    # From the database the counts are read from (a replica, when there is one).
+    summary = Item.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
+    version = (connections[Item.objects.db].settings_dict["NAME"], *summary.values())
     cached = _label_cache.get("labels")
-    if cached and time.monotonic() - cached[0] < _LABEL_CACHE_SECONDS:
+    if cached and cached[0] == version:
         return cached[1]
     counts: dict[str, int] = {}
     for field in ("categories", "tags"):
@@ -65,7 +74,7 @@ def catalog_label_counts() -> tuple[dict[str, int], int]:
             key = label.casefold()
             counts[key] = counts.get(key, 0) + 1
     value = (counts, Item.objects.filter(is_active=True).count())
-    _label_cache["labels"] = (time.monotonic(), value)
+    _label_cache["labels"] = (version, value)
     return value
 
 

@@ -7,11 +7,15 @@ import numpy as np
 import pytest
 from django.db import connection
 
+from catalog.importers import item_row
+from catalog.models import Item
+from catalog.services import items_import, items_set_active
 from engine import profile_generation as generation
 from engine.profiles import (
     MIN_GROUNDING,
     REGENERATE_AFTER,
     GenerationBusy,
+    catalog_label_counts,
     profile_generate,
     profile_generation_due,
     with_user_lock,
@@ -24,7 +28,7 @@ from profiles.services import (
     profile_write,
     profile_write_text,
 )
-from tests.factories import make_interaction
+from tests.factories import make_interaction, make_item
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -123,6 +127,28 @@ class TestGrouping:
         assert statement.text.endswith("(e.g. Item 0, Item 1, Item 2)")
         assert statement.alternatives[0] == "Science fiction about first contact"
         assert set(statement.evidence) == {0, 1, 2}
+
+
+@pytest.mark.django_db
+class TestCatalogLabelCounts:
+    def test_every_change_to_the_catalog_is_counted_at_once(self):
+        """The counts are cached per process, never past a change: a relabelled
+        item, a hidden one or an import counts in the very next profile."""
+        dune = make_item(external_id="dune", categories=["Science fiction"], tags=["desert"])
+        assert catalog_label_counts() == ({"science fiction": 1, "desert": 1}, 1)
+
+        dune.tags = ["desert", "Spice"]
+        dune.save()
+        assert catalog_label_counts() == ({"science fiction": 1, "desert": 1, "spice": 1}, 1)
+
+        items_import(rows=[item_row("test", 1, {"external_id": "emma", "title": "Emma"})])
+        assert catalog_label_counts() == ({"science fiction": 1, "desert": 1, "spice": 1}, 2)
+
+        items_set_active(item_ids=[dune.pk], active=False)
+        assert catalog_label_counts() == ({}, 1)
+
+        Item.objects.filter(external_id="emma").delete()
+        assert catalog_label_counts() == ({}, 0)
 
 
 @pytest.mark.django_db
