@@ -150,3 +150,16 @@ def readers(sample_catalog):
     interactions_import(rows=read_interactions_csv(SAMPLE_INTERACTIONS))
     users = get_user_model().objects.filter(interactions__isnull=False).distinct()
     return {user.username: user for user in users}
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Name the test order's seed again at the end, where a failure is read.
+
+    pytest-randomly prints it in the header, which -q hides and a long log
+    scrolls away.
+    """
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.getoption("randomly_reorganize", True):
+        terminalreporter.write_line(
+            f"Tests ran in a random order: --randomly-seed={seed} repeats it."
+        )
