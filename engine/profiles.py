@@ -82,6 +82,11 @@ def user_signals(user_id: int) -> list[generation.Signal]:
     rows = (
         Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS)
         .exclude(item__embedding=None)
+        # The same ratings must give the same profile: clustering starts from
+        # positions in this list, and without an order PostgreSQL returns the
+        # rows as the plan and the tables' physical layout happen to give them
+        # (which earlier writes, deletes and VACUUMs change).
+        .order_by("timestamp", "item_id", "id")
         .values_list(
             "kind",
             "value",
