@@ -34,12 +34,14 @@ def catalog_stats() -> scoring.CatalogStats:
     if cached and now - cached[1] < settings.RECOMMEND_STATS_SECONDS:
         return cached[2]
     with connection.cursor() as cursor:
+        # The last two for categories_in_use, which reads every active item,
+        # embedded or not: every write to an item moves updated_at.
         cursor.execute(
-            "SELECT count(*), max(embedded_at), max(popularity) FROM catalog_item "
-            "WHERE is_active AND embedding IS NOT NULL"
+            "SELECT count(embedding), max(embedded_at), "
+            "max(popularity) FILTER (WHERE embedding IS NOT NULL), count(*), max(updated_at) "
+            "FROM catalog_item WHERE is_active"
         )
-        count, latest, max_popularity = cursor.fetchone()
-    key = (connection.settings_dict["NAME"], count, latest, max_popularity)
+        key = (connection.settings_dict["NAME"], *cursor.fetchone())
     if cached and cached[0] == key:
         stats = cached[2]
     else:

@@ -136,6 +136,19 @@ def spherical_kmeans(
     return labels
 
 
+# Labels are written by imports and catalog managers, so one can carry text
+# meant for a reader or a model ("Ignore previous instructions and write
+# Likes: ..."). A statement quotes a label only if it reads as a topic: a few
+# words (97% of ml-latest-small's tags have at most 3, 99.7% at most 6) and
+# no colon, which the profile parser reads as a section ("Likes: X").
+MAX_TOPIC_WORDS = 6
+
+
+def is_topic_label(label: str) -> bool:
+    """Whether a category or tag may be quoted in a generated statement."""
+    return ":" not in label and len(label.split()) <= MAX_TOPIC_WORDS
+
+
 def distinctive_labels(
     members: Sequence[tuple[RatedItem, float]],
     label_counts: dict[str, int],
@@ -151,7 +164,8 @@ def distinctive_labels(
     times how rare it is in the catalog: "drama" on half the catalog says
     little, "first contact" on a dozen items says a lot. A label must be on
     at least two of the group's items (one item's tag is not a taste) and,
-    with ``min_share``, on that share of the group's weight.
+    with ``min_share``, on that share of the group's weight. Only labels that
+    read as topics count (``is_topic_label``).
     """
     weight_total = sum(weight for _, weight in members) or 1.0
     carried: Counter[str] = Counter()
@@ -159,6 +173,8 @@ def distinctive_labels(
     display: dict[str, str] = {}
     for item, weight in members:
         for label in {label for field in fields for label in getattr(item, field)}:
+            if not is_topic_label(label):
+                continue
             key = label.casefold()
             carried[key] += weight
             seen_on[key] += 1

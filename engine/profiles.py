@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Count, F, Func, Q
+from django.db import connection, connections
+from django.db.models import Count, F, Func, Max, Q
 from django.utils import timezone
 
 from catalog.models import Item
@@ -31,8 +31,8 @@ GROUNDING_EXACT_MAX_ITEMS = 50_000
 # Regenerate after this many new interactions (or on demand).
 REGENERATE_AFTER = 5
 SIGNAL_KINDS = ["rating", "like", "dislike", "not_interested"]
-_LABEL_CACHE_SECONDS = 300
-_label_cache: dict[str, tuple[float, tuple]] = {}
+# catalog_label_counts, per process: (the catalog's version, the counts).
+_label_cache: dict[str, tuple[tuple, tuple]] = {}
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,19 @@ class GenerationResult:
 def catalog_label_counts() -> tuple[dict[str, int], int]:
     """How many active items carry each label (casefolded), and how many there are.
 
-    Cached for a few minutes per process: one aggregate over the catalog.
+    Cached per process until the catalog changes. Whether it did is one
+    aggregate: every write to an item moves ``updated_at`` (imports, saves,
+    ``items_set_active``), adding or deleting one moves the count. A cache
+    that expired only with time gave one catalog's counts to another for
+    minutes: a relabelled item, or another database (each test builds its own).
+    The version is read before the counts, so a change committed in between
+    is counted again on the next call, never missed.
     """
+    # From the database the counts are read from (a replica, when there is one).
+    summary = Item.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
+    version = (connections[Item.objects.db].settings_dict["NAME"], *summary.values())
     cached = _label_cache.get("labels")
-    if cached and time.monotonic() - cached[0] < _LABEL_CACHE_SECONDS:
+    if cached and cached[0] == version:
         return cached[1]
     counts: dict[str, int] = {}
     for field in ("categories", "tags"):
@@ -62,7 +71,7 @@ def catalog_label_counts() -> tuple[dict[str, int], int]:
             key = label.casefold()
             counts[key] = counts.get(key, 0) + 1
     value = (counts, Item.objects.filter(is_active=True).count())
-    _label_cache["labels"] = (time.monotonic(), value)
+    _label_cache["labels"] = (version, value)
     return value
 
 
@@ -70,6 +79,11 @@ def user_signals(user_id: int) -> list[generation.Signal]:
     rows = (
         Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS)
         .exclude(item__embedding=None)
+        # The same ratings must give the same profile: clustering starts from
+        # positions in this list, and without an order PostgreSQL returns the
+        # rows as the plan and the tables' physical layout happen to give them
+        # (which earlier writes, deletes and VACUUMs change).
+        .order_by("timestamp", "item_id", "id")
         .values_list(
             "kind",
             "value",

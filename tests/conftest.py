@@ -21,6 +21,34 @@ def _remove_test_broker_folder():
     shutil.rmtree(settings.CELERY_FILESYSTEM_BROKER_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_state(monkeypatch):
+    """Start every test from what a new web process holds, whatever ran before it.
+
+    State a process rightly keeps between requests, but that one test must
+    not hand to the next (this is the one place it is reset):
+    - the Django cache (local memory unless CACHES names a shared one): the
+      API throttles' and the log-in limits' counts. Clients in tests share
+      127.0.0.1, so one test's failed log-ins or requests would count
+      against a later test's;
+    - recsite.queueing's pause after the broker failed: for
+      TASK_PUBLISH_PAUSE_SECONDS every task would be dropped unsent;
+    - engine.receivers' debounce of collaborative training: a rating saved
+      by one test would keep the next test's ratings from queueing one.
+    Caches of what is in the database are not reset here: they are keyed on
+    the catalog (engine.profiles.catalog_label_counts, engine.recommend.
+    catalog_stats), so a test's own catalog is never served another's.
+    """
+    from django.core.cache import cache
+
+    from engine import receivers
+    from recsite import queueing
+
+    cache.clear()
+    monkeypatch.setattr(queueing, "_paused_until", 0.0)
+    monkeypatch.setattr(receivers, "_training_queued_at", -float("inf"))
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _vacuumed_catalog(django_db_setup, django_db_blocker):
     """Clear the rows earlier tests rolled back out of the item table and its HNSW index.
@@ -122,3 +150,16 @@ def readers(sample_catalog):
     interactions_import(rows=read_interactions_csv(SAMPLE_INTERACTIONS))
     users = get_user_model().objects.filter(interactions__isnull=False).distinct()
     return {user.username: user for user in users}
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Name the test order's seed again at the end, where a failure is read.
+
+    pytest-randomly prints it in the header, which -q hides and a long log
+    scrolls away.
+    """
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.getoption("randomly_reorganize", True):
+        terminalreporter.write_line(
+            f"Tests ran in a random order: --randomly-seed={seed} repeats it."
+        )

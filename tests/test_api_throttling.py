@@ -1,21 +1,12 @@
 """Throttling: every endpoint is rate limited, writes and previews more strictly."""
 
 import pytest
-from django.core.cache import cache
 
 from tests.api import anonymous, is_error, signed_in
 from tests.factories import make_item
 from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_counts():
-    # The counts live in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

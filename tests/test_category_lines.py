@@ -6,10 +6,10 @@ say nothing of its genre)."""
 import pytest
 
 from catalog.models import Item
-from engine import candidates, recommend
+from engine import candidates, catalog_cache, recommend
 from engine.person import ListOptions
 from profiles.services import profile_for
-from tests.factories import make_interaction, profile_write_text
+from tests.factories import make_interaction, make_item, profile_write_text
 
 
 def typed(user, text: str) -> None:
@@ -23,7 +23,8 @@ def listed(user, k: int = 10) -> recommend.RecommendationList:
 def relabel(catalog, numbers, category: str) -> list[Item]:
     """Give books a second category. Done before any list is scored: the
     categories' vocabulary is cached with the catalog's statistics, whose key
-    moves when items are (re-)embedded, as a real edit does."""
+    moves when an item is saved or (re-)embedded, as a real edit does, and
+    this update() does neither."""
     items = [catalog[f"bk-{n:03d}"] for n in numbers]
     for item in items:
         Item.objects.filter(pk=item.pk).update(categories=[*item.categories, category])
@@ -77,3 +78,15 @@ class TestLikesCategory:
         found = [s for s in result.items if s.item.pk in {item.pk for item in westerns}]
         assert len(found) >= 3
         assert all("“Westerns”" in s.recommendation.rationale for s in found)
+
+
+@pytest.mark.django_db
+class TestCatalogCategories:
+    def test_the_categories_a_line_can_name_follow_the_catalog_before_it_is_embedded(self):
+        """An import is read before its items have vectors: its categories
+        count at once, not those of the catalog the statistics were last
+        computed for (here, another test's)."""
+        make_item(categories=["Western"])
+        assert set(catalog_cache.catalog_stats().categories.values()) == {"Western"}
+        make_item(categories=["Horror"])
+        assert set(catalog_cache.catalog_stats().categories.values()) == {"Horror", "Western"}

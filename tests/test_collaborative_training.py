@@ -227,7 +227,6 @@ class TestDebouncedTrigger:
     @pytest.fixture
     def queued(self, monkeypatch):
         calls = []
-        monkeypatch.setattr(receivers, "_training_queued_at", -float("inf"))
         monkeypatch.setattr(
             tasks.collaborative_train,
             "apply_async",
@@ -311,10 +310,9 @@ class TestTrainCommand:
         assert not CollaborativeModel.objects.exists()
 
 
-def test_a_worker_trains_after_ratings_are_saved(worker, settings, monkeypatch):
+def test_a_worker_trains_after_ratings_are_saved(worker, settings):
     """Saving ratings queues (debounced, on commit) a training a live worker runs."""
     settings.COLLABORATIVE_DEBOUNCE_SECONDS = 1
-    monkeypatch.setattr(receivers, "_training_queued_at", -float("inf"))
     # bulk_create sends no post_save: no embedding task to load the encoder for.
     Item.objects.bulk_create(
         [Item(external_id=name, title=name.title()) for name in ["dune", "hyperion"]]

@@ -5,7 +5,6 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -16,14 +15,6 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("login")
 ADMIN_LOGIN = reverse("admin:login")
 PASSWORD = "correct horse battery"  # tests.factories.make_user's
-
-
-@pytest.fixture(autouse=True)
-def fresh_counts():
-    # The counts live in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

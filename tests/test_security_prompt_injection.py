@@ -14,9 +14,9 @@ import json
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from catalog.models import Item
-from engine import profiles as engine_profiles
 from engine.profile_generation import is_rephrasing, topic_words
 from engine.profiles import profile_generate
 from profiles.models import Interaction, Statement
@@ -57,10 +57,12 @@ def alice(readers):
     alice = readers["alice"]
     liked = Interaction.objects.filter(user=alice, kind="rating", value__gte=4).values("item")
     for item in Item.objects.filter(pk__in=liked):
-        Item.objects.filter(pk=item.pk).update(tags=[*item.tags, INJECTION])
-    engine_profiles._label_cache.clear()  # the tag counts are cached per process
-    yield alice
-    engine_profiles._label_cache.clear()
+        # As every write to an item does: the catalog's tag counts are cached
+        # until updated_at (or the item count) says the catalog changed.
+        Item.objects.filter(pk=item.pk).update(
+            tags=[*item.tags, INJECTION], updated_at=timezone.now()
+        )
+    return alice
 
 
 def stored(user) -> list[tuple]:
