@@ -395,7 +395,7 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 # liked them are in the model; raising it shrinks EASE's matrix (measurements
 # in engine/collaborative.py, TrainingConfig).
 COLLABORATIVE_DENSE_MAX_ITEMS = envint("COLLABORATIVE_DENSE_MAX_ITEMS", 10_000)
-COLLABORATIVE_NEIGHBOURS = envint("COLLABORATIVE_NEIGHBOURS", 50)
+COLLABORATIVE_NEIGHBOURS = envint("COLLABORATIVE_NEIGHBOURS", 200)
 COLLABORATIVE_MIN_SUPPORT = envint("COLLABORATIVE_MIN_SUPPORT", 1)
 # Item-kNN cosine shrinkage: 5-10 ranked best on ml-latest-small.
 COLLABORATIVE_SHRINKAGE = envint("COLLABORATIVE_SHRINKAGE", 10)

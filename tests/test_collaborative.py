@@ -122,12 +122,13 @@ class TestTopNeighbours:
         dtype=np.float32,
     )
 
-    def test_keeps_the_best_positive_weights_best_first(self):
+    def test_keeps_the_strongest_weights_in_size_largest_first(self):
         neighbours = cf.top_neighbours(self.WEIGHTS, 2)
         rows = [(neighbours.of(i)[0].tolist(), neighbours.of(i)[1].tolist()) for i in range(4)]
         assert rows[0] == ([3, 1], pytest.approx([0.9, 0.5]))
         assert rows[1] == ([2, 0], pytest.approx([0.3, 0.1]))
-        assert rows[2] == ([], [])  # only negative weights: no reason to recommend
+        # Negative weights count by their size: they correct a person's sum.
+        assert rows[2] == ([0, 3], pytest.approx([-0.4, -0.3]))
         assert rows[3] == ([2, 0], pytest.approx([0.7, 0.2]))  # a tie: the lower index first
 
     def test_sparse_weights_give_the_same_lists(self):
@@ -137,9 +138,9 @@ class TestTopNeighbours:
         assert np.array_equal(dense.indices, from_sparse.indices)
         assert np.allclose(dense.scores, from_sparse.scores)
 
-    def test_asking_for_more_than_the_catalog_keeps_every_positive(self):
+    def test_asking_for_more_than_the_catalog_keeps_every_weight_but_zeros(self):
         neighbours = cf.top_neighbours(self.WEIGHTS, 10)
-        assert neighbours.counts().tolist() == [2, 2, 0, 3]
+        assert neighbours.counts().tolist() == [3, 2, 3, 3]
 
 
 class TestUserScores:
