@@ -306,13 +306,6 @@ class PreviewBody(serializers.Serializer):
     category = serializers.CharField(required=False, max_length=100, default="")
 
 
-class MatchedStatementSerializer(serializers.Serializer):
-    position = serializers.IntegerField(help_text="The line's position in the profile.")
-    text = serializers.CharField()
-    polarity = serializers.CharField()
-    contribution = serializers.FloatField(help_text="Its share of the score.")
-
-
 class HistorySourceSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="An item from your history that pulled this one in.")
     title = serializers.CharField()
@@ -320,9 +313,31 @@ class HistorySourceSerializer(serializers.Serializer):
     contribution = serializers.FloatField()
 
 
+class MatchedStatementSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="The line's position in the profile.")
+    text = serializers.CharField()
+    polarity = serializers.CharField()
+    contribution = serializers.FloatField(
+        help_text="Its share of the score: removing the line lowers the score by this much."
+    )
+    words = serializers.FloatField(
+        required=False, help_text="The part of the share its words (and its group's centre) give."
+    )
+    history = HistorySourceSerializer(
+        many=True,
+        required=False,
+        help_text="The items of the line's group that pulled this one in.",
+    )
+
+
 class ContributionsSerializer(serializers.Serializer):
-    pos = serializers.FloatField(help_text='Your "Likes" lines.')
-    cf = serializers.FloatField(help_text="What people with a history like yours liked.")
+    pos = serializers.FloatField(help_text='The words of your "Likes" lines (and their centres).')
+    cf = serializers.FloatField(
+        help_text="What the items each line stands for pull in (people who liked them liked this)."
+    )
+    history = serializers.FloatField(
+        help_text="What your other rated items pull in (rated since the profile was written)."
+    )
     pop = serializers.FloatField(help_text="Popularity.")
     neg = serializers.FloatField(help_text='Closeness to an "Avoids" line (negative).')
 
@@ -389,12 +404,23 @@ class WhyNotSerializer(serializers.Serializer):
     contributions = ContributionsSerializer(allow_null=True)
 
 
+def _source(source: scoring.HistorySource) -> dict:
+    return {
+        "item": source.item.item_id,
+        "title": source.item.title,
+        "action": source.item.action,
+        "contribution": round(source.contribution, 4),
+    }
+
+
 def _statement(match: scoring.Match) -> dict:
     return {
         "position": match.statement.key,
         "text": match.statement.text,
         "polarity": match.statement.polarity,
         "contribution": round(match.contribution, 4),
+        "words": round(match.words, 4),
+        "history": [_source(source) for source in match.sources],
     }
 
 
@@ -408,15 +434,7 @@ def recommendation_data(item: Item, recommendation: scoring.Recommendation) -> d
         "contributions": scored.contributions,
         "statements": [_statement(m) for m in scored.matches],
         "avoided": _statement(scored.avoided) if scored.avoided else None,
-        "history": [
-            {
-                "item": source.item.item_id,
-                "title": source.item.title,
-                "action": source.item.action,
-                "contribution": round(source.contribution, 4),
-            }
-            for source in scored.sources
-        ],
+        "history": [_source(source) for source in scored.sources],
         "rationale": recommendation.rationale,
     }
 

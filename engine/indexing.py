@@ -128,7 +128,30 @@ def statements_embed(*, profile_id: int) -> int:
         for statement, vector in zip(pending, vectors, strict=True):
             statement.embedding = vector
         Statement.objects.bulk_update(pending, ["embedding"])
+    _centres_set(profile_id)
     return len(pending)
+
+
+def _centres_set(profile_id: int) -> None:
+    """Give each statement with evidence its group's centre: the L2-normalised
+    mean of its evidence items' vectors, computed by pgvector in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Statement._meta.db_table} AS statement
+            SET centre = l2_normalize(grouped.centre)
+            FROM (
+                SELECT evidence.statement_id, avg(item.embedding) AS centre
+                FROM {Statement.evidence.through._meta.db_table} AS evidence
+                JOIN {Item._meta.db_table} AS item ON item.id = evidence.item_id
+                JOIN {Statement._meta.db_table} AS owner ON owner.id = evidence.statement_id
+                WHERE owner.profile_id = %s AND item.embedding IS NOT NULL
+                GROUP BY evidence.statement_id
+            ) AS grouped
+            WHERE statement.id = grouped.statement_id AND statement.centre IS NULL
+            """,
+            [profile_id],
+        )
 
 
 def _store_and_close(chunk, vectors, model: str) -> int:

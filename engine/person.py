@@ -4,20 +4,22 @@ preview) and handed to engine.candidates and engine.scoring.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 
-from engine import scoring
+from engine import retrieval, scoring
 from engine.catalog_cache import catalog_stats
 from engine.encoder import get_encoder
-from profiles.models import Interaction, Profile, Statement
+from profiles.models import DEFAULT_BALANCE, Interaction, Profile, Statement
 from profiles.services import StatementDraft
 from recsite.errors import ApplicationError
 
 MAX_K = 100
-RECENT_POSITIVES = 50
+# Positives read per person, the most recent: older ones count little anyway
+# (scoring.RECENCY_HALF_LIFE_DAYS), and a person with 5,000 ratings stays fast.
+MAX_HISTORY = 1000
 # What a person has done with an item that keeps it out of their list.
 SEEN_KINDS = [
     Interaction.Kind.RATING,
@@ -61,77 +63,131 @@ def _action(kind: str, value: float | None) -> str:
     }[kind]
 
 
-def _strength(kind: str, value: float | None) -> float:
-    """How strongly an interaction says "more like this": 5 stars or a like 1.0, 4 stars 0.5."""
-    if kind == Interaction.Kind.LIKE:
-        return 1.0
-    return max(0.0, min(1.0, ((value or 0) - 3) / 2))
+def user_history(user_id: int, profile: Profile | None = None) -> History:
+    """What the person did: every item they have seen, and their positives.
 
-
-def user_history(user_id: int) -> History:
+    Positives are weighted by stars and age (scoring.history_strength); at
+    most MAX_HISTORY of them, the most recent. One is free history (counts
+    on its own when no line claims it) unless the profile writer placed it in
+    a line: then it counts through that line, or not at all once the person
+    deleted the line. One rated since the profile was written is free.
+    """
     rows = list(
         Interaction.objects.filter(user_id=user_id, kind__in=SEEN_KINDS)
         .order_by("-timestamp", "-id")
-        .values_list("item_id", "kind", "value", "item__title", "excluded")
+        .values_list("item_id", "kind", "value", "item__title", "excluded", "timestamp")
     )
     # An item the person left out ("don't use this item") is still seen, never
     # recommended back, but neither pulls items in nor is named as a reason.
     excluded = {row[0] for row in rows if row[4]}
+    latest = rows[0][5] if rows else None
+    if profile is None:
+        profile = Profile.objects.filter(user_id=user_id).first()
+    placed = set(profile.placed_items) if profile and profile.generated_at else set()
     seen: dict[int, str] = {}
     positives: list[scoring.HistoryItem] = []
     positive_ids: set[int] = set(excluded)
-    for item_id, kind, value, title, _ in rows:
+    for item_id, kind, value, title, _, timestamp in rows:
         seen.setdefault(item_id, _action(kind, value))
         positive = kind == Interaction.Kind.LIKE or (
             kind == Interaction.Kind.RATING and value is not None and value >= 4
         )
-        if positive and item_id not in positive_ids and len(positives) < RECENT_POSITIVES:
+        if positive and item_id not in positive_ids and len(positives) < MAX_HISTORY:
             positive_ids.add(item_id)
+            age_days = (latest - timestamp).total_seconds() / 86400
+            free = item_id not in placed or timestamp > profile.generated_at
             positives.append(
-                scoring.HistoryItem(item_id, title, _action(kind, value), _strength(kind, value))
+                scoring.HistoryItem(
+                    item_id,
+                    title,
+                    _action(kind, value),
+                    scoring.history_strength(kind, value, age_days),
+                    free=free,
+                )
             )
     return History(seen=seen, positives=positives)
+
+
+# A line whose words have moved this far from its group (cosine of its text
+# to the group's centre) no longer stands for the group: it acts by its words
+# alone. Generated lines sit at 0.3-0.7 from their centres.
+DETACHED_SIMILARITY = 0.2
+
+
+def group_centres(
+    groups: Sequence[tuple[int, ...]], known: Mapping[tuple[int, ...], np.ndarray]
+) -> dict[tuple[int, ...], np.ndarray]:
+    """The centre (L2-normalised mean vector) of each group not in ``known``,
+    read in one query; a group none of whose items has a vector has none."""
+    wanted = [g for g in dict.fromkeys(groups) if g and g not in known]
+    if not wanted:
+        return {}
+    ids, vectors, _ = retrieval.item_vectors(sorted({i for g in wanted for i in g}))
+    row = {int(item): n for n, item in enumerate(ids)}
+    found = {}
+    for group in wanted:
+        rows = [row[i] for i in group if i in row]
+        if rows:
+            centre = np.asarray(vectors[rows], dtype=np.float64).mean(axis=0)
+            found[group] = centre / (np.linalg.norm(centre) or 1.0)
+    return found
 
 
 def statement_vectors(
     drafts: Sequence[StatementDraft],
     known: dict[str, np.ndarray],
     categories: Mapping[str, str] | None = None,
+    centres: Mapping[tuple[int, ...], np.ndarray] | None = None,
 ) -> list[scoring.ProfileStatement]:
     """Drafts as scoring input; texts without a stored vector are encoded here.
 
     ``categories`` (``CatalogStats.categories``) labels each line whose
-    embedded text names a catalog category.
+    embedded text names a catalog category; ``centres`` gives a line the
+    centre of its group, by the group's members (a line with members whose
+    centre is not known yet gets it from its members' vectors here).
     """
     missing = [d.embedded_text for d in drafts if d.embedded_text not in known]
     if missing:
         encoded = get_encoder().encode_cached(missing)
         known = {**known, **dict(zip(missing, encoded, strict=True))}
-    return [
-        scoring.ProfileStatement(
-            key=position,
-            text=draft.text,
-            polarity=draft.polarity,
-            weight=draft.weight,
-            vector=np.asarray(known[draft.embedded_text], dtype=np.float32),
-            label=scoring.category_label(draft.embedded_text, categories or {}),
+    centres = {**(centres or {}), **group_centres([d.evidence for d in drafts], centres or {})}
+    found = []
+    for position, draft in enumerate(drafts):
+        vector = np.asarray(known[draft.embedded_text], dtype=np.float32)
+        centre = centres.get(draft.evidence)
+        members = draft.evidence
+        if centre is not None and float(vector @ centre) < DETACHED_SIMILARITY:
+            members, centre = (), None
+        found.append(
+            scoring.ProfileStatement(
+                key=position,
+                text=draft.text,
+                polarity=draft.polarity,
+                weight=draft.weight,
+                vector=vector,
+                label=scoring.category_label(draft.embedded_text, categories or {}),
+                members=members,
+                centre=None if centre is None else np.asarray(centre, dtype=np.float64),
+                own=draft.origin == Statement.Origin.USER,
+            )
         )
-        for position, draft in enumerate(drafts)
-    ]
+    return found
 
 
 def _stored_statements(
     profile: Profile | None,
-) -> tuple[list[StatementDraft], dict[str, np.ndarray]]:
-    """The profile's statements and their stored vectors (by embedded text), in one query.
-
-    Scoring never reads a statement's evidence, so it is not fetched here
-    (``profile_drafts`` would cost two more queries per request).
-    """
+) -> tuple[list[StatementDraft], dict[str, np.ndarray], dict[tuple[int, ...], np.ndarray]]:
+    """The profile's statements with their evidence, their stored vectors (by
+    embedded text) and their groups' centres (by members), in two queries."""
     if profile is None:
-        return [], {}
+        return [], {}, {}
     rows = Statement.objects.filter(profile=profile).order_by("position")
-    drafts, known = [], {}
+    evidence: dict[int, list[int]] = {}
+    for position, item_id in Statement.evidence.through.objects.filter(
+        statement__profile=profile
+    ).values_list("statement__position", "item_id"):
+        evidence.setdefault(position, []).append(item_id)
+    drafts, known, centres = [], {}, {}
     for statement in rows:
         drafts.append(
             StatementDraft(
@@ -141,24 +197,15 @@ def _stored_statements(
                 embedded_text=statement.embedded_text,
                 origin=statement.origin,
                 pinned=statement.pinned,
+                evidence=tuple(sorted(evidence.get(statement.position, ()))),
                 grounding=statement.grounding,
             )
         )
         if statement.embedding is not None:
             known[statement.embedded_text] = statement.embedding
-    if any(d.polarity == Statement.Polarity.AVOID for d in drafts):
-        # An "Avoids" line's evidence is never listed (see avoided_items):
-        # one more query, only for profiles that have such a line.
-        evidence: dict[int, list[int]] = {}
-        for position, item_id in Statement.evidence.through.objects.filter(
-            statement__profile=profile, statement__polarity=Statement.Polarity.AVOID
-        ).values_list("statement__position", "item_id"):
-            evidence.setdefault(position, []).append(item_id)
-        drafts = [
-            replace(d, evidence=tuple(sorted(evidence.get(n, ())))) if n in evidence else d
-            for n, d in enumerate(drafts)
-        ]
-    return drafts, known
+        if statement.centre is not None:
+            centres[drafts[-1].evidence] = np.asarray(statement.centre, dtype=np.float64)
+    return drafts, known, centres
 
 
 def avoided_items(drafts: Sequence[StatementDraft]) -> dict[int, str]:
@@ -185,6 +232,7 @@ class Person:
     history: History
     settings: scoring.Settings
     known_vectors: dict[str, np.ndarray]  # stored statement vectors by embedded text
+    centres: dict[tuple[int, ...], np.ndarray]  # stored group centres by members
     avoided: dict[int, str]  # item id -> the "Avoids" line that names it as evidence
 
 
@@ -202,7 +250,10 @@ def person_read(
     ``history`` replaces theirs (read before a change to it).
     """
     profile = base.profile if base else Profile.objects.filter(user=user).first()
-    stored, known = _stored_statements(profile) if base is None else ([], base.known_vectors)
+    if base is None:
+        stored, known, centres = _stored_statements(profile)
+    else:
+        stored, known, centres = [], base.known_vectors, base.centres
     if drafts is None:
         drafts = stored
     personalised = options.personalised
@@ -214,13 +265,14 @@ def person_read(
     return Person(
         profile=profile,
         drafts=drafts,
-        statements=statement_vectors(drafts, known, categories) if personalised else [],
-        history=history or (base.history if base else user_history(user.pk)),
+        statements=statement_vectors(drafts, known, categories, centres) if personalised else [],
+        history=history or (base.history if base else user_history(user.pk, profile)),
         settings=scoring.Settings(
-            balance=profile.balance if profile else 0.5,
+            balance=profile.balance if profile else DEFAULT_BALANCE,
             diversity=diversity if personalised else 0.0,
             personalised=personalised,
         ),
         known_vectors=known,
+        centres=centres,
         avoided=avoided_items(drafts) if personalised else {},
     )

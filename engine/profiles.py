@@ -39,7 +39,7 @@ _label_cache: dict[str, tuple[tuple, tuple]] = {}
 class GenerationResult:
     revision: ProfileRevision | None  # None: nothing changed (or edits kept racing)
     statements: int
-    dropped: int  # generated but not grounded
+    dropped: int  # lines whose best words still retrieve little of their group
     seconds: float
 
 
@@ -169,13 +169,18 @@ def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
 
 
 def _grounded(statements: list[generation.GeneratedStatement]) -> list[StatementDraft]:
-    """Keep each statement's best-grounded phrasing; drop those that stay ungrounded."""
+    """Each statement with its best-grounded phrasing, and its whole group as evidence.
+
+    Every group is kept, grounded or not: a line is the part of the person's
+    taste its group holds (engine.scoring), and dropping it would drop that
+    taste from their list. Grounding picks the words, and keeps an LLM's
+    rewording only when it retrieves the evidence as well.
+    """
     pairs = [(s, phrase) for s in statements for phrase in (s.embedded_text, *s.alternatives)]
     best: dict[int, tuple[float, str]] = {}
     for (statement, phrase), score in zip(pairs, _grounding_scores(pairs), strict=True):
         if id(statement) not in best or score > best[id(statement)][0]:
             best[id(statement)] = (score, phrase)
-    statements = [s for s in statements if best[id(s)][0] >= MIN_GROUNDING]
     if settings.PROFILE_LLM_URL and statements:
         _rephrase(best, statements)
     drafts = []
@@ -186,10 +191,10 @@ def _grounded(statements: list[generation.GeneratedStatement]) -> list[Statement
             StatementDraft(
                 text=f"{phrase}{examples}",
                 polarity=statement.polarity,
-                weight=1.0,
+                weight=statement.weight,
                 embedded_text=phrase,
                 origin=Statement.Origin.GENERATED,
-                evidence=tuple(statement.evidence),
+                evidence=tuple(statement.members or statement.evidence),
                 grounding=round(score, 3),
             )
         )
@@ -221,11 +226,12 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
         drafts=grounded,
         interactions=interactions,
         requested_before=started_at,
+        placed=sorted({i for s in generated if s.polarity == "like" for i in s.members}),
     )
     return GenerationResult(
         revision=revision,
         statements=len(grounded),
-        dropped=len(generated) - len(grounded),
+        dropped=sum(1 for d in grounded if d.grounding < MIN_GROUNDING),
         seconds=time.monotonic() - started,
     )
 

@@ -69,13 +69,13 @@ def _score(
     gathered = gather(persons, options, extra_ids)
     tables = [
         scoring.score_candidates(
-            candidates,
+            gathered.candidates,
             p.statements,
             {h.item_id: h for h in p.history.positives},
             gathered.stats,
             p.settings,
         )
-        for p, candidates in zip(persons, gathered.candidates, strict=True)
+        for p in persons
     ]
     return _Scores(list(persons), tables, gathered.owns, gathered.model_id)
 

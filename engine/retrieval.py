@@ -135,7 +135,7 @@ def vector_connection():
     return raw
 
 
-def _fetch_binary(sql: str, params: Sequence) -> list[tuple]:
+def fetch_binary(sql: str, params: Sequence) -> list[tuple]:
     """Run one query on a psycopg cursor that receives vectors in binary.
 
     Django's cursors bind on the client and return text; parsing 384 floats
@@ -192,7 +192,7 @@ def nearest_ids_many(
                 "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
                 [str(min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, EF_PER_RESULT * k)))],
             )
-        for number, item_id, distance in _fetch_binary(sql, args):
+        for number, item_id, distance in fetch_binary(sql, args):
             found[number].append((distance, item_id))
     return [[item_id for _, item_id in sorted(rows)] for rows in found]
 
@@ -213,7 +213,7 @@ def item_vectors(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ids, vectors, popularity) of the active, embedded items among ``item_ids``."""
     where, params = _filters(category, ())
-    rows = _fetch_binary(
+    rows = fetch_binary(
         f"SELECT id, embedding, popularity FROM catalog_item "
         f"WHERE {where} AND id = ANY(%s) ORDER BY id",
         [*params, list(item_ids)],
@@ -224,9 +224,7 @@ def item_vectors(
 def catalog_vectors() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(ids, vectors, popularity) of every active, embedded item."""
     where, params = _filters("", ())
-    rows = _fetch_binary(
-        f"SELECT id, embedding, popularity FROM catalog_item WHERE {where}", params
-    )
+    rows = fetch_binary(f"SELECT id, embedding, popularity FROM catalog_item WHERE {where}", params)
     return _arrays(rows)
 
 

@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.db.models import FloatField, Func, Q
 
 from engine import collaborative
 from engine.models import CollaborativeModel, ItemNeighbours
+from engine.retrieval import fetch_binary
 from profiles.models import Interaction
 from recsite.errors import ApplicationError
 
@@ -85,6 +86,60 @@ _EPOCH = Func(
 def active_model() -> CollaborativeModel | None:
     """The model serving should use: the newest active one, if any."""
     return CollaborativeModel.objects.filter(is_active=True).order_by("-trained_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class NeighbourRows:
+    """Trained neighbours of some items, CSR-like: row ``n`` is the neighbours of
+    ``sources[n]``: ``neighbours[indptr[n]:indptr[n+1]]`` with ``scores``."""
+
+    sources: np.ndarray  # item ids
+    indptr: np.ndarray
+    neighbours: np.ndarray  # item ids
+    scores: np.ndarray
+
+    @classmethod
+    def empty(cls, sources: Sequence[int] = ()) -> "NeighbourRows":
+        sources = np.asarray(list(sources), dtype=np.int64)
+        return cls(
+            sources, np.zeros(len(sources) + 1, dtype=np.int64), np.zeros(0, np.int64), np.zeros(0)
+        )
+
+    def row_of(self) -> np.ndarray:
+        """The source row of every neighbour entry."""
+        return np.repeat(np.arange(len(self.sources)), np.diff(self.indptr))
+
+
+def neighbour_rows(*, model_id: int | None, item_ids: Sequence[int]) -> NeighbourRows:
+    """The trained neighbours of ``item_ids`` as arrays, in one indexed query.
+
+    Read in binary straight into arrays: a person's 1,000 positives of 200
+    neighbours each would cost a second as Python tuples. Items without
+    neighbours (too little support, unknown to the model) get empty rows.
+    """
+    wanted = list(dict.fromkeys(int(item_id) for item_id in item_ids))
+    if model_id is None or not wanted:
+        return NeighbourRows.empty(wanted)
+    found = {
+        item_id: (neighbour_ids, scores)
+        for item_id, neighbour_ids, scores in fetch_binary(
+            "SELECT item_id, neighbour_ids, scores FROM engine_itemneighbours "
+            "WHERE model_id = %s AND item_id = ANY(%s)",
+            [model_id, wanted],
+        )
+    }
+    counts = [len(found[i][0]) if i in found else 0 for i in wanted]
+    present = [found[i] for i in wanted if i in found]
+    return NeighbourRows(
+        sources=np.asarray(wanted, dtype=np.int64),
+        indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        neighbours=np.concatenate([np.asarray(n, dtype=np.int64) for n, _ in present])
+        if present
+        else np.zeros(0, np.int64),
+        scores=np.concatenate([np.asarray(s, dtype=np.float64) for _, s in present])
+        if present
+        else np.zeros(0),
+    )
 
 
 def item_neighbours(

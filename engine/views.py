@@ -27,7 +27,7 @@ from engine.person import ListOptions
 from engine.preview import recommendations_preview
 from engine.recommend import Move, Served, recommend_for_user, why_not
 from profiles.parser import ProfileTextError
-from profiles.selectors import item_reaction, person_is_new
+from profiles.selectors import LineGroup, item_reaction, line_groups, person_is_new
 from profiles.services import (
     STRENGTH_SCALE,
     StatementDraft,
@@ -115,7 +115,7 @@ def _item_page(request, item: Item, *, why=None) -> HttpResponse:
             user=request.user, options=ListOptions(k=FOR_YOU_SIZE), log=False
         )
         profile = profile_for(request.user)
-        cards = _cards(listed, drafts=profile_drafts(profile))
+        cards = _cards(listed, lines=_profile_lines(profile))
         recommended = next((card for card in cards if card.item.pk == item.pk), None)
     return render(
         request,
@@ -204,6 +204,7 @@ class LineControls:
 
     position: int
     statement: StatementDraft
+    group: LineGroup | None = None  # what the line stands for
 
     @property
     def strength_pips(self) -> list[bool]:
@@ -234,7 +235,19 @@ class Card:
     before: int | None = None  # ... and its rank before it
 
 
-def _card(served, drafts: list[StatementDraft], change: Move | None = None) -> Card:
+@dataclass(frozen=True)
+class _ProfileLines:
+    """The profile's lines as the reason controls show them, with their groups."""
+
+    drafts: list[StatementDraft]
+    groups: dict[int, LineGroup]
+
+
+def _profile_lines(profile) -> _ProfileLines:
+    return _ProfileLines(profile_drafts(profile), line_groups(profile=profile))
+
+
+def _card(served, lines: _ProfileLines, change: Move | None = None) -> Card:
     recommendation = served.recommendation
     parts = recommendation.reason
     positions = list(dict.fromkeys(p.line for p in parts if p.line is not None))
@@ -244,15 +257,19 @@ def _card(served, drafts: list[StatementDraft], change: Move | None = None) -> C
         rationale=parts,
         sources=list(recommendation.scored.sources),
         contributions=recommendation.scored.contributions,
-        lines=[LineControls(n, drafts[n]) for n in positions if n < len(drafts)],
+        lines=[
+            LineControls(n, lines.drafts[n], lines.groups.get(n))
+            for n in positions
+            if n < len(lines.drafts)
+        ],
         matched=bool(recommendation.scored.matches),
         change=change.change if change else "",
         before=change.before if change else None,
     )
 
 
-def _cards(listed, *, drafts: list[StatementDraft]) -> list[Card]:
-    return [_card(served, drafts) for served in listed.items]
+def _cards(listed, *, lines: _ProfileLines) -> list[Card]:
+    return [_card(served, lines) for served in listed.items]
 
 
 def _for_you_context(request, *, category: str, steered: dict | None = None) -> dict:
@@ -262,7 +279,7 @@ def _for_you_context(request, *, category: str, steered: dict | None = None) -> 
     listed = recommend_for_user(
         user=request.user, options=ListOptions(k=FOR_YOU_SIZE, category=category)
     )
-    cards = _cards(listed, drafts=profile_drafts(profile))
+    cards = _cards(listed, lines=_profile_lines(profile))
     if steered:
         moves = steered.get("changes", {})
         cards = [
@@ -432,10 +449,10 @@ def _steer_applied(request, outcome: steering.Outcome, data: dict) -> HttpRespon
     url = reverse("engine:for_you") + (f"?{urlencode({'category': category})}" if category else "")
     if request.htmx and data["origin"] != "item":
         profile = profile_for(request.user)
-        drafts = profile_drafts(profile)
+        lines = _profile_lines(profile)
         context = {
             "profile": profile,
-            "cards": [_card(Served(c.item, c.recommendation), drafts, c) for c in outcome.items],
+            "cards": [_card(Served(c.item, c.recommendation), lines, c) for c in outcome.items],
             "category": category,
             "is_new": person_is_new(user=request.user),
             "personalised": profile.personalised,

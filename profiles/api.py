@@ -126,6 +126,11 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 # --- The profile ------------------------------------------------------------------
 
 
+class ExampleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
 class StatementSerializer(serializers.Serializer):
     position = serializers.IntegerField(help_text="0-based; the address of the line.")
     text = serializers.CharField()
@@ -139,6 +144,12 @@ class StatementSerializer(serializers.Serializer):
     understood_as = serializers.CharField(
         source="embedded_text",
         help_text="What is matched against items: the words without negation or 'I love'.",
+    )
+    stands_for = serializers.IntegerField(
+        help_text="How many of your rated or liked items the line stands for (its group)."
+    )
+    examples = ExampleSerializer(
+        many=True, help_text="The items of its group closest to its centre."
     )
 
 
@@ -155,6 +166,8 @@ class ProfileSerializer(serializers.Serializer):
 def _profile_data(user) -> dict:
     profile = services.profile_for(user)
     drafts = services.profile_drafts(profile)
+    groups = selectors.line_groups(profile=profile)
+    nothing = selectors.LineGroup(0, [])
     return ProfileSerializer(
         {
             "revision": profile.revision,
@@ -164,7 +177,16 @@ def _profile_data(user) -> dict:
             "updated_at": profile.updated_at,
             "text": render_profile([draft.parsed() for draft in drafts]),
             "statements": [
-                {**draft.snapshot(), "position": position} for position, draft in enumerate(drafts)
+                {
+                    **draft.snapshot(),
+                    "position": position,
+                    "stands_for": groups.get(position, nothing).stands_for,
+                    "examples": [
+                        {"id": item_id, "title": title}
+                        for item_id, title in groups.get(position, nothing).examples
+                    ],
+                }
+                for position, draft in enumerate(drafts)
             ],
         }
     ).data

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from pgvector.django import VectorField
 
@@ -65,6 +66,11 @@ class Interaction(models.Model):
         return self.kind == self.Kind.LIKE
 
 
+# The balance a profile starts with (0 follows what the person did, 1 what
+# they wrote): the one the offline evaluation serves best (docs/EVALUATION.md).
+DEFAULT_BALANCE = 0.05
+
+
 class Profile(models.Model):
     """A person's readable taste: an ordered list of statements, with history.
 
@@ -78,7 +84,7 @@ class Profile(models.Model):
     revision = models.PositiveIntegerField(default=0)
     # How much recommendations follow what the person wrote (1.0) against
     # what they did (0.0).
-    balance = models.FloatField(default=0.5)
+    balance = models.FloatField(default=DEFAULT_BALANCE)
     # Off: recommendations are popular items (and the category filter) only,
     # for a person who does not want their history or words used.
     personalised = models.BooleanField(default=True)
@@ -91,6 +97,10 @@ class Profile(models.Model):
     # started after it completes. Stored, not only queued, so that beat's
     # catch-up finds a request whose task was lost.
     regeneration_requested_at = models.DateTimeField(null=True, blank=True)
+    # The positives the generator placed in some line: they count through
+    # their line (not at all once the person deletes it). The others, and
+    # those rated since, are free history (engine.person.user_history).
+    placed_items = ArrayField(models.BigIntegerField(), default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -126,6 +136,9 @@ class Statement(models.Model):
     # How well this statement's embedding retrieves its evidence items (0-1);
     # only generated statements have one.
     grounding = models.FloatField(null=True, blank=True)
+    # The L2-normalised mean vector of the evidence items (the line's group),
+    # set by the engine when it embeds the statement.
+    centre = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
 
     class Meta:
         ordering = ["profile", "position"]

@@ -63,3 +63,57 @@ def profile_generation_running(*, user_id: int) -> bool:
             [PROFILE_GENERATION_LOCK_SPACE, user_id],
         )
         return cursor.fetchone()[0]
+
+
+@dataclass(frozen=True)
+class LineGroup:
+    """What a profile line stands for: how many of the person's positives are
+    its group, and the few of them closest to the group's centre."""
+
+    stands_for: int
+    examples: list[tuple[int, str]]  # (item id, title)
+
+
+EXAMPLES = 3
+
+
+def line_groups(*, profile) -> dict[int, LineGroup]:
+    """Each line's group by position, in two queries (none for a line without evidence)."""
+    statement, evidence, item = (
+        Statement._meta.db_table,
+        Statement.evidence.through._meta.db_table,
+        Item._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT position, item_id, title FROM (
+                SELECT s.position, i.id AS item_id, i.title, row_number() OVER (
+                    PARTITION BY s.id ORDER BY i.embedding <=> s.centre NULLS LAST, i.id
+                ) AS n
+                FROM {statement} s
+                JOIN {evidence} e ON e.statement_id = s.id
+                JOIN {item} i ON i.id = e.item_id
+                WHERE s.profile_id = %s
+            ) ranked WHERE n <= %s ORDER BY position, n
+            """,
+            [profile.pk, EXAMPLES],
+        )
+        examples: dict[int, list[tuple[int, str]]] = {}
+        for position, item_id, title in cursor.fetchall():
+            examples.setdefault(position, []).append((item_id, title))
+        cursor.execute(
+            f"""
+            SELECT s.position, count(DISTINCT x.item_id) FROM {statement} s
+            JOIN {evidence} e ON e.statement_id = s.id
+            JOIN {Interaction._meta.db_table} x
+                ON x.item_id = e.item_id AND x.user_id = %s AND NOT x.excluded
+                AND (x.kind = 'like' OR (x.kind = 'rating' AND x.value >= 4))
+            WHERE s.profile_id = %s GROUP BY s.position
+            """,
+            [profile.user_id, profile.pk],
+        )
+        counts = dict(cursor.fetchall())
+    return {
+        position: LineGroup(counts.get(position, 0), found) for position, found in examples.items()
+    }

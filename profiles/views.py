@@ -24,7 +24,7 @@ from profiles.forms import (
 )
 from profiles.parser import ProfileTextError, render_profile
 from profiles.revisions import revision_diff
-from profiles.selectors import api_tokens, profile_generation_running
+from profiles.selectors import api_tokens, line_groups, profile_generation_running
 from profiles.services import (
     AddLines,
     ChangeLine,
@@ -85,6 +85,15 @@ def _regeneration_state(request: HttpRequest, profile) -> str | None:
     return None
 
 
+def _with_groups(profile) -> list:
+    """The profile's statements, each with what it stands for (``.group``)."""
+    groups = line_groups(profile=profile)
+    statements = list(profile.statements.order_by("position"))
+    for statement in statements:
+        statement.group = groups.get(statement.position)
+    return statements
+
+
 def _page(request, *, form=None, upload=None, status=200):
     profile = profile_for(request.user)
     drafts = profile_drafts(profile)
@@ -94,7 +103,7 @@ def _page(request, *, form=None, upload=None, status=200):
         "profiles/profile.html",
         {
             "profile": profile,
-            "statements": profile.statements.order_by("position"),
+            "statements": _with_groups(profile),
             "form": form
             or ProfileTextForm(initial={"text": text, "base_revision": profile.revision}),
             "upload": upload or ProfileUploadForm(initial={"base_revision": profile.revision}),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from profiles.models import Profile, ProfileRevision
+from profiles.models import DEFAULT_BALANCE, Profile, ProfileRevision
 from profiles.services import profile_for
 from profiles.signals import regeneration_requested
 from tests.api import anonymous, is_error, signed_in
@@ -38,7 +38,7 @@ class TestRead:
     def test_a_new_profile_is_empty_at_revision_zero(self, api):
         body = api.get(PROFILE).json()
         assert body["revision"] == 0 and body["statements"] == [] and body["text"] == ""
-        assert (body["balance"], body["personalised"]) == (0.5, True)
+        assert (body["balance"], body["personalised"]) == (DEFAULT_BALANCE, True)
 
     def test_statements_as_a_list_and_as_text(self, api, written):
         body = api.get(PROFILE).json()
@@ -120,7 +120,7 @@ class TestSettings:
         response = api.patch(PROFILE, body, format="json")
         assert is_error(response, 400)
         assert set(response.json()["extra"]["fields"]) == set(body)
-        assert Profile.objects.get(user=written).balance == 0.5
+        assert Profile.objects.get(user=written).balance == DEFAULT_BALANCE
 
 
 class TestOneStatement:

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from scipy import sparse
 
 from catalog.models import Item
 from engine import collaborative, scoring
 from engine.evaluation import metrics
 from engine.evaluation.data import Interactions
 from engine.evaluation.embeddings import EmbeddingCache
-from engine.evaluation.methods import history_strength
 from engine.evaluation.protocols import at_balance
 from engine.evaluation.splits import temporal_split
 from engine.models import RecommendationLog
@@ -155,11 +155,14 @@ class TestEase:
 
 
 class TestHistoryStrength:
-    def test_agrees_with_serving(self):
-        from engine.person import _strength
-
-        for kind, value in [("like", None), ("rating", 5.0), ("rating", 4.0), ("rating", 3.5)]:
-            assert history_strength(kind, value) == _strength(kind, value)
+    def test_stars_and_age_set_how_hard_an_item_pulls(self):
+        # Serving (engine.person) and the evaluation both weight history with it.
+        assert scoring.history_strength("like", None) == 1.0
+        assert scoring.history_strength("rating", 5.0) == 1.0
+        assert scoring.history_strength("rating", 4.0) == 0.5
+        assert scoring.history_strength("rating", 3.0) == 0.0
+        year = scoring.RECENCY_HALF_LIFE_DAYS
+        assert scoring.history_strength("rating", 5.0, age_days=year) == pytest.approx(0.5)
 
 
 class TestBalance:
@@ -172,17 +175,21 @@ class TestBalance:
             ids=np.arange(30),
             vectors=vectors,
             popularity=rng.integers(0, 50, size=30),
-            cf=rng.random(30),
+            links=sparse.csr_matrix(rng.random((1, 30))),
+            sources=np.array([99]),
         )
+        history = {99: scoring.HistoryItem(99, "Rated", "you rated 5", 1.0)}
         stats = scoring.CatalogStats.from_vectors(vectors, candidates.popularity)
         statements = [
             scoring.ProfileStatement(0, "likes", scoring.LIKE, 1.0, vectors[3]),
             scoring.ProfileStatement(1, "avoids", scoring.AVOID, 0.6, vectors[7]),
         ]
-        half = scoring.score_candidates(candidates, statements, {}, stats, scoring.Settings(0.5))
+        half = scoring.score_candidates(
+            candidates, statements, history, stats, scoring.Settings(0.5)
+        )
         for balance in (0.0, 0.1, 0.8, 1.0):
             direct = scoring.score_candidates(
-                candidates, statements, {}, stats, scoring.Settings(balance)
+                candidates, statements, history, stats, scoring.Settings(balance)
             )
             assert np.allclose(at_balance(half, balance), direct.score)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.models import Item
 from engine.models import CollaborativeModel, ItemNeighbours
+from profiles.models import DEFAULT_BALANCE
 from profiles.services import profile_for
 from tests.factories import make_interaction, profile_write_text
 
@@ -125,7 +126,7 @@ class TestControls:
     def test_bad_values_change_nothing(self, signed_in, owner):
         response = signed_in.post(CONTROLS, {"personalised": "on", "balance": "7"}, follow=True)
         assert "Those settings were not understood" in response.content.decode()
-        assert profile_for(owner).balance == 0.5
+        assert profile_for(owner).balance == DEFAULT_BALANCE
 
 
 @pytest.mark.django_db

@@ -336,11 +336,11 @@ class TestHistoryExclusion:
         api.patch("/api/profile/", {"balance": 0.0}, format="json")
         before = current_list(api)["results"]
         cited = [r for r in before if rated.pk in {h["item"] for h in r["history"]}]
-        assert cited and all(r["contributions"]["cf"] > 0 for r in cited)
+        assert cited and all(r["contributions"]["history"] > 0 for r in cited)
         body = api.post(STEER, {"action": "exclude", "item": rated.pk}).json()
         assert body["undo"] == {"action": "include", "item": rated.pk}
         after = current_list(api)["results"]
-        assert all(r["history"] == [] and r["contributions"]["cf"] == 0 for r in after)
+        assert all(r["history"] == [] and r["contributions"]["history"] == 0 for r in after)
         assert all(rated.title not in r["rationale"] for r in after)
         assert rated.pk not in ranks(after), "a rated item is still never recommended"
         assert Interaction.objects.get(user=owner, item=rated).value == 5.0

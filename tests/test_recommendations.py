@@ -124,7 +124,7 @@ class TestSteering:
         profile_settings_update(user=alice, balance=0.0)  # history only
         result = listed(alice)
         rated = dict(Interaction.objects.filter(user=alice).values_list("item__title", "value"))
-        pulled = [s for s in result.items if s.recommendation.scored.contributions["cf"] > 0]
+        pulled = [s for s in result.items if s.recommendation.scored.contributions["history"] > 0]
         assert len(pulled) >= 5
         for served in pulled:
             source = served.recommendation.scored.sources[0].item
@@ -302,7 +302,7 @@ class TestApi:
         body = client.get(self.url, {"k": 3}).json()
         assert len(body["results"]) == 3 and body["log"]
         first = body["results"][0]
-        assert set(first["contributions"]) == {"pos", "cf", "pop", "neg"}
+        assert set(first["contributions"]) == {"pos", "cf", "history", "pop", "neg"}
         assert first["statements"][0]["text"] in COZY and first["rationale"]
         assert first["item"]["title"]
 
@@ -344,3 +344,123 @@ class TestApi:
             content_type="application/json",
         )
         assert response.status_code == 400 and response.json()["extra"]["line"] == 2
+
+
+@pytest.mark.django_db
+class TestTheProfileIsTheModel:
+    """A generated line stands for a group of the person's ratings: what its
+    items pull in is its share of the list, named in the reason."""
+
+    @pytest.fixture
+    def alice(self, popular):
+        from engine.profiles import profile_generate
+        from engine.training import collaborative_train
+
+        collaborative_train(force=True)
+        profile_generate(user_id=popular["alice"].pk)
+        return popular["alice"]
+
+    def test_a_line_pulls_in_what_its_items_neighbour_and_the_reason_names_both(self, alice):
+        result = listed(alice)
+        pulled = [
+            s
+            for s in result.items
+            for m in s.recommendation.scored.matches
+            if m.sources and m.contribution > m.words
+        ]
+        assert pulled, "no item was pulled in by a line's group"
+        served = pulled[0]
+        match = next(m for m in served.recommendation.scored.matches if m.sources)
+        rated = set(
+            Interaction.objects.filter(user=alice, kind="rating", value__gte=4).values_list(
+                "item_id", flat=True
+            )
+        )
+        assert {s.item.item_id for s in match.sources} <= rated
+        assert set(match.statement.members) & rated
+
+    def test_deleting_a_quoted_line_takes_its_share_away(self, alice):
+        result = listed(alice)
+        served = next(s for s in result.items if s.recommendation.scored.cited_lines())
+        key = served.recommendation.scored.cited_lines()[0]
+        share = next(
+            m.contribution for m in served.recommendation.scored.matches if m.statement.key == key
+        )
+        from profiles.services import DeleteLine, profile_edit
+
+        profile_edit(user=alice, edit=DeleteLine(key), base_revision=profile_for(alice).revision)
+        answer = recommend.why_not(user=alice, item_id=served.item.pk)
+        assert answer.absence.scored is not None
+        assert answer.absence.scored.score == pytest.approx(
+            served.recommendation.scored.score - share, abs=2e-3
+        )
+
+    def test_the_profile_page_and_api_say_what_each_line_stands_for(self, alice, client):
+        alice.is_active = True  # imported people cannot sign in until activated
+        alice.save(update_fields=["is_active"])
+        client.force_login(alice)
+        body = client.get("/api/profile/").json()
+        liked = [s for s in body["statements"] if s["polarity"] == "like"]
+        assert liked and all(s["stands_for"] >= 1 for s in liked)
+        assert all(1 <= len(s["examples"]) <= 3 for s in liked)
+        page = client.get("/profile/").content.decode()
+        assert f"Stands for {liked[0]['stands_for']} of your ratings" in page
+
+
+@pytest.mark.django_db
+class TestEdges:
+    """Unusual people and catalogs still get a sensible list and a true reason."""
+
+    def test_one_rating(self, owner, popular):
+        make_interaction(owner, Item.objects.get(external_id="bk-016"), "rating", 5.0)
+        result = listed(owner)
+        assert len(result.items) == 10
+        assert all(s.recommendation.rationale for s in result.items)
+
+    def test_only_dislikes(self, owner, popular):
+        for number in (1, 2, 3):
+            item = Item.objects.get(external_id=f"bk-{number:03d}")
+            make_interaction(owner, item, "dislike", None)
+        result = listed(owner)
+        assert len(result.items) == 10
+        disliked = {f"bk-{n:03d}" for n in (1, 2, 3)}
+        assert not {s.item.external_id for s in result.items} & disliked
+
+    def test_no_trained_model_and_items_without_vectors(self, owner, sample_catalog):
+        typed(owner, COZY)
+        Item.objects.filter(external_id__in=["bk-020", "bk-021"]).update(embedding=None)
+        result = listed(owner)
+        assert len(result.items) == 10
+        assert not {s.item.external_id for s in result.items} & {"bk-020", "bk-021"}
+
+    def test_a_group_whose_items_were_all_deleted(self, owner, popular):
+        from profiles.services import ImportProfile, profile_edit
+
+        exported = {
+            "statements": [{"text": "cozy village mysteries", "evidence": ["bk-016", "bk-017"]}]
+        }
+        profile_edit(user=owner, edit=ImportProfile(exported), base_revision=0)
+        Item.objects.filter(external_id__in=["bk-016", "bk-017"]).delete()
+        result = listed(owner)
+        assert len(result.items) == 10
+        assert all(
+            "“cozy village mysteries”" in s.recommendation.rationale or s.recommendation.rationale
+            for s in result.items
+        )
+
+    def test_five_thousand_ratings(self, owner, sample_catalog):
+        from django.utils import timezone
+
+        from catalog.models import Item as CatalogItem
+
+        # 5,000 rated items: the 150 sample books and 4,850 more without vectors.
+        extra = CatalogItem.objects.bulk_create(
+            CatalogItem(external_id=f"x-{n}", title=f"Extra {n}") for n in range(4850)
+        )
+        now = timezone.now()
+        Interaction.objects.bulk_create(
+            Interaction(user=owner, item=item, kind="rating", value=5.0, timestamp=now)
+            for item in [*extra, *CatalogItem.objects.filter(external_id__startswith="bk-")[:150]]
+        )
+        result = listed(owner)
+        assert result.items == [] or all(s.recommendation.rationale for s in result.items)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from engine import scoring
 
@@ -22,25 +23,37 @@ def unit(*values: float) -> np.ndarray:
     return (vector / np.linalg.norm(vector)).astype(np.float32)
 
 
-def statement(key, vector, polarity=scoring.LIKE, weight=1.0, text=None):
-    return scoring.ProfileStatement(key, text or f"line {key}", polarity, weight, vector)
+# The item standing for "what you rated" in these tests: its trained
+# neighbour weights are each candidate's ``cf``.
+RATED = 999
+
+
+def statement(key, vector, polarity=scoring.LIKE, weight=1.0, text=None, **fields):
+    """A line the person typed (it removes what it avoids, and is promised a share)."""
+    fields.setdefault("own", True)
+    return scoring.ProfileStatement(key, text or f"line {key}", polarity, weight, vector, **fields)
 
 
 def candidates(vectors, *, popularity=None, cf=None, sources=None):
+    """Candidates with ``vectors``; ``cf``: what the rated item (``RATED``, or
+    the one ``sources`` names) pulls each of them in by."""
     vectors = np.stack(vectors).astype(np.float32)
     n = len(vectors)
+    pulled = np.asarray(cf if cf is not None else [0.0] * n, dtype=float)
+    source = next((item for pairs in (sources or {}).values() for item, _ in pairs), RATED)
     return scoring.Candidates(
         ids=np.arange(1, n + 1, dtype=np.int64),
         vectors=vectors,
         popularity=np.asarray(popularity if popularity is not None else [10] * n, dtype=float),
-        cf=np.asarray(cf if cf is not None else [0.0] * n, dtype=float),
-        cf_sources=sources or {},
+        links=sparse.csr_matrix(pulled[np.newaxis, :]),
+        sources=np.array([source], dtype=np.int64),
     )
 
 
 def table(cands, statements, *, history=None, **settings_fields):
+    history = history or {RATED: scoring.HistoryItem(RATED, "Rated", "you rated 5", 1.0)}
     return scoring.score_candidates(
-        cands, statements, history or {}, STATS, scoring.Settings(**settings_fields)
+        cands, statements, history, STATS, scoring.Settings(**settings_fields)
     )
 
 
@@ -85,22 +98,28 @@ class TestTerms:
         history = score(cands, [statement(0, unit(1))], balance=0.0)
         assert words[0].score > words[1].score
         assert history[1].score > history[0].score
-        assert words[1].contributions["cf"] == 0 and history[0].contributions["pos"] == 0
+        assert words[1].contributions["history"] == 0 and history[0].contributions["pos"] == 0
 
     def test_personalisation_off_leaves_only_popularity(self):
         cands = candidates([unit(1), unit(0, 1)], popularity=[5, 300], cf=[1.0, 0.0])
         scored = score(cands, [statement(0, unit(1))], personalised=False)
-        assert [s.contributions["pos"] + s.contributions["cf"] for s in scored] == [0, 0]
+        assert [
+            s.contributions["pos"] + s.contributions["cf"] + s.contributions["history"]
+            for s in scored
+        ] == [0, 0]
         assert scored[1].score > scored[0].score
 
 
 class TestFaithfulness:
-    def test_the_rationale_names_only_contributing_terms_largest_first(self):
+    def test_the_rationale_names_only_contributing_parts_largest_first(self):
         (item,) = score(
-            candidates([unit(1, 0.1)], cf=[0.2]), [statement(0, unit(1), text="Sea stories")]
+            candidates([unit(1, 0.1)], cf=[0.2]),
+            [statement(0, unit(1), text="Sea stories")],
+            balance=0.8,
         )
-        assert item.named_terms()[0] == "pos"
-        assert all(item.contributions[term] for term in item.named_terms())
+        named = item.named()
+        assert named[0][0] == "line" and named[0][1].statement.text == "Sea stories"
+        assert all(size > 0 for _, _, size in named)
         text = scoring.rationale(item)
         assert text.startswith("Matches “Sea stories”")
         assert "ranked lower" not in text  # no avoid statement contributed
@@ -145,24 +164,131 @@ class TestFaithfulness:
                 assert changed.score < item.score
 
 
-class TestCollaborative:
-    def test_scores_add_up_over_history_and_name_their_sources(self):
-        history = [
-            scoring.HistoryItem(1, "A", "you rated 5", 1.0),
-            scoring.HistoryItem(2, "B", "you rated 4", 0.5),
-        ]
-        scores, sources = scoring.collaborative_scores(
-            history, {1: [(10, 0.8), (11, 0.2)], 2: [(10, 0.4), (12, 0.9)]}
-        )
-        assert scores[10] == 1.0  # the most pointed-at item
-        assert scores[11] < scores[12] < scores[10]
-        assert sources[10][0][0] == 1 and abs(sum(s for _, s in sources[10]) - 1) < 1e-9
+def grouped(vectors, pulls, members, **kwargs):
+    """Candidates pulled in by the rated items ``members`` (id -> row of pulls)."""
+    cands = candidates(vectors, **kwargs)
+    return scoring.Candidates(
+        **{
+            **cands.__dict__,
+            "links": sparse.csr_matrix(np.array([pulls[item] for item in members], dtype=float)),
+            "sources": np.array(members, dtype=np.int64),
+        }
+    )
 
-    def test_negative_neighbour_weights_add_nothing(self):
-        scores, _ = scoring.collaborative_scores(
-            [scoring.HistoryItem(1, "A", "you liked", 1.0)], {1: [(10, 0.5), (11, -0.3)]}
+
+def rated(*items, strength=1.0, free=True):
+    return {
+        item: scoring.HistoryItem(item, f"Title {item}", "you rated 5", strength, free=free)
+        for item in items
+    }
+
+
+class TestGroups:
+    """A line is a group of the person's history: its collaborative part is
+    what its items' trained neighbours pull in."""
+
+    VECTORS = [unit(1), unit(0, 1), unit(0, 0, 1)]
+    # Rated item 41 pulls candidate 1 in, 42 candidate 2, 43 a little of both.
+    PULLS = {41: [0.8, 0.0, 0.1], 42: [0.0, 0.6, 0.0], 43: [0.2, 0.2, 0.0]}
+
+    def lines(self, weight=1.0):
+        return [
+            statement(0, unit(0, 0, 0, 1), members=(41,), weight=weight, own=False),
+            statement(1, unit(0, 0, 0, 0, 1), members=(42,), own=False),
+        ]
+
+    def table(self, lines, history=None, balance=0.0):
+        cands = grouped(self.VECTORS, self.PULLS, [41, 42, 43])
+        return table(cands, lines, history=history or rated(41, 42, 43), balance=balance)
+
+    def test_a_line_pulls_in_what_its_items_neighbour_and_names_them(self):
+        first, second, _ = self.table(self.lines()).all()
+        assert first.matches[0].statement.key == 0
+        assert [s.item.item_id for s in first.matches[0].sources] == [41]
+        assert second.matches[0].statement.key == 1
+        # 43 is in no line: free history, named as such.
+        assert first.free_history > 0 and [s.item.item_id for s in first.sources] == [43]
+        assert scoring.rationale(first).startswith("Matches “line 0” (like Title 41)")
+
+    def test_deleting_a_line_lowers_each_item_by_exactly_its_share(self):
+        # The writer placed 41 and 42 in lines: they count through them only.
+        history = {**rated(41, 42, free=False), **rated(43)}
+        scored = self.table(self.lines(), history=history)
+        without = self.table(self.lines()[1:], history=history)
+        for row, item in enumerate(scored.all()):
+            share = sum(m.contribution for m in item.matches if m.statement.key == 0)
+            assert scored.score[row] - without.score[row] == pytest.approx(share)
+
+    def test_weakening_a_line_lowers_its_collaborative_share_in_proportion(self):
+        full = self.table(self.lines(weight=1.0), balance=0.3)
+        weaker = self.table(self.lines(weight=0.4), balance=0.3)
+        assert weaker.terms["cf"][0] < full.terms["cf"][0]
+        cf_part = full.did * full.groups.like[:, 0]
+        assert weaker.lines[:, 0] == pytest.approx(0.4 * cf_part + weaker.line_words[:, 0])
+        assert full.lines[:, 0] == pytest.approx(cf_part + full.line_words[:, 0])
+
+    def test_the_items_of_a_deleted_line_do_not_come_back_as_free_history(self):
+        history = {**rated(41, free=False), **rated(42, 43)}
+        first, *_ = self.table(self.lines()[1:], history=history).all()
+        assert [s.item.item_id for s in first.sources] == [43]
+        assert first.score == pytest.approx(
+            first.free_history + first.contributions["pop"], abs=1e-4
         )
-        assert set(scores) == {10}
+
+    def test_a_strongly_negative_neighbour_pushes_an_item_down(self):
+        pulls = {41: [0.8, -0.5, 0.1], 42: [0.0, 0.6, 0.0], 43: [0.0, 0.0, 0.0]}
+        cands = grouped(self.VECTORS, pulls, [41, 42, 43])
+        second = table(cands, self.lines(), history=rated(41, 42, 43), balance=0.0).all()[1]
+        assert second.contributions["cf"] < 0.6 / 0.8
+
+    def test_a_typed_line_with_no_history_finds_its_own_group(self):
+        # Candidate 1 is what the words match; its neighbours (candidate 3)
+        # come in with it.
+        vectors = [unit(1), unit(0, 1), unit(0, 0, 1)]
+        cands = grouped(vectors, {1: [0.0, 0.0, 0.9], 2: [0, 0, 0], 3: [0, 0, 0]}, [1, 2, 3])
+        typed = statement(0, unit(1), text="what I want")
+        first, second, third = table(cands, [typed], history={}, balance=0.5).all()
+        assert third.score > second.score
+        assert third.matches[0].statement.key == 0
+
+    def test_an_item_nobody_has_rated_is_reached_through_a_groups_centre(self):
+        vectors = [unit(1), unit(0, 1), unit(1, 0.05)]
+        cands = grouped(vectors, {41: [0.8, 0.0, 0.0]}, [41], popularity=[10, 10, 0])
+        line = statement(0, unit(0, 0, 0, 1), members=(41,), centre=unit(1), own=False)
+        first, second, new = table(cands, [line], history=rated(41), balance=0.0).all()
+        assert new.score > second.score and new.contributions["cf"] > 0
+        assert new.matches[0].statement.key == 0
+
+
+class TestShares:
+    def test_a_line_the_person_wrote_gets_its_share_of_the_list(self):
+        # Ten items history pulls in hard, and a typed line whose words match
+        # three weak ones: it is promised three of the ten places.
+        vectors = [unit(0, 1, 0.01 * i) for i in range(10)] + [unit(1, 0.01 * i) for i in range(4)]
+        pulls = {41: [1.0] * 10 + [0.0] * 4}
+        cands = grouped(vectors, pulls, [41])
+        typed = statement(0, unit(1), text="what I typed")
+        scored = table(cands, [typed], history=rated(41), balance=0.05)
+        listed = scoring.rank(scored, k=10, settings=scoring.Settings(balance=0.05, diversity=0))
+        ids = [r.scored.item_id for r in listed]
+        assert len(ids) == 10 and sum(1 for i in ids if i > 10) == 3
+        # They take the places their own scores give them: at the end.
+        assert all(i > 10 for i in ids[-3:])
+
+    def test_a_weaker_written_line_is_promised_fewer_places(self):
+        vectors = [unit(0, 1, 0.01 * i) for i in range(10)] + [unit(1, 0.01 * i) for i in range(4)]
+        cands = grouped(vectors, {41: [1.0] * 10 + [0.0] * 4}, [41])
+        typed = statement(0, unit(1), text="a little of this", weight=0.4)
+        scored = table(cands, [typed], history=rated(41), balance=0.05)
+        listed = scoring.rank(scored, k=10, settings=scoring.Settings(balance=0.05, diversity=0))
+        assert sum(1 for r in listed if r.scored.item_id > 10) == 1
+
+    def test_a_generated_avoid_line_lowers_what_it_matches_but_removes_nothing(self):
+        vectors = [unit(1, 0.05), unit(0.2, 1)]
+        avoid = statement(1, unit(1), polarity=scoring.AVOID, own=False)
+        close, aside = score(candidates(vectors), [avoid], balance=0.5)
+        assert not close.removed and close.contributions["neg"] < 0
+        assert aside.contributions["neg"] == 0
 
 
 class TestDiversity:
@@ -219,7 +345,7 @@ def named(key, text, polarity=scoring.LIKE, weight=1.0, vector=None):
     """A line as the parser hands it over: its label read from its words."""
     vector = unit(0, 0, 0, 1) if vector is None else vector
     label = scoring.category_label(text, GENRES)
-    return scoring.ProfileStatement(key, text, polarity, weight, vector, label)
+    return scoring.ProfileStatement(key, text, polarity, weight, vector, label, own=True)
 
 
 def labelled(vectors, categories, **kwargs):

@@ -1,9 +1,10 @@
 """What each method knows after training on one split, and its scores for a person.
 
 The hybrid is the serving recommender without the database: the same
-collaborative model (EASE, its top neighbours per item), the same profile
-writer and grounding rule, the same scoring core (``engine.scoring``), with
-every item as a candidate (exact retrieval instead of the HNSW index).
+collaborative model (EASE, its strongest neighbours per item), the same
+profile writer (each line with its group of the person's history), the same
+scoring core (``engine.scoring``), with every item as a candidate (exact
+retrieval instead of the HNSW index).
 """
 
 from collections.abc import Callable, Sequence
@@ -19,8 +20,8 @@ from engine.evaluation.data import SIGNAL_KINDS, Catalog, Interactions
 
 Encode = Callable[[list[str]], np.ndarray]
 
-# Serving's history: the person's most recent positives (engine.recommend.RECENT_POSITIVES).
-RECENT_POSITIVES = 50
+# Serving's history: the person's most recent positives (engine.person.MAX_HISTORY).
+MAX_HISTORY = 1000
 # Phrase vectors are compared with the catalog this many phrases at a time.
 _PHRASE_BLOCK = 512
 
@@ -38,15 +39,17 @@ class GroundingRule:
         return max(self.min_depth, int(self.depth_share * catalog_size))
 
 
-def history_strength(kind: str, value: float | None) -> float:
-    """How strongly an interaction says "more like this" (engine.recommend._strength)."""
-    if kind == "like":
-        return 1.0
-    return max(0.0, min(1.0, ((value or 0) - 3) / 2))
-
-
 def _action(kind: str, value: float | None) -> str:
     return f"you rated {value:g}" if kind == "rating" else "you liked"
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    """A person's generated profile: its lines (each with its group) and the
+    positives the writer placed in some line (the others are free history)."""
+
+    statements: list[scoring.ProfileStatement]
+    placed: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -62,13 +65,12 @@ class Trained:
     popularity: np.ndarray  # people who rated or liked each item (serving's prior)
     model_items: np.ndarray  # items EASE knows (someone liked them in training)
     ease: np.ndarray  # model_items x model_items weights
-    neighbours: dict[int, list[tuple[int, float]]]  # item -> serving's top neighbours
+    links: sparse.csr_matrix  # items x items: serving's strongest neighbours per item
     stats: scoring.CatalogStats
     itemknn: sparse.csr_matrix | None = None
-    profiles: dict[int, list[scoring.ProfileStatement]] = field(default_factory=dict)
-    _histories: dict[int, list[scoring.HistoryItem]] = field(default_factory=dict, repr=False)
-    _vectors64: np.ndarray | None = field(default=None, repr=False)
-    _categories: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    profiles: dict[int, PersonProfile] = field(default_factory=dict)
+    _histories: dict[int, dict[int, scoring.HistoryItem]] = field(default_factory=dict, repr=False)
+    _candidates: scoring.Candidates | None = field(default=None, repr=False)
 
     @property
     def n_items(self) -> int:
@@ -136,73 +138,73 @@ class Trained:
 
     # ---- the hybrid: the serving scoring core ----
 
-    def history(self, person: int) -> list[scoring.HistoryItem]:
-        """The person's most recent positives in training, newest first (serving's history)."""
+    def statements(self, person: int) -> list[scoring.ProfileStatement]:
+        profile = self.profiles.get(person)
+        return list(profile.statements) if profile else []
+
+    def history(self, person: int) -> dict[int, scoring.HistoryItem]:
+        """The person's positives in training, as serving reads them (engine.person)."""
         if person not in self._histories:
             self._histories[person] = self._read_history(person)
         return self._histories[person]
 
-    def _read_history(self, person: int) -> list[scoring.HistoryItem]:
+    def _read_history(self, person: int) -> dict[int, scoring.HistoryItem]:
+        """Newest first, one per item, at most MAX_HISTORY; weighted by stars
+        and age (scoring.history_strength). A positive its profile placed in
+        no line is free history; so is every one when no profile was written."""
         data = self.train
-        rows = np.flatnonzero((data.user == person) & data.positive)
+        mine = data.user == person
+        rows = np.flatnonzero(mine & data.positive)
         rows = rows[np.lexsort((-rows, -data.time[rows]))]
-        items: list[scoring.HistoryItem] = []
-        taken: set[int] = set()
+        latest = float(data.time[mine].max()) if mine.any() else 0.0
+        profile = self.profiles.get(person)
+        items: dict[int, scoring.HistoryItem] = {}
         for row in rows:
             item = int(data.item[row])
-            if item in taken:
+            if item in items:
                 continue
-            taken.add(item)
+            kind = str(data.kind[row])
             value = None if np.isnan(data.value[row]) else float(data.value[row])
-            items.append(
-                scoring.HistoryItem(
-                    item_id=item,
-                    title=self.catalog.titles[item],
-                    action=_action(str(data.kind[row]), value),
-                    strength=history_strength(str(data.kind[row]), value),
-                )
+            age_days = (latest - float(data.time[row])) / 86400
+            items[item] = scoring.HistoryItem(
+                item_id=item,
+                title=self.catalog.titles[item],
+                action=_action(kind, value),
+                strength=scoring.history_strength(kind, value, age_days),
+                free=profile is None or item not in profile.placed,
             )
-            if len(items) == RECENT_POSITIVES:
+            if len(items) == MAX_HISTORY:
                 break
         return items
 
-    def candidates(self, person: int) -> scoring.Candidates:
-        """Every item, with the person's collaborative scores."""
-        cf_by_item, sources = scoring.collaborative_scores(self.history(person), self.neighbours)
-        cf = np.zeros(self.n_items)
-        if cf_by_item:
-            cf[list(cf_by_item)] = list(cf_by_item.values())
-        if self._vectors64 is None:
-            # Scoring works in float64: converting once saves a copy per person.
-            self._vectors64 = self.catalog.vectors.astype(np.float64)
-        if self._categories is None:
-            # Every category's members, once: a statement naming one acts on them.
-            self._categories = {
-                name: self.catalog.in_category(name) for name in self.catalog.category_names()
-            }
-        return scoring.Candidates(
-            ids=np.arange(self.n_items, dtype=np.int64),
-            vectors=self._vectors64,
-            popularity=self.popularity,
-            cf=cf,
-            cf_sources=sources,
-            categories=self._categories,
-        )
+    def candidates(self) -> scoring.Candidates:
+        """Every item, each linked to its trained neighbours (the same for everyone)."""
+        if self._candidates is None:
+            self._candidates = scoring.Candidates(
+                ids=np.arange(self.n_items, dtype=np.int64),
+                # Scoring works in float64: converting once saves a copy per person.
+                vectors=self.catalog.vectors.astype(np.float64),
+                popularity=self.popularity,
+                links=self.links,
+                sources=np.arange(self.n_items, dtype=np.int64),
+                categories={
+                    name: self.catalog.in_category(name) for name in self.catalog.category_names()
+                },
+            )
+        return self._candidates
 
     def table(
         self,
         person: int,
         balance: float,
         statements: Sequence[scoring.ProfileStatement] | None = None,
-        candidates: scoring.Candidates | None = None,
+        history: dict[int, scoring.HistoryItem] | None = None,
     ) -> scoring.ScoreTable:
-        statements = self.profiles.get(person, []) if statements is None else statements
-        candidates = candidates or self.candidates(person)
-        history = {h.item_id: h for h in self.history(person)}
+        statements = self.statements(person) if statements is None else statements
         return scoring.score_candidates(
-            candidates,
+            self.candidates(),
             statements,
-            history,
+            self.history(person) if history is None else history,
             self.stats,
             scoring.Settings(balance=balance, diversity=0.0),
         )
@@ -233,12 +235,12 @@ def fit(
     model_items = np.flatnonzero(positive_counts > 0)
     weights = collaborative.ease_fit(matrix[:, model_items], lam)
     top = collaborative.top_neighbours(weights, neighbours)
-    neighbour_lists = {}
-    for row in np.flatnonzero(top.counts()):
-        indices, scores = top.of(row)
-        neighbour_lists[int(model_items[row])] = list(
-            zip(model_items[indices].tolist(), scores.astype(float).tolist(), strict=True)
-        )
+    # As serving stores them: each model item's row, in catalog indexes.
+    rows = np.repeat(model_items, top.counts())
+    links = sparse.csr_matrix(
+        (top.scores.astype(np.float64), (rows, model_items[top.indices])),
+        shape=(n_items, n_items),
+    )
     itemknn = None
     if itemknn_shrinkage is not None:
         itemknn = collaborative.itemknn_fit(matrix, shrinkage=itemknn_shrinkage, k=neighbours)
@@ -252,7 +254,7 @@ def fit(
         popularity=popularity,
         model_items=model_items,
         ease=weights,
-        neighbours=neighbour_lists,
+        links=links,
         stats=scoring.CatalogStats.from_vectors(
             catalog.vectors, popularity, categories=catalog.category_names()
         ),
@@ -324,17 +326,17 @@ def write_profiles(
     encode: Encode,
     rule: GroundingRule,
     seed: int,
-) -> dict[int, list[scoring.ProfileStatement]]:
+) -> dict[int, PersonProfile]:
     """Each person's generated profile, as the worker writes it (engine.profiles).
 
-    1. Describe the person's signals (engine.profile_generation).
+    1. Describe the person's signals (engine.profile_generation): each line
+       is a group of their items.
     2. Encode every phrasing once and find each one's nearest catalog items
        exactly (serving asks the HNSW index).
-    3. Keep each statement's best-grounded phrasing, drop statements below
-       the grounding rule, and keep the examples in the text as serving does.
+    3. Give each line its best-grounded phrasing, its members and its
+       centre, and keep the examples in the text as serving does.
     """
     label_counts = catalog.label_counts()
-    categories = scoring.category_index(catalog.category_names())
     generated = {
         person: generation.generate_statements(
             signals_of(catalog, data, rows),
@@ -351,32 +353,40 @@ def write_profiles(
     vector_of = dict(zip(phrases, vectors, strict=True))
     nearest = _nearest_sets(vectors, catalog.vectors, rule.depth(len(catalog)))
     nearest_of = dict(zip(phrases, nearest, strict=True))
+    categories = scoring.category_index(catalog.category_names())
+
+    def line(key: int, statement: generation.GeneratedStatement) -> scoring.ProfileStatement:
+        phrase = max(
+            _phrasings(statement),
+            key=lambda p: generation.grounding_score(statement.evidence, nearest_of[p]),
+        )
+        examples = statement.text[statement.text.rindex(" (e.g. ") :]
+        return scoring.ProfileStatement(
+            key=key,
+            text=f"{phrase}{examples}",
+            polarity=statement.polarity,
+            weight=statement.weight,
+            vector=vector_of[phrase],
+            # As serving labels a stored line: from its embedded text.
+            label=scoring.category_label(phrase, categories),
+            members=statement.members,
+            centre=group_centre(catalog.vectors, statement.members),
+        )
+
     profiles = {}
     for person, statements in generated.items():
-        kept = []
-        for statement in statements:
-            best_score, best_phrase = -1.0, ""
-            for phrase in _phrasings(statement):
-                found = nearest_of[phrase]
-                score = generation.grounding_score(statement.evidence, found)
-                if score > best_score:
-                    best_score, best_phrase = score, phrase
-            if best_score < rule.min_grounding:
-                continue
-            examples = statement.text[statement.text.rindex(" (e.g. ") :]
-            kept.append(
-                scoring.ProfileStatement(
-                    key=len(kept),
-                    text=f"{best_phrase}{examples}",
-                    polarity=statement.polarity,
-                    weight=1.0,
-                    vector=vector_of[best_phrase],
-                    # As serving labels a stored line: from its embedded text.
-                    label=scoring.category_label(best_phrase, categories),
-                )
-            )
-        profiles[person] = kept
+        lines = [line(key, statement) for key, statement in enumerate(statements)]
+        placed = frozenset(i for s in lines if s.polarity == scoring.LIKE for i in s.members)
+        profiles[person] = PersonProfile(lines, placed)
     return profiles
+
+
+def group_centre(vectors: np.ndarray, members: Sequence[int]) -> np.ndarray | None:
+    """The L2-normalised mean of the members' vectors (None without members)."""
+    if not len(members):
+        return None
+    centre = np.asarray(vectors[list(members)], dtype=np.float64).mean(axis=0)
+    return centre / (np.linalg.norm(centre) or 1.0)
 
 
 def _phrasings(statement: generation.GeneratedStatement) -> tuple[str, ...]:

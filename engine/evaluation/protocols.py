@@ -7,7 +7,7 @@ and the same candidates (every item the person has not seen in training).
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -41,6 +41,8 @@ LIKE_SUCCESS_ITEMS = 3
 TOP = 10
 # Statements the cold-user protocol types for a person with "hybrid_typed".
 TYPED_CATEGORIES = 2
+# Faithfulness weakens a quoted line to this share of its strength.
+WEAKER = 0.5
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,12 @@ class Options:
     # Serving's MMR strength (RECOMMEND_DIVERSITY): steering and faithfulness
     # look at served lists; the accuracy protocols rank by score alone.
     diversity: float = 0.3
-    neighbours: int = 50  # COLLABORATIVE_NEIGHBOURS
+    neighbours: int = 200  # COLLABORATIVE_NEIGHBOURS
     shrinkage: float = 10.0  # COLLABORATIVE_SHRINKAGE
     lambdas: tuple[float, ...] = TrainingConfig().lambdas
     # The hybrid's balance ("my words" against "my history") is chosen from
     # this grid on a validation split carved from training.
-    balances: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
+    balances: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
     validation_users: int = 300
     # The balance a person has until they move the slider (Profile.balance's
     # default): steering and faithfulness measure the list people are served,
@@ -123,6 +125,7 @@ class _Run:
             weight=parsed.weight,
             vector=self.encode([parsed.embedded_text])[0],
             label=scoring.category_label(parsed.embedded_text, self.categories),
+            own=True,
         )
 
     # ---- training ----
@@ -206,12 +209,12 @@ class _Run:
             table = trained.table(person, 0.5)
             for name, balance in (
                 ("hybrid", self.balance),
-                ("profile_only", 1.0),
+                ("profile_only", self.options.serving_balance),
                 ("hybrid_serving", self.options.serving_balance),
             ):
                 if name in means:
-                    scores = trained.table_scores(person, table, at_balance(table, balance))
-                    means[name].add_scores(scores, relevant)
+                    scores = at_balance(table, balance, history=name != "profile_only")
+                    means[name].add_scores(trained.table_scores(person, table, scores), relevant)
         return {"methods": {name: m.result() for name, m in means.items()}, "users": len(people)}
 
     def cold_item(self) -> dict:
@@ -300,14 +303,14 @@ class _Run:
                 for person in fold:
                     relevant = self.targets[person]
                     at = means[size]
-                    candidates = trained.candidates(person)
-                    table = trained.table(person, self.balance, candidates=candidates)
+                    table = trained.table(person, self.balance)
                     at["hybrid"].add_scores(trained.table_scores(person, table), relevant)
                     at["popular"].add_scores(trained.popular_scores(person), relevant)
                     at["ease"].add_scores(trained.ease_scores(person), relevant)
-                    statements = [*trained.profiles.get(person, []), *typed[person]]
-                    table = trained.table(person, self.balance, statements, candidates)
-                    at["hybrid_typed"].add_scores(trained.table_scores(person, table), relevant)
+                    statements = [*trained.statements(person), *typed[person]]
+                    table = trained.table(person, self.balance, statements)
+                    served = self.served_scores(trained, person, table)
+                    at["hybrid_typed"].add_scores(served, relevant)
         curve = {
             str(size): {name: m.result() for name, m in by_name.items()}
             for size, by_name in means.items()
@@ -330,12 +333,21 @@ class _Run:
         )
 
     def served(self, trained: Trained, person: int, table: scoring.ScoreTable) -> list[int]:
-        """The top 10 as serving lists them: avoided and seen items dropped, MMR."""
+        """The top 10 as serving lists them: avoided and seen items dropped, MMR,
+        each line the person wrote given its share."""
         settings = scoring.Settings(
             balance=self.options.serving_balance, diversity=self.options.diversity
         )
         listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=trained.seen[person])
         return [r.scored.item_id for r in listed]
+
+    def served_scores(self, trained: Trained, person: int, table: scoring.ScoreTable):
+        """The table's full ranking with its top 10 as serving lists them (``served``)
+        first: the accuracy metrics of a list that lines the person wrote shape."""
+        scores = trained.table_scores(person, table)
+        top = self.served(trained, person, table)
+        scores[top] = scores.max(initial=0.0) + np.arange(len(top), 0, -1)
+        return scores
 
     def steering(self) -> dict:
         trained = self.warm_model()
@@ -346,9 +358,8 @@ class _Run:
         like_before, like_after, avoid_before, avoid_after = [], [], [], []
         ndcg_before, ndcg_after = [], []
         for person in people:
-            statements = trained.profiles.get(person, [])
-            candidates = trained.candidates(person)
-            table = trained.table(person, balance, statements, candidates)
+            statements = trained.statements(person)
+            table = trained.table(person, balance, statements)
             before = self.served(trained, person, table)
             unseen = np.ones(self.n_items, dtype=bool)
             unseen[trained.seen[person]] = False
@@ -357,9 +368,9 @@ class _Run:
             relevant = set(self.targets[person].tolist())
             tested = {name for i in relevant for name in self.catalog.categories[i]}
 
-            def after(name, polarity, person=person, statements=statements, candidates=candidates):
+            def after(name, polarity, person=person, statements=statements):
                 added = [*statements, self.statement(name, polarity, len(statements))]
-                table = trained.table(person, balance, added, candidates)
+                table = trained.table(person, balance, added)
                 return self.served(trained, person, table)
 
             def share(items: list[int], name: str) -> float:
@@ -402,52 +413,64 @@ class _Run:
         }
 
     def faithfulness(self) -> dict:
-        """Delete the statement a served item's rationale quotes; its score must drop."""
+        """Delete a line a served item's rationale quotes: its score must drop by
+        the line's share; weaken it a step: its share must shrink in proportion."""
         trained = self.warm_model()
         people = self.warm_people()
         balance = self.options.serving_balance
         settings = scoring.Settings(balance=balance, diversity=self.options.diversity)
-        cases = dropped = 0
+        cases = dropped = exact = weakened = 0
         for person in people:
-            statements = trained.profiles.get(person, [])
+            statements = trained.statements(person)
             if not statements:
                 continue
-            candidates = trained.candidates(person)
-            table = trained.table(person, balance, statements, candidates)
+            table = trained.table(person, balance, statements)
             listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=trained.seen[person])
-            by_statement: dict[int, list[scoring.Scored]] = {}
+            quoted: dict[int, list[scoring.Scored]] = {}
             for recommendation in listed:
-                scored = recommendation.scored
-                # The rationale quotes like statements exactly when the
-                # profile term is one it names (engine.scoring.rationale).
-                if scored.matches and "pos" in scored.named_terms():
-                    by_statement.setdefault(scored.matches[0].statement.key, []).append(scored)
-            for key, items in by_statement.items():
-                kept = [s for s in statements if s.key != key]
+                for key in recommendation.scored.cited_lines():
+                    quoted.setdefault(key, []).append(recommendation.scored)
+            for key, items in quoted.items():
                 rows = np.array([s.item_id for s in items])
-                subset = scoring.Candidates(
-                    ids=candidates.ids[rows],
-                    vectors=candidates.vectors[rows],
-                    popularity=candidates.popularity[rows],
-                    cf=candidates.cf[rows],
-                    cf_sources=candidates.cf_sources,
-                    categories={n: rows_in[rows] for n, rows_in in candidates.categories.items()},
+                without = trained.table(person, balance, [s for s in statements if s.key != key])
+                weaker = trained.table(
+                    person,
+                    balance,
+                    [
+                        replace(s, weight=s.weight * WEAKER) if s.key == key else s
+                        for s in statements
+                    ],
                 )
-                rescored = trained.table(person, balance, kept, subset)
-                for row, scored in enumerate(items):
-                    cases += 1
-                    dropped += int(rescored.score[row] < scored.score - 1e-9)
-        return {"rate": round(dropped / cases, 6) if cases else 0.0, "cases": cases}
+                column = [s.key for s in table.likes].index(key)
+                share = table.lines[rows, column]
+                cases += len(rows)
+                dropped += int(np.sum(without.score[rows] < table.score[rows] - 1e-9))
+                exact += int(np.sum(np.isclose(table.score[rows] - without.score[rows], share)))
+                weaker_column = [s.key for s in weaker.likes].index(key)
+                weakened += int(
+                    np.sum(np.isclose(weaker.lines[rows, weaker_column], WEAKER * share))
+                )
+        rate = round(dropped / cases, 6) if cases else 0.0
+        return {
+            "rate": rate,
+            "exact_share": round(exact / cases, 6) if cases else 0.0,
+            "weaker_in_proportion": round(weakened / cases, 6) if cases else 0.0,
+            "cases": cases,
+        }
 
 
-def at_balance(table: scoring.ScoreTable, balance: float) -> np.ndarray:
+def at_balance(table: scoring.ScoreTable, balance: float, *, history: bool = True) -> np.ndarray:
     """Scores of a table made at balance 0.5, as if made at ``balance``: ``pos``
-    scales with the balance and ``cf`` with 1 - balance, the rest is fixed."""
+    and what drawn Avoids lines take scale with the balance, ``cf`` and
+    ``history`` with 1 - balance, the rest is fixed. ``history=False`` leaves
+    free history out: the profile alone. (Typed lines fade in below
+    TYPED_FULL_BALANCE: the profiles these protocols read have none.)"""
     return (
         2 * balance * table.terms["pos"]
-        + 2 * (1 - balance) * table.terms["cf"]
+        + 2 * (1 - balance) * (table.terms["cf"] + (table.terms["history"] if history else 0.0))
         + table.terms["pop"]
         + table.terms["neg"]
+        + (balance - table.words) * table.drawn_neg
     )
 
 

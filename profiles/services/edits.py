@@ -244,7 +244,9 @@ class ChangeLine(ProfileEdit):
             parsed = parse_statement(_one_line(self.text), self.polarity or draft.polarity)
             if parsed is None:
                 raise ProfileTextError("the statement is empty", 1)
-            draft = StatementDraft.from_parsed(parsed, pinned=draft.pinned)
+            # New words make the line the person's own; its group stays with
+            # it while the words still describe it (engine.person decides).
+            draft = StatementDraft.from_parsed(parsed, pinned=draft.pinned, evidence=draft.evidence)
         elif self.polarity is not None and self.polarity != draft.polarity:
             draft = replace(draft, polarity=self.polarity, origin=Statement.Origin.USER)
         if self.weight is not None:
@@ -301,9 +303,11 @@ class StepStrength(ProfileEdit):
 class AvoidLine(ProfileEdit):
     """Not this reason: a "Likes" line becomes an "Avoids" line.
 
-    The items the line was the reason for in the list now (what ``review``
-    reports) become its evidence, which keeps them out of the list while the
-    Avoids line stands, even those its words match too weakly to filter.
+    Its group turns with it: what its items pulled in is now pushed down
+    (engine.scoring). The items the line was the reason for in the list now
+    (what ``review`` reports) join its evidence, which keeps them out of the
+    list while the Avoids line stands, even those its words match too weakly
+    to filter.
     """
 
     position: int
@@ -315,17 +319,17 @@ class AvoidLine(ProfileEdit):
                 f"Statement {self.position} is an Avoids line already.",
                 extra={"field": "position"},
             )
-        drafts[self.position] = replace(
-            draft, polarity=AVOID, origin=Statement.Origin.USER, evidence=()
-        )
+        drafts[self.position] = replace(draft, polarity=AVOID, origin=Statement.Origin.USER)
         return Applied(drafts, f"“{draft.text}” is now an Avoids line.")
 
     def finish(
         self, drafts: list[StatementDraft], quotes: Mapping[int, Sequence[int]]
     ) -> list[StatementDraft]:
-        quoted = tuple(sorted(set(quotes.get(self.position, ()))))
         return [
-            replace(d, evidence=quoted) if n == self.position else d for n, d in enumerate(drafts)
+            replace(d, evidence=tuple(sorted({*d.evidence, *quotes.get(self.position, ())})))
+            if n == self.position
+            else d
+            for n, d in enumerate(drafts)
         ]
 
 
@@ -443,20 +447,30 @@ class MergeGenerated(ProfileEdit):
 
 
 def profile_generation_save(
-    *, user, drafts: Sequence[StatementDraft], interactions: int, requested_before=None
+    *,
+    user,
+    drafts: Sequence[StatementDraft],
+    interactions: int,
+    placed: Sequence[int] = (),
+    requested_before=None,
 ) -> ProfileRevision | None:
     """Merge the profile writer's lines (MergeGenerated) and note when it ran.
 
     ``interactions``: how many signals the lines were written from, so the
-    next regeneration is due only after enough new ones. A "write it again"
-    request made before ``requested_before`` (when the writer started reading
-    the ratings) is answered and cleared; a later one waits for the next run.
-    Returns the new revision, or None when nothing changed.
+    next regeneration is due only after enough new ones. ``placed``: the
+    positives the writer put in some line (Profile.placed_items). A "write it
+    again" request made before ``requested_before`` (when the writer started
+    reading the ratings) is answered and cleared; a later one waits for the
+    next run. Returns the new revision, or None when nothing changed.
     """
     with transaction.atomic():
         change = profile_edit(user=user, edit=MergeGenerated(tuple(drafts)))
         profile = Profile.objects.filter(user=user)
-        profile.update(generated_at=timezone.now(), interactions_at_generation=interactions)
+        profile.update(
+            generated_at=timezone.now(),
+            interactions_at_generation=interactions,
+            placed_items=list(placed),
+        )
         if requested_before is not None:
             profile.filter(regeneration_requested_at__lte=requested_before).update(
                 regeneration_requested_at=None
