@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from catalog.models import Item
 from catalog.selectors import EmbeddingState, items_embedding_state
+from engine import scoring
+from engine.catalog_cache import catalog_stats
 from engine.encoder import get_encoder
 from engine.retrieval import vector_connection
 from profiles.models import Statement
@@ -129,7 +131,25 @@ def statements_embed(*, profile_id: int) -> int:
             statement.embedding = vector
         Statement.objects.bulk_update(pending, ["embedding"])
     _centres_set(profile_id)
+    _detached_set(profile_id)
     return len(pending)
+
+
+def _detached_set(profile_id: int) -> None:
+    """Mark the lines the person wrote whose words no longer describe their group."""
+    stats = catalog_stats()
+    rows = Statement.objects.filter(
+        profile_id=profile_id, origin=Statement.Origin.USER, centre__isnull=False
+    ).exclude(embedding=None)
+    changed = []
+    for statement in rows:
+        detached = scoring.detached(
+            np.asarray(statement.embedding), np.asarray(statement.centre, np.float64), stats
+        )
+        if detached != statement.detached:
+            statement.detached = detached
+            changed.append(statement)
+    Statement.objects.bulk_update(changed, ["detached"])
 
 
 def _centres_set(profile_id: int) -> None:

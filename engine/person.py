@@ -108,12 +108,6 @@ def user_history(user_id: int, profile: Profile | None = None) -> History:
     return History(seen=seen, positives=positives)
 
 
-# A line whose words have moved this far from its group (cosine of its text
-# to the group's centre) no longer stands for the group: it acts by its words
-# alone. Generated lines sit at 0.3-0.7 from their centres.
-DETACHED_SIMILARITY = 0.2
-
-
 def group_centres(
     groups: Sequence[tuple[int, ...]], known: Mapping[tuple[int, ...], np.ndarray]
 ) -> dict[tuple[int, ...], np.ndarray]:
@@ -136,15 +130,16 @@ def group_centres(
 def statement_vectors(
     drafts: Sequence[StatementDraft],
     known: dict[str, np.ndarray],
-    categories: Mapping[str, str] | None = None,
+    stats: scoring.CatalogStats | None = None,
     centres: Mapping[tuple[int, ...], np.ndarray] | None = None,
 ) -> list[scoring.ProfileStatement]:
     """Drafts as scoring input; texts without a stored vector are encoded here.
 
-    ``categories`` (``CatalogStats.categories``) labels each line whose
-    embedded text names a catalog category; ``centres`` gives a line the
-    centre of its group, by the group's members (a line with members whose
-    centre is not known yet gets it from its members' vectors here).
+    With ``stats`` each line whose embedded text names a catalog category is
+    labelled with it. ``centres`` gives a line the centre of its group, by the
+    group's members (a line with members whose centre is not known yet gets
+    it from its members' vectors here). A line the person wrote whose words
+    no longer describe its group acts by its words alone (scoring.detached).
     """
     missing = [d.embedded_text for d in drafts if d.embedded_text not in known]
     if missing:
@@ -156,7 +151,8 @@ def statement_vectors(
         vector = np.asarray(known[draft.embedded_text], dtype=np.float32)
         centre = centres.get(draft.evidence)
         members = draft.evidence
-        if centre is not None and float(vector @ centre) < DETACHED_SIMILARITY:
+        own = draft.origin == Statement.Origin.USER
+        if own and centre is not None and stats and scoring.detached(vector, centre, stats):
             members, centre = (), None
         found.append(
             scoring.ProfileStatement(
@@ -165,10 +161,12 @@ def statement_vectors(
                 polarity=draft.polarity,
                 weight=draft.weight,
                 vector=vector,
-                label=scoring.category_label(draft.embedded_text, categories or {}),
+                label=scoring.category_label(
+                    draft.embedded_text, stats.categories if stats else {}
+                ),
                 members=members,
                 centre=None if centre is None else np.asarray(centre, dtype=np.float64),
-                own=draft.origin == Statement.Origin.USER,
+                own=own,
             )
         )
     return found
@@ -261,11 +259,11 @@ def person_read(
         personalised = profile.personalised if profile else True
     diversity = settings.RECOMMEND_DIVERSITY if options.diversity is None else options.diversity
     # Lines that name a catalog category act on its label too (engine.scoring).
-    categories = catalog_stats().categories if personalised and drafts else None
+    stats = catalog_stats() if personalised and drafts else None
     return Person(
         profile=profile,
         drafts=drafts,
-        statements=statement_vectors(drafts, known, categories, centres) if personalised else [],
+        statements=statement_vectors(drafts, known, stats, centres) if personalised else [],
         history=history or (base.history if base else user_history(user.pk, profile)),
         settings=scoring.Settings(
             balance=profile.balance if profile else DEFAULT_BALANCE,

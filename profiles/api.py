@@ -151,6 +151,9 @@ class StatementSerializer(serializers.Serializer):
     examples = ExampleSerializer(
         many=True, help_text="The items of its group closest to its centre."
     )
+    detached = serializers.BooleanField(
+        help_text="Reworded so that it no longer describes its group: it acts by its words alone."
+    )
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -181,6 +184,7 @@ def _profile_data(user) -> dict:
                     **draft.snapshot(),
                     "position": position,
                     "stands_for": groups.get(position, nothing).stands_for,
+                    "detached": groups.get(position, nothing).detached,
                     "examples": [
                         {"id": item_id, "title": title}
                         for item_id, title in groups.get(position, nothing).examples

@@ -139,6 +139,9 @@ class Statement(models.Model):
     # The L2-normalised mean vector of the evidence items (the line's group),
     # set by the engine when it embeds the statement.
     centre = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True)
+    # The person reworded the line so that it no longer describes its group:
+    # it acts by its words alone (set by the engine, engine.scoring.detached).
+    detached = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["profile", "position"]

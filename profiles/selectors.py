@@ -72,6 +72,8 @@ class LineGroup:
 
     stands_for: int
     examples: list[tuple[int, str]]  # (item id, title)
+    # Reworded so that it no longer describes them: the line acts by its words.
+    detached: bool = False
 
 
 EXAMPLES = 3
@@ -87,8 +89,8 @@ def line_groups(*, profile) -> dict[int, LineGroup]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT position, item_id, title FROM (
-                SELECT s.position, i.id AS item_id, i.title, row_number() OVER (
+            SELECT position, item_id, title, detached FROM (
+                SELECT s.position, s.detached, i.id AS item_id, i.title, row_number() OVER (
                     PARTITION BY s.id ORDER BY i.embedding <=> s.centre NULLS LAST, i.id
                 ) AS n
                 FROM {statement} s
@@ -100,8 +102,11 @@ def line_groups(*, profile) -> dict[int, LineGroup]:
             [profile.pk, EXAMPLES],
         )
         examples: dict[int, list[tuple[int, str]]] = {}
-        for position, item_id, title in cursor.fetchall():
+        detached: set[int] = set()
+        for position, item_id, title, cut in cursor.fetchall():
             examples.setdefault(position, []).append((item_id, title))
+            if cut:
+                detached.add(position)
         cursor.execute(
             f"""
             SELECT s.position, count(DISTINCT x.item_id) FROM {statement} s
@@ -115,5 +120,6 @@ def line_groups(*, profile) -> dict[int, LineGroup]:
         )
         counts = dict(cursor.fetchall())
     return {
-        position: LineGroup(counts.get(position, 0), found) for position, found in examples.items()
+        position: LineGroup(counts.get(position, 0), found, position in detached)
+        for position, found in examples.items()
     }

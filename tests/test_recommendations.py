@@ -464,3 +464,45 @@ class TestEdges:
         )
         result = listed(owner)
         assert result.items == [] or all(s.recommendation.rationale for s in result.items)
+
+
+@pytest.mark.django_db
+class TestRewordingALine:
+    def test_words_that_no_longer_describe_the_group_detach_it_and_the_page_says_so(
+        self, popular, client
+    ):
+        from engine.profiles import profile_generate
+        from profiles.services import ChangeLine, profile_edit
+
+        alice = popular["alice"]
+        profile_generate(user_id=alice.pk)
+        profile = profile_for(alice)
+        line = profile.statements.filter(polarity="like").order_by("position").first()
+        group = set(line.evidence.values_list("pk", flat=True))
+        # Same subject, other words: the group stays.
+        profile_edit(
+            user=alice,
+            edit=ChangeLine(line.position, text=f"{line.embedded_text} stories"),
+            base_revision=profile.revision,
+        )
+        kept = Statement.objects.get(profile__user=alice, position=line.position)
+        assert set(kept.evidence.values_list("pk", flat=True)) == group and not kept.detached
+        # Another subject altogether: it acts by its words alone, and says so.
+        profile_edit(
+            user=alice,
+            edit=ChangeLine(line.position, text="vegan baking for beginners"),
+            base_revision=profile_for(alice).revision,
+        )
+        assert Statement.objects.get(profile__user=alice, position=line.position).detached
+        alice.is_active = True
+        alice.save(update_fields=["is_active"])
+        client.force_login(alice)
+        assert "No longer stands for" in client.get("/profile/").content.decode()
+        served = listed(alice)
+        quoting = [
+            m
+            for s in served.items
+            for m in s.recommendation.scored.matches
+            if m.statement.key == line.position
+        ]
+        assert all(not m.sources for m in quoting)

@@ -207,6 +207,7 @@ class Trained:
             self.history(person) if history is None else history,
             self.stats,
             scoring.Settings(balance=balance, diversity=0.0),
+            seen=self.seen[person] if person < len(self.seen) else (),
         )
 
     def table_scores(

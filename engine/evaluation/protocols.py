@@ -206,16 +206,31 @@ class _Run:
                 means["itemknn"].add_scores(trained.itemknn_scores(person), relevant)
             if "content" in means:
                 means["content"].add_scores(trained.content_scores(person), relevant)
-            table = trained.table(person, 0.5)
-            for name, balance in (
-                ("hybrid", self.balance),
-                ("profile_only", self.options.serving_balance),
-                ("hybrid_serving", self.options.serving_balance),
-            ):
-                if name in means:
-                    scores = at_balance(table, balance, history=name != "profile_only")
-                    means[name].add_scores(trained.table_scores(person, table, scores), relevant)
+            for name, scores in self.hybrid_scores(trained, person, means).items():
+                means[name].add_scores(scores, relevant)
         return {"methods": {name: m.result() for name, m in means.items()}, "users": len(people)}
+
+    def hybrid_scores(self, trained: Trained, person: int, wanted) -> dict[str, np.ndarray]:
+        """The hybrid's full ranking at the tuned balance, at the serving one,
+        and the profile alone (its lines and their groups, no free history),
+        each scored directly at its balance as serving would."""
+        serving = self.options.serving_balance
+        tables: dict[tuple[float, bool], scoring.ScoreTable] = {}
+
+        def at(balance: float, free: bool = True) -> np.ndarray:
+            if (balance, free) not in tables:
+                history = trained.history(person)
+                if not free:
+                    history = {i: replace(h, free=False) for i, h in history.items()}
+                tables[balance, free] = trained.table(person, balance, history=history)
+            return trained.table_scores(person, tables[balance, free])
+
+        found = {
+            "hybrid": lambda: at(self.balance),
+            "hybrid_serving": lambda: at(serving),
+            "profile_only": lambda: at(serving, free=False),
+        }
+        return {name: score() for name, score in found.items() if name in wanted}
 
     def cold_item(self) -> dict:
         """Items whose every interaction is removed from training, recommended to
@@ -236,11 +251,8 @@ class _Run:
         full = {name: metrics.MetricMeans(self.n_items) for name in names}
         among = {name: metrics.MetricMeans(self.n_items) for name in names}
         for person in people:
-            table = trained.table(person, 0.5)
-            serving = at_balance(table, self.options.serving_balance)
             scores = {
-                "hybrid": trained.table_scores(person, table, at_balance(table, self.balance)),
-                "hybrid_serving": trained.table_scores(person, table, serving),
+                **self.hybrid_scores(trained, person, names),
                 "content": trained.content_scores(person),
                 "popular": trained.popular_scores(person),
             }

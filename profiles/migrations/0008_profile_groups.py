@@ -31,6 +31,11 @@ class Migration(migrations.Migration):
             name="centre",
             field=pgvector.django.vector.VectorField(blank=True, dimensions=384, null=True),
         ),
+        migrations.AddField(
+            model_name="statement",
+            name="detached",
+            field=models.BooleanField(default=False),
+        ),
         migrations.AlterField(
             model_name="profile",
             name="balance",
