@@ -31,14 +31,23 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer, at least ``low`` and at most ``high`` where given."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+        value = default
+    else:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+    if low is not None and high is not None and not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {value}")
+    if low is not None and value < low:
+        raise ImproperlyConfigured(f"{name} must be at least {low}, got {value}")
+    if high is not None and value > high:
+        raise ImproperlyConfigured(f"{name} must be at most {high}, got {value}")
+    return value
 
 
 def envfloat(name: str, default: float, *, low: float, high: float) -> float:

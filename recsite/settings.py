@@ -60,7 +60,7 @@ SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 # Seconds browsers remember to use HTTPS only. Off by default: once sent, a
 # long value cannot be taken back, so production opts in (docs/DEPLOY.md).
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, low=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 if SECURE_HSTS_SECONDS < 0:
@@ -165,12 +165,12 @@ else:
 # and benchmarks start use this to share a throw-away database).
 if envstr("DATABASE_NAME"):
     DATABASES["default"]["NAME"] = envstr("DATABASE_NAME")
-DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60, low=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Seconds to wait for the database to accept a connection: while it is down,
 # requests answer 503 quickly instead of holding a worker thread.
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
-    "DATABASE_CONNECT_TIMEOUT", 5
+    "DATABASE_CONNECT_TIMEOUT", 5, low=1
 )
 # A streaming replica of the primary, for the catalog-wide reads that serve
 # recommendations (recsite/db_router.py says which). Web processes only:
@@ -200,14 +200,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed log-ins (website and admin) allowed per username and per client
 # address within the window before the form stops checking passwords (see
 # profiles/login.py). Counted in the cache, like the API's rates.
-LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5)
-LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 30)
-LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 900)
-if min(LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS, LOGIN_FAILURE_WINDOW_SECONDS) < 1:
-    raise ImproperlyConfigured(
-        "LOGIN_FAILURES_PER_USERNAME, LOGIN_FAILURES_PER_ADDRESS and "
-        "LOGIN_FAILURE_WINDOW_SECONDS must be at least 1"
-    )
+LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", 5, low=1)
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", 30, low=1)
+LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 900, low=1)
 # Email, used only to send password-reset links. Without EMAIL_HOST (or an
 # EMAIL_BACKEND that delivers) nothing can be sent, so password reset is off:
 # its pages answer 404 and the log-in page does not offer it, rather than
@@ -219,7 +214,7 @@ EMAIL_BACKEND = envstr(
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_PORT = envint("EMAIL_PORT", 587, low=1, high=65535)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
@@ -227,7 +222,7 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
 if EMAIL_USE_SSL and EMAIL_USE_TLS:
     raise ImproperlyConfigured("EMAIL_USE_SSL and EMAIL_USE_TLS cannot both be on")
 # Seconds a reset request waits for the mail server before it fails.
-EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, low=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # Backends that deliver nothing to anyone: printing or keeping mail in memory.
 _UNDELIVERED_EMAIL_BACKENDS = {
@@ -288,9 +283,9 @@ if EMBEDDING_DEVICE != "cpu" and not EMBEDDING_DEVICE.startswith("cuda"):
         f"EMBEDDING_DEVICE must be cpu or cuda[:N], got {EMBEDDING_DEVICE!r}"
     )
 # 32 pads less than 64 on mixed-length texts: measured 104 vs 93 items/s here.
-EMBEDDING_BATCH_SIZE = envint("EMBEDDING_BATCH_SIZE", 32)
+EMBEDDING_BATCH_SIZE = envint("EMBEDDING_BATCH_SIZE", 32, low=1)
 # Items encoded and written per transaction: a killed worker loses at most this many.
-EMBEDDING_CHUNK_SIZE = envint("EMBEDDING_CHUNK_SIZE", 256)
+EMBEDDING_CHUNK_SIZE = envint("EMBEDDING_CHUNK_SIZE", 256, low=1)
 # Load the encoder when a web process starts (in the background) instead of
 # on the first search; off for one-shot commands, which never import wsgi.py.
 EMBEDDING_PRELOAD = envbool("EMBEDDING_PRELOAD", True)
@@ -302,7 +297,7 @@ EMBEDDING_PRELOAD = envbool("EMBEDDING_PRELOAD", True)
 PROFILE_LLM_URL = envstr("PROFILE_LLM_URL")
 PROFILE_LLM_MODEL = envstr("PROFILE_LLM_MODEL", "default")
 PROFILE_LLM_API_KEY = envstr("PROFILE_LLM_API_KEY")
-PROFILE_LLM_TIMEOUT = envint("PROFILE_LLM_TIMEOUT", 10)
+PROFILE_LLM_TIMEOUT = envint("PROFILE_LLM_TIMEOUT", 10, low=1)
 
 # Celery. Without CELERY_BROKER_URL, Kombu's filesystem transport under var/
 # lets the demo run a real worker with no broker server.
@@ -353,8 +348,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Defaults for tasks that set none; each engine task sets its own.
-CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300)
-CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 360)
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 300, low=1)
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 360, low=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers and beat log through LOGGING below, like the web: JSON lines in
 # production, not Celery's own plain-text handler on the root logger.
@@ -364,14 +359,14 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # timeout, and after a failure recsite/queueing.py stops trying for
 # TASK_PUBLISH_PAUSE_SECONDS. Work that was not queued is caught up by the
 # periodic tasks below.
-CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", 2, low=1)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
     "interval_step": 0.1,
     "interval_max": 0.2,
 }
-TASK_PUBLISH_PAUSE_SECONDS = envint("TASK_PUBLISH_PAUSE_SECONDS", 10)
+TASK_PUBLISH_PAUSE_SECONDS = envint("TASK_PUBLISH_PAUSE_SECONDS", 10, low=0)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
@@ -379,12 +374,12 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         # accepts connections but never answers holds a request this long
         # (then the publish pause above spares the next ones); workers wait
         # on the queues with 1 s BRPOPs, well inside it.
-        "socket_timeout": envint("CELERY_BROKER_SOCKET_TIMEOUT", 3),
+        "socket_timeout": envint("CELERY_BROKER_SOCKET_TIMEOUT", 3, low=1),
         # Redis hands an unacknowledged task to another worker after this
         # many seconds: a worker that died (even SIGKILL, the whole machine)
         # loses nothing. It must exceed the longest hard time limit (items_embed,
         # 1900 s), or a slow task still running would be started twice.
-        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600, low=1),
     }
 
 # Collaborative model, trained by a worker (engine/training.py). EASE needs
@@ -394,26 +389,16 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 # dense matrix. Only items with at least COLLABORATIVE_MIN_SUPPORT people who
 # liked them are in the model; raising it shrinks EASE's matrix (measurements
 # in engine/collaborative.py, TrainingConfig).
-COLLABORATIVE_DENSE_MAX_ITEMS = envint("COLLABORATIVE_DENSE_MAX_ITEMS", 10_000)
-COLLABORATIVE_NEIGHBOURS = envint("COLLABORATIVE_NEIGHBOURS", 200)
-COLLABORATIVE_MIN_SUPPORT = envint("COLLABORATIVE_MIN_SUPPORT", 1)
+COLLABORATIVE_DENSE_MAX_ITEMS = envint("COLLABORATIVE_DENSE_MAX_ITEMS", 10_000, low=0)
+COLLABORATIVE_NEIGHBOURS = envint("COLLABORATIVE_NEIGHBOURS", 200, low=1)
+COLLABORATIVE_MIN_SUPPORT = envint("COLLABORATIVE_MIN_SUPPORT", 1, low=1)
 # Item-kNN cosine shrinkage: 5-10 ranked best on ml-latest-small.
-COLLABORATIVE_SHRINKAGE = envint("COLLABORATIVE_SHRINKAGE", 10)
+COLLABORATIVE_SHRINKAGE = envint("COLLABORATIVE_SHRINKAGE", 10, low=0)
 # Changed interactions retrain this long afterwards, so a burst trains once.
-COLLABORATIVE_DEBOUNCE_SECONDS = envint("COLLABORATIVE_DEBOUNCE_SECONDS", 300)
+COLLABORATIVE_DEBOUNCE_SECONDS = envint("COLLABORATIVE_DEBOUNCE_SECONDS", 300, low=0)
 # And periodically (a worker started with -B runs the schedule), which also
 # catches up changes whose task could not be queued.
-COLLABORATIVE_SCHEDULE_SECONDS = envint("COLLABORATIVE_SCHEDULE_SECONDS", 3600)
-if min(COLLABORATIVE_NEIGHBOURS, COLLABORATIVE_MIN_SUPPORT, COLLABORATIVE_SCHEDULE_SECONDS) < 1:
-    raise ImproperlyConfigured(
-        "COLLABORATIVE_NEIGHBOURS, COLLABORATIVE_MIN_SUPPORT and COLLABORATIVE_SCHEDULE_SECONDS "
-        "must be at least 1"
-    )
-if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEBOUNCE_SECONDS) < 0:
-    raise ImproperlyConfigured(
-        "COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE and "
-        "COLLABORATIVE_DEBOUNCE_SECONDS must not be negative"
-    )
+COLLABORATIVE_SCHEDULE_SECONDS = envint("COLLABORATIVE_SCHEDULE_SECONDS", 3600, low=1)
 # Catalog imports (catalog/importers.py): bounds no real catalog reaches,
 # which keep a broken or hostile file (a gzip bomb, one endless line, 60,000
 # tags) from taking the process's memory or minutes of CPU. Each error names
@@ -427,33 +412,20 @@ if min(COLLABORATIVE_DENSE_MAX_ITEMS, COLLABORATIVE_SHRINKAGE, COLLABORATIVE_DEB
 # one web request: at the 2,000 items/s measured here (bench/catalog_import.py)
 # that is about 60,000 items of 1 KB in 30 s, inside gunicorn's 60 s timeout.
 # Larger catalogs go through `manage.py import_catalog`.
-CATALOG_IMPORT_MAX_LINE_BYTES = envint("CATALOG_IMPORT_MAX_LINE_BYTES", 4 * 1024 * 1024)
-CATALOG_IMPORT_MAX_LABELS = envint("CATALOG_IMPORT_MAX_LABELS", 200)
-CATALOG_IMPORT_MAX_METADATA_BYTES = envint("CATALOG_IMPORT_MAX_METADATA_BYTES", 64 * 1024)
-CATALOG_IMPORT_MAX_UNPACKED_BYTES = envint("CATALOG_IMPORT_MAX_UNPACKED_BYTES", 2 * 1024**3)
-CATALOG_UPLOAD_MAX_UNPACKED_BYTES = envint("CATALOG_UPLOAD_MAX_UNPACKED_BYTES", 64 * 1024**2)
-for _name in (
-    "CATALOG_IMPORT_MAX_LINE_BYTES",
-    "CATALOG_IMPORT_MAX_LABELS",
-    "CATALOG_IMPORT_MAX_METADATA_BYTES",
-    "CATALOG_IMPORT_MAX_UNPACKED_BYTES",
-    "CATALOG_UPLOAD_MAX_UNPACKED_BYTES",
-):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
+CATALOG_IMPORT_MAX_LINE_BYTES = envint("CATALOG_IMPORT_MAX_LINE_BYTES", 4 * 1024 * 1024, low=1)
+CATALOG_IMPORT_MAX_LABELS = envint("CATALOG_IMPORT_MAX_LABELS", 200, low=1)
+CATALOG_IMPORT_MAX_METADATA_BYTES = envint("CATALOG_IMPORT_MAX_METADATA_BYTES", 64 * 1024, low=1)
+CATALOG_IMPORT_MAX_UNPACKED_BYTES = envint("CATALOG_IMPORT_MAX_UNPACKED_BYTES", 2 * 1024**3, low=1)
+CATALOG_UPLOAD_MAX_UNPACKED_BYTES = envint("CATALOG_UPLOAD_MAX_UNPACKED_BYTES", 64 * 1024**2, low=1)
 
 # Catching up what was missed (a task that could not be queued while the
 # broker was down, a worker lost with its task): profiles due a regeneration
 # that none gave them, items still without a current vector and popularity
 # counts that no longer match the ratings are redone this often.
-CATCH_UP_SCHEDULE_SECONDS = envint("CATCH_UP_SCHEDULE_SECONDS", 600)
-if CATCH_UP_SCHEDULE_SECONDS < 1:
-    raise ImproperlyConfigured("CATCH_UP_SCHEDULE_SECONDS must be at least 1")
+CATCH_UP_SCHEDULE_SECONDS = envint("CATCH_UP_SCHEDULE_SECONDS", 600, low=1)
 # Beat records a heartbeat this often (recsite/tasks.py); /health/status
 # reports beat as late once three are missing.
-HEALTH_BEAT_SECONDS = envint("HEALTH_BEAT_SECONDS", 60)
-if HEALTH_BEAT_SECONDS < 1:
-    raise ImproperlyConfigured("HEALTH_BEAT_SECONDS must be at least 1")
+HEALTH_BEAT_SECONDS = envint("HEALTH_BEAT_SECONDS", 60, low=1)
 # Run by `celery beat` (exactly one per deployment) or a worker started with -B.
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {
@@ -502,8 +474,8 @@ if CACHE_URL:
             # A log-in or API request reads the counts: with Redis away it
             # fails within seconds instead of holding the request.
             "OPTIONS": {
-                "socket_connect_timeout": envint("CACHE_CONNECT_TIMEOUT", 2),
-                "socket_timeout": envint("CACHE_SOCKET_TIMEOUT", 2),
+                "socket_connect_timeout": envint("CACHE_CONNECT_TIMEOUT", 2, low=1),
+                "socket_timeout": envint("CACHE_SOCKET_TIMEOUT", 2, low=1),
             },
         }
     }
@@ -519,18 +491,15 @@ else:
 # with Retry-After. The counts live in Django's cache (CACHE_URL above).
 API_RATES = {
     # Anonymous clients, per address (they can only read the catalog).
-    "anon": envint("API_RATE_ANON", 300),
+    "anon": envint("API_RATE_ANON", 300, low=1),
     # Everything a signed-in person does.
-    "user": envint("API_RATE_USER", 1200),
+    "user": envint("API_RATE_USER", 1200, low=1),
     # Writes: ratings, profile edits, keys; a person clicking never gets near.
-    "write": envint("API_RATE_WRITE", 240),
+    "write": envint("API_RATE_WRITE", 240, low=1),
     # The editor's live preview scores a whole list per call; it is debounced
     # as people type, so two a second is plenty.
-    "preview": envint("API_RATE_PREVIEW", 120),
+    "preview": envint("API_RATE_PREVIEW", 120, low=1),
 }
-for _scope, _rate in API_RATES.items():
-    if _rate < 1:
-        raise ImproperlyConfigured(f"API_RATE_{_scope.upper()} must be at least 1, got {_rate}")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "profiles.authentication.TokenAuthentication",
@@ -557,7 +526,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {scope: f"{rate}/minute" for scope, rate in API_RATES.items()},
     # Behind N proxies that append to X-Forwarded-For, set API_TRUSTED_PROXIES=N;
     # with 0 the client address is the socket's, which a client cannot forge.
-    "NUM_PROXIES": envint("API_TRUSTED_PROXIES", 0),
+    "NUM_PROXIES": envint("API_TRUSTED_PROXIES", 0, low=0),
     "DEFAULT_SCHEMA_CLASS": "recsite.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "recsite.api_errors.exception_handler",
 }
@@ -634,4 +603,4 @@ if envstr("PROMETHEUS_MULTIPROC_DIR"):
 RECOMMEND_DIVERSITY = envfloat("RECOMMEND_DIVERSITY", 0.3, low=0.0, high=1.0)
 # How often a web process checks whether the catalog's embedding statistics
 # (which normalise statement matches) need recomputing.
-RECOMMEND_STATS_SECONDS = envint("RECOMMEND_STATS_SECONDS", 60)
+RECOMMEND_STATS_SECONDS = envint("RECOMMEND_STATS_SECONDS", 60, low=0)

@@ -224,6 +224,16 @@ class TestEnvHelpers:
         with pytest.raises(ImproperlyConfigured, match="WORKERS must be an integer"):
             envint("WORKERS", 1)
 
+    def test_envint_is_held_to_its_bounds(self, monkeypatch):
+        monkeypatch.setenv("PORT", "70000")
+        with pytest.raises(ImproperlyConfigured, match="PORT must be between 1 and 65535"):
+            envint("PORT", 80, low=1, high=65535)
+        monkeypatch.setenv("PORT", "0")
+        with pytest.raises(ImproperlyConfigured, match="PORT must be at least 1, got 0"):
+            envint("PORT", 80, low=1)
+        monkeypatch.delenv("PORT")
+        assert envint("PORT", 80, low=1, high=65535) == 80
+
     def test_envlist(self, monkeypatch):
         monkeypatch.setenv("HOSTS", " a.example , b.example,, ")
         assert envlist("HOSTS", []) == ["a.example", "b.example"]
