@@ -1,0 +1,204 @@
+"""Each line's collaborative part: what its group of the person's history pulls in."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.scoring.model import (
+    COLD_SHARE,
+    NEW_ITEM_RANK,
+    SEED_PRIOR_FLOOR,
+    SEEDS_PER_LINE,
+    Candidates,
+    HistoryItem,
+    ProfileStatement,
+    popularity_prior,
+)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Whose history items pull each candidate in, split exactly by line.
+
+    ``like`` and ``avoid`` hold each line's collaborative part (n x lines),
+    ``free`` the free history's (n). Each is a share of the same scale: the
+    largest pull the person's whole history gives any candidate is 1, so no
+    part changes when another line is removed.
+    """
+
+    like: np.ndarray  # n x likes
+    avoid: np.ndarray  # n x avoids
+    free: np.ndarray  # n
+    # Per like line, per avoid line, and for free history: (links rows, strengths)
+    like_rows: list[tuple[np.ndarray, np.ndarray]]
+    like_history: list[tuple[int, bool]]  # per like line: (column, its group is history)
+    avoid_rows: list[tuple[np.ndarray, np.ndarray]]
+    free_rows: tuple[np.ndarray, np.ndarray]
+    scale: float  # what a share of 1 is in raw neighbour weight
+    history_rows: dict[int, int]  # history item id -> its links row
+
+
+def _pull(candidates: Candidates, rows: np.ndarray, strengths: np.ndarray) -> np.ndarray:
+    """Raw neighbour weight the ``rows`` of ``links`` give each candidate."""
+    n = len(candidates.ids)
+    if candidates.links is None or not len(rows):
+        return np.zeros(n)
+    return np.asarray(candidates.links[rows].T @ strengths).ravel()
+
+
+def _seeds(
+    statement: ProfileStatement,
+    match: np.ndarray,
+    prior: np.ndarray,
+    rows: Mapping[int, int],
+    candidates: Candidates,
+    history: Mapping[int, HistoryItem],
+) -> tuple[np.ndarray, np.ndarray]:
+    """A typed line's own group: its non-history evidence, and the candidates
+    its words match best weighted by popularity (an obscure item with a
+    matching blurb does not lead), as links rows with their strengths."""
+    chosen: dict[int, float] = {
+        rows[item]: 1.0 for item in statement.members if item in rows and item not in history
+    }
+    found = match * (SEED_PRIOR_FLOOR + (1 - SEED_PRIOR_FLOOR) * prior)
+    for row in np.argsort(-found, kind="stable")[:SEEDS_PER_LINE]:
+        item = int(candidates.ids[row])
+        if found[row] > 0 and item in rows and item not in history:
+            chosen.setdefault(rows[item], float(found[row] / max(found.max(initial=0.0), 1e-12)))
+    return np.array(list(chosen), dtype=np.int64), np.array(list(chosen.values()))
+
+
+def history_groups(
+    candidates: Candidates,
+    likes: Sequence[ProfileStatement],
+    avoids: Sequence[ProfileStatement],
+    history: Mapping[int, HistoryItem],
+    like_match: np.ndarray,
+) -> Groups:
+    """Each line's collaborative part, and the free history's.
+
+    1. A history item belongs to the first Avoids line, else the first Likes
+       line, whose members name it; an unclaimed one counts on its own when
+       it is free (see HistoryItem.free).
+    2. A group pulls in what its items' trained neighbours are, each
+       weighted by the item's strength; the scale is the largest pull of the
+       whole history, so every part is a fixed share.
+    3. A Likes line with no history behind it (typed) finds its own group
+       (``_seeds``), scaled to its own largest pull.
+    """
+    rows = candidates.source_rows()
+    held = {item: rows[item] for item in history if item in rows}
+    claimed: set[int] = set()
+
+    def group(statement: ProfileStatement) -> tuple[np.ndarray, np.ndarray]:
+        mine = [i for i in statement.members if i in held and i not in claimed]
+        claimed.update(mine)
+        return (
+            np.array([held[i] for i in mine], dtype=np.int64),
+            np.array([history[i].strength for i in mine]),
+        )
+
+    avoid_rows = [group(s) for s in avoids]
+    like_rows = [group(s) for s in likes]
+    free = [i for i in held if i not in claimed and history[i].free]
+    free_rows = (
+        np.array([held[i] for i in free], dtype=np.int64),
+        np.array([history[i].strength for i in free]),
+    )
+    every = np.array(list(held.values()), dtype=np.int64)
+    total = _pull(candidates, every, np.array([history[i].strength for i in held]))
+    scale = float(total.max(initial=0.0)) if total.max(initial=0.0) > 1e-12 else 1.0
+    n = len(candidates.ids)
+    like_history = [(column, bool(len(rows_))) for column, (rows_, _) in enumerate(like_rows)]
+    like = np.zeros((n, len(likes)))
+    prior = popularity_prior(candidates.popularity, int(np.max(candidates.popularity, initial=0)))
+    # A typed line is one taste among those the history holds: its own group
+    # pulls as hard as an equal share of the whole history would.
+    tastes = sum(1 for r, _ in like_rows if len(r)) + (1 if len(free_rows[0]) else 0)
+    for column, statement in enumerate(likes):
+        if len(like_rows[column][0]):
+            like[:, column] = _pull(candidates, *like_rows[column]) / scale
+            continue
+        seeds = _seeds(statement, like_match[:, column], prior, rows, candidates, history)
+        like_rows[column] = seeds
+        pulled = _pull(candidates, *seeds)
+        # The items it found are its group: each is as much the line's own as
+        # the item its group pulls in hardest, in proportion to its strength.
+        top = pulled.max(initial=0.0)
+        top = top if top > 1e-12 else 1.0
+        found = np.isin(candidates.ids, candidates.sources[seeds[0]])
+        strength = dict(zip(candidates.sources[seeds[0]].tolist(), seeds[1], strict=True))
+        pulled[found] += top * np.array([strength[int(i)] for i in candidates.ids[found]])
+        peak = pulled.max(initial=0.0)
+        like[:, column] = pulled / (peak * (tastes + 1)) if peak > 0 else 0.0
+    avoid = np.zeros((n, len(avoids)))
+    for column in range(len(avoids)):
+        avoid[:, column] = _pull(candidates, *avoid_rows[column]) / scale
+    return Groups(
+        like=like,
+        avoid=avoid,
+        free=_pull(candidates, *free_rows) / scale,
+        like_rows=like_rows,
+        like_history=like_history,
+        avoid_rows=avoid_rows,
+        free_rows=free_rows,
+        scale=scale,
+        history_rows=held,
+    )
+
+
+def unseen_pull(
+    groups: Groups, content: np.ndarray, strengths: np.ndarray, popularity: np.ndarray
+) -> None:
+    """In place: a collaborative part for the items nobody has rated yet.
+
+    The trained neighbours know nothing of them, so each history group's pull
+    on such an item is estimated from its content: how close it is to the
+    group's centre (a full match, COLD_SHARE of the group's strongest pull).
+    Without it a new item could never reach a list but by its words. A typed
+    line's own group was found by meaning already.
+    """
+    unseen = np.asarray(popularity) == 0
+    columns = [c for c, (_, held) in enumerate(groups.like_history) if held]
+    if not unseen.any() or unseen.all() or not columns:
+        return
+    seen_top = groups.like[~unseen][:, columns].max(axis=0)
+    match = content[np.ix_(unseen, columns)] / np.maximum(strengths[columns], 1e-12)
+    estimate = COLD_SHARE * seen_top * np.minimum(match, 1.0)
+    current = groups.like[np.ix_(unseen, columns)]
+    groups.like[np.ix_(unseen, columns)] = np.maximum(current, estimate)
+
+
+def unseen_cap(
+    groups: Groups,
+    terms: dict[str, np.ndarray],
+    strengths: np.ndarray,
+    popularity: np.ndarray,
+    listable: np.ndarray,
+    did: float,
+) -> bool:
+    """In place: no item nobody has rated ranks above the NEW_ITEM_RANK-th known one.
+
+    Its collaborative part is a guess from its content (unseen_pull): the best
+    such guess may take a place in a list, never one above what the person's
+    history is sure of. Scales every unseen item's guessed part alike, so
+    they keep their order. ``listable``: the rows a list could show (not
+    removed, not the person's own history). Returns whether anything changed.
+    """
+    unseen = np.asarray(popularity) == 0
+    columns = [c for c, held in groups.like_history if held]
+    known = np.sort(sum(terms.values())[~unseen & listable])[::-1]
+    if not unseen.any() or not columns or len(known) < NEW_ITEM_RANK:
+        return False
+    guessed = did * (groups.like[np.ix_(unseen, columns)] @ strengths[columns])
+    rest = sum(terms.values())[unseen] - guessed
+    target = known[NEW_ITEM_RANK - 1]
+    over = guessed > 1e-12
+    if not over.any():
+        return False
+    scale = float(np.clip(((target - rest[over]) / guessed[over]).min(), 0.0, 1.0))
+    if scale >= 1.0:
+        return False
+    groups.like[np.ix_(unseen, columns)] *= scale
+    return True

@@ -1,0 +1,104 @@
+"""How close each item is to a line's words, to its group's centre, and to its label."""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.scoring.model import (
+    AVOID_REMOVE_Z,
+    DETACHED_Z,
+    LABEL_REMOVE_WEIGHT,
+    LABEL_TIE_BREAK,
+    MATCH_SPAN_Z,
+    MATCH_START_Z,
+    MAX_MATCH,
+    Candidates,
+    CatalogStats,
+    ProfileStatement,
+)
+
+
+def _z_matches(
+    vectors_of: np.ndarray, weights: np.ndarray, items: np.ndarray, stats: CatalogStats
+) -> tuple[np.ndarray, np.ndarray]:
+    matrix = np.asarray(vectors_of, dtype=np.float64)
+    means, deviations = stats.similarity_moments(matrix)
+    z = (np.asarray(items, dtype=np.float64) @ matrix.T - means) / deviations
+    return weights * np.clip((z - MATCH_START_Z) / MATCH_SPAN_Z, 0.0, MAX_MATCH), z * weights
+
+
+def statement_matches(
+    statements: Sequence[ProfileStatement], vectors: np.ndarray, stats: CatalogStats
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weight-scaled match (0-1.5) and weight-scaled z-score of every item
+    to every statement's words, each n x s.
+
+    Each statement's similarity is turned into a z-score against the whole
+    catalog, so a statement about a crowded topic is not favoured over a
+    narrow one.
+    """
+    if not statements or not len(vectors):
+        empty = np.zeros((len(vectors), len(statements)))
+        return empty, empty
+    weights = np.array([s.weight for s in statements])
+    return _z_matches(np.stack([s.vector for s in statements]), weights, vectors, stats)
+
+
+def detached(vector: np.ndarray, centre: np.ndarray, stats: CatalogStats) -> bool:
+    """Whether a line's words no longer describe its group: its group's centre
+    is not among what the words match (z-score below DETACHED_Z).
+
+    Measured on ml-latest-small: generated lines put their own centre at z
+    2.4 (median), 9% below 1.0; six unrelated phrasings put it below 1.0 for
+    71% of groups. Only lines the person reworded are checked.
+    """
+    means, deviations = stats.similarity_moments(np.atleast_2d(vector))
+    z = (float(np.asarray(vector, dtype=np.float64) @ centre) - means[0]) / deviations[0]
+    return z < DETACHED_Z
+
+
+def centre_matches(
+    statements: Sequence[ProfileStatement], vectors: np.ndarray, stats: CatalogStats
+) -> np.ndarray:
+    """Weight-scaled match (0-1.5) of every item to every statement's group
+    centre, n x s; 0 for a statement without a group."""
+    found = np.zeros((len(vectors), len(statements)))
+    columns = [n for n, s in enumerate(statements) if s.centre is not None]
+    if columns and len(vectors):
+        weights = np.array([statements[n].weight for n in columns])
+        centres = np.stack([statements[n].centre for n in columns])
+        found[:, columns] = _z_matches(centres, weights, vectors, stats)[0]
+    return found
+
+
+def _label_rows(statement: ProfileStatement, candidates: "Candidates") -> np.ndarray | None:
+    """Bool per candidate: carries the category the statement names (None: names none)."""
+    if not statement.label or statement.label not in candidates.categories:
+        return None
+    rows = np.asarray(candidates.categories[statement.label], dtype=bool)
+    return rows if rows.any() else None
+
+
+def _apply_labels(
+    statements: Sequence[ProfileStatement],
+    candidates: "Candidates",
+    match: np.ndarray,
+    z: np.ndarray | None = None,
+) -> None:
+    """In place: each item carrying a statement's category is at least a full
+    match to it (1.0 x weight); with ``z`` (avoids) and a weight of at least
+    LABEL_REMOVE_WEIGHT it also reaches the removal threshold.
+
+    Inside the category the meaning still orders the items: a labelled item
+    gets the larger of its own match and 1.0 plus a tenth of it, so weak
+    matches do not all tie at 1.0 (why-not ranks and "less of" stay
+    meaningful) while strong ones keep their own, larger match.
+    """
+    for column, statement in enumerate(statements):
+        rows = _label_rows(statement, candidates)
+        if rows is None:
+            continue
+        own = match[rows, column]
+        match[rows, column] = np.maximum(own, statement.weight + LABEL_TIE_BREAK * own)
+        if z is not None and statement.weight >= LABEL_REMOVE_WEIGHT - 1e-9:
+            z[rows, column] = np.maximum(z[rows, column], AVOID_REMOVE_Z)
