@@ -37,6 +37,18 @@ def _batches(rows: Iterable[ItemRow], size: int) -> Iterator[list[ItemRow]]:
         yield batch
 
 
+def _merged(row: ItemRow, current: Item | None) -> Item:
+    """The item a row makes: the existing item's values (or the defaults) with
+    only the fields the row gave laid over them."""
+    item = Item(external_id=row.external_id)
+    if current is not None:
+        for name in [*IMPORTED_FIELDS, "embedding_model", "embedding_hash"]:
+            setattr(item, name, getattr(current, name))
+    for name, value in row.values.items():
+        setattr(item, name, value)
+    return item
+
+
 def items_import(
     *, rows: Iterable[ItemRow], on_progress: Callable[[int], None] | None = None
 ) -> ItemImportSummary:
@@ -64,16 +76,7 @@ def items_import(
             existing = Item.objects.in_bulk(
                 [row.external_id for row in batch], field_name="external_id"
             )
-            items = []
-            for row in batch:
-                current = existing.get(row.external_id)
-                item = Item(external_id=row.external_id)
-                if current is not None:
-                    for name in [*IMPORTED_FIELDS, "embedding_model", "embedding_hash"]:
-                        setattr(item, name, getattr(current, name))
-                for name, value in row.values.items():
-                    setattr(item, name, value)
-                items.append(item)
+            items = [_merged(row, existing.get(row.external_id)) for row in batch]
             Item.objects.bulk_create(
                 items,
                 update_conflicts=True,

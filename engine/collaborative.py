@@ -478,6 +478,76 @@ def data_fingerprint(
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Indexed:
+    """Positives as dense indexes: one per (user, item), items with enough support."""
+
+    user_index: np.ndarray
+    item_index: np.ndarray
+    times: np.ndarray
+    model_items: np.ndarray  # the caller's item ids of the model's items
+    n_users: int
+    below_support: int
+
+    @classmethod
+    def of(cls, users, items, times, min_support: int) -> "_Indexed":
+        order = np.lexsort((-times, items, users))
+        users, items, times = users[order], items[order], times[order]
+        first = np.ones(len(users), dtype=bool)
+        first[1:] = (users[1:] != users[:-1]) | (items[1:] != items[:-1])
+        users, items, times = users[first], items[first], times[first]
+        model_items, item_index, support = np.unique(items, return_inverse=True, return_counts=True)
+        trainable = support >= min_support
+        kept = trainable[item_index]
+        model_items = model_items[trainable]
+        users, items, times = users[kept], items[kept], times[kept]
+        model_users, user_index = np.unique(users, return_inverse=True)
+        return cls(
+            user_index=user_index,
+            item_index=np.searchsorted(model_items, items),
+            times=times,
+            model_items=model_items,
+            n_users=len(model_users),
+            below_support=int((~trainable).sum()),
+        )
+
+
+def _fit(dense: bool, X_train, X_held, X_all, config: "TrainingConfig", report, params, seconds):
+    """EASE (lambda tuned on the split) or item-kNN (scored on it); the weights."""
+    mark = time.perf_counter()
+    if dense:
+        lam, grid = ease_tune(
+            X_train,
+            X_held,
+            config.lambdas,
+            k=config.k,
+            on_lambda=lambda index, value: report(f"trying lambda {value:g}", 1 + index),
+        )
+        params.update(
+            {
+                "lambda": lam,
+                "validation": grid.get(lam, {}),
+                "lambda_grid": {str(value): grid[value] for value in grid},
+            }
+        )
+        seconds["tune"] = time.perf_counter() - mark
+        report("fitting EASE", -2)
+        mark = time.perf_counter()
+        n_items = X_all.shape[1]
+        weights = ease_fit(X_all, lam) if n_items else np.zeros((0, 0), np.float32)
+    else:
+        report("validating item-kNN", 1)
+        validation_weights = itemknn_fit(X_train, shrinkage=config.shrinkage, k=config.neighbours)
+        params["validation"] = ranking_metrics(validation_weights, X_train, X_held, k=config.k)
+        del validation_weights
+        seconds["tune"] = time.perf_counter() - mark
+        report("fitting item-kNN", -2)
+        mark = time.perf_counter()
+        weights = itemknn_fit(X_all, shrinkage=config.shrinkage, k=config.neighbours)
+    seconds["fit"] = time.perf_counter() - mark
+    return weights
+
+
 def train(
     user_ids: np.ndarray,
     item_ids: np.ndarray,
@@ -494,7 +564,7 @@ def train(
     4. EASE when the items fit ``dense_max_items``: tune lambda on the split,
        then fit on all positives. Otherwise item-kNN, scored on the split
        for the record and fitted on all positives.
-    5. Keep each item's top neighbours with positive weight.
+    5. Keep each item's strongest neighbours (top_neighbours).
 
     ``on_progress(phase, done, total)`` is told as each step starts: the
     split, each lambda tried (one step for item-kNN's validation), the fit
@@ -503,96 +573,55 @@ def train(
     config = config or TrainingConfig()
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    users = np.asarray(user_ids, dtype=np.int64)
-    items = np.asarray(item_ids, dtype=np.int64)
-    times = np.asarray(timestamps, dtype=np.float64)
-
-    order = np.lexsort((-times, items, users))
-    users, items, times = users[order], items[order], times[order]
-    first = np.ones(len(users), dtype=bool)
-    first[1:] = (users[1:] != users[:-1]) | (items[1:] != items[:-1])
-    users, items, times = users[first], items[first], times[first]
-
-    model_items, item_index, support = np.unique(items, return_inverse=True, return_counts=True)
-    trainable = support >= config.min_support
-    kept = trainable[item_index]
-    model_items = model_items[trainable]
-    users, items, times = users[kept], items[kept], times[kept]
-    item_index = np.searchsorted(model_items, items)
-    model_users, user_index = np.unique(users, return_inverse=True)
-    n_users, n_items = len(model_users), len(model_items)
+    indexed = _Indexed.of(
+        np.asarray(user_ids, dtype=np.int64),
+        np.asarray(item_ids, dtype=np.int64),
+        np.asarray(timestamps, dtype=np.float64),
+        config.min_support,
+    )
+    n_items = len(indexed.model_items)
     dense = n_items <= config.dense_max_items
     steps = 3 + (len(config.lambdas) if dense else 1)
 
     def report(phase: str, done: int) -> None:
         if on_progress:
-            on_progress(phase, done, steps)
+            on_progress(phase, done if done >= 0 else steps + done, steps)
 
     report("splitting", 0)
-
     held = validation_split(
-        user_index,
-        times,
+        indexed.user_index,
+        indexed.times,
         share=config.holdout_share,
         max_holdout=config.max_holdout,
         min_history=config.min_validation_history,
         max_users=config.max_validation_users,
         seed=config.seed,
     )
-    shape = {"n_users": n_users, "n_items": n_items}
-    X_train = interaction_matrix(user_index[~held], item_index[~held], **shape)
-    X_held = interaction_matrix(user_index[held], item_index[held], **shape)
-    X_all = interaction_matrix(user_index, item_index, **shape)
+    shape = {"n_users": indexed.n_users, "n_items": n_items}
+    users, items = indexed.user_index, indexed.item_index
+    X_train = interaction_matrix(users[~held], items[~held], **shape)
+    X_held = interaction_matrix(users[held], items[held], **shape)
+    X_all = interaction_matrix(users, items, **shape)
     seconds["split"] = time.perf_counter() - started
-
     params: dict = {
         "config": asdict(config),
         "validation_users": int(len(np.flatnonzero(np.diff(X_held.indptr)))),
         "held_out": int(held.sum()),
     }
-    mark = time.perf_counter()
-    if dense:
-        algorithm = EASE
-        lam, grid = ease_tune(
-            X_train,
-            X_held,
-            config.lambdas,
-            k=config.k,
-            on_lambda=lambda index, value: report(f"trying lambda {value:g}", 1 + index),
-        )
-        seconds["tune"] = time.perf_counter() - mark
-        report("fitting EASE", steps - 2)
-        params["lambda"] = lam
-        params["validation"] = grid.get(lam, {})
-        params["lambda_grid"] = {str(value): grid[value] for value in grid}
-        mark = time.perf_counter()
-        weights = ease_fit(X_all, lam) if n_items else np.zeros((0, 0), np.float32)
-        seconds["fit"] = time.perf_counter() - mark
-    else:
-        algorithm = ITEMKNN
-        report("validating item-kNN", 1)
-        validation_weights = itemknn_fit(X_train, shrinkage=config.shrinkage, k=config.neighbours)
-        params["validation"] = ranking_metrics(validation_weights, X_train, X_held, k=config.k)
-        del validation_weights
-        seconds["tune"] = time.perf_counter() - mark
-        report("fitting item-kNN", steps - 2)
-        mark = time.perf_counter()
-        weights = itemknn_fit(X_all, shrinkage=config.shrinkage, k=config.neighbours)
-        seconds["fit"] = time.perf_counter() - mark
-
-    report("keeping neighbours", steps - 1)
+    weights = _fit(dense, X_train, X_held, X_all, config, report, params, seconds)
+    report("keeping neighbours", -1)
     mark = time.perf_counter()
     neighbours = top_neighbours(weights, config.neighbours)
     del weights
     seconds["neighbours"] = time.perf_counter() - mark
     params["neighbours_kept"] = int(len(neighbours.indices))
     params["items_with_neighbours"] = int((neighbours.counts() > 0).sum())
-    params["items_below_support"] = int((~trainable).sum())
+    params["items_below_support"] = indexed.below_support
     return TrainingResult(
-        algorithm=algorithm,
-        item_ids=model_items,
+        algorithm=EASE if dense else ITEMKNN,
+        item_ids=indexed.model_items,
         neighbours=neighbours,
-        users=n_users,
+        users=indexed.n_users,
         interactions=int(len(users)),
         params=params,
         seconds=seconds,

@@ -218,32 +218,8 @@ def collaborative_train(
 
         result = collaborative.train(users, items, times, config, on_progress=report_training)
         report("writing neighbours", total - 1)
-        mark = time.perf_counter()
-        rows = result.neighbour_lists()
-        params = {
-            **result.params,
-            "fingerprint": fingerprint,
-            "phases": {
-                "read": round(read_seconds, 3),
-                **{phase: round(s, 3) for phase, s in result.seconds.items()},
-            },
-        }
-        with transaction.atomic():
-            model = CollaborativeModel.objects.create(
-                algorithm=result.algorithm,
-                params=params,
-                users=result.users,
-                items=result.items,
-                interactions=result.interactions,
-                is_active=False,
-            )
-            _copy_neighbours(model.pk, rows)
-            params["phases"]["write"] = round(time.perf_counter() - mark, 3)
-            model.params = params
-            model.seconds = round(time.perf_counter() - started, 3)
-            model.is_active = True
-            model.save(update_fields=["params", "seconds", "is_active"])
-            CollaborativeModel.objects.exclude(pk=model.pk).delete()
+        phases = {"read": round(read_seconds, 3)}
+        model = _model_write(result, fingerprint, phases, started=started)
     report("done", total)
     logger.info(
         "collaborative model %s: %s on %d items, %d users in %.1f s",
@@ -253,6 +229,37 @@ def collaborative_train(
         model.users,
         model.seconds,
     )
+    return model
+
+
+def _model_write(
+    result: collaborative.TrainingResult, fingerprint: str, phases: dict, *, started: float
+) -> CollaborativeModel:
+    """In one transaction: the model inactive, its neighbour rows by COPY, then
+    active, every other model deleted (their rows cascade)."""
+    mark = time.perf_counter()
+    rows = result.neighbour_lists()
+    params = {
+        **result.params,
+        "fingerprint": fingerprint,
+        "phases": {**phases, **{phase: round(s, 3) for phase, s in result.seconds.items()}},
+    }
+    with transaction.atomic():
+        model = CollaborativeModel.objects.create(
+            algorithm=result.algorithm,
+            params=params,
+            users=result.users,
+            items=result.items,
+            interactions=result.interactions,
+            is_active=False,
+        )
+        _copy_neighbours(model.pk, rows)
+        params["phases"]["write"] = round(time.perf_counter() - mark, 3)
+        model.params = params
+        model.seconds = round(time.perf_counter() - started, 3)
+        model.is_active = True
+        model.save(update_fields=["params", "seconds", "is_active"])
+        CollaborativeModel.objects.exclude(pk=model.pk).delete()
     return model
 
 

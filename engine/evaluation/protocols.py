@@ -280,49 +280,13 @@ class _Run:
         """
         people = self.sample(self.targets)
         folds = np.array_split(self.rng.permutation(people), min(COLD_USER_FOLDS, len(people)))
-        signal = np.isin(self.train.kind, SIGNAL_KINDS)
-        label_counts = self.catalog.label_counts()
         names = ("hybrid", "popular", "ease", "hybrid_typed")
         means = {
             size: {name: metrics.MetricMeans(self.n_items) for name in names}
             for size in COLD_USER_SIZES
         }
         for fold in folds:
-            fold = sorted(int(p) for p in fold)
-            others = self.train.subset(~np.isin(self.train.user, fold))
-            base = fit(self.catalog, others, lam=self.lam, neighbours=self.options.neighbours)
-            typed = {}
-            for person in fold:
-                mask = (self.train.user == person) & self.train.positive
-                members = [
-                    (self._rated(int(item)), 1.0) for item in np.unique(self.train.item[mask])
-                ]
-                labels = distinctive_labels(
-                    members,
-                    label_counts,
-                    self.n_items,
-                    top=TYPED_CATEGORIES,
-                    fields=("categories",),
-                )
-                typed[person] = [
-                    self.statement(name, LIKE, 100 + i) for i, name in enumerate(labels)
-                ]
-            for size in COLD_USER_SIZES:
-                rows = [latest_rows(self.train, signal, person, size) for person in fold]
-                arrived = _concat(others, self.train.subset(np.sort(np.concatenate(rows))))
-                trained = base.with_histories(arrived)
-                self.profiles_for(trained, fold, self.options.seed)
-                for person in fold:
-                    relevant = self.targets[person]
-                    at = means[size]
-                    table = trained.table(person, self.balance)
-                    at["hybrid"].add_scores(trained.table_scores(person, table), relevant)
-                    at["popular"].add_scores(trained.popular_scores(person), relevant)
-                    at["ease"].add_scores(trained.ease_scores(person), relevant)
-                    statements = [*trained.statements(person), *typed[person]]
-                    table = trained.table(person, self.balance, statements)
-                    served = self.served_scores(trained, person, table)
-                    at["hybrid_typed"].add_scores(served, relevant)
+            self._cold_fold(sorted(int(p) for p in fold), means)
         curve = {
             str(size): {name: m.result() for name, m in by_name.items()}
             for size, by_name in means.items()
@@ -334,6 +298,39 @@ class _Run:
             "curve": curve,
             "users": len(people),
         }
+
+    def _typed_lines(self, person: int, label_counts: dict) -> list[scoring.ProfileStatement]:
+        """What a newcomer types at onboarding: the TYPED_CATEGORIES categories
+        that set their full training history apart, as "Likes" lines."""
+        mask = (self.train.user == person) & self.train.positive
+        members = [(self._rated(int(item)), 1.0) for item in np.unique(self.train.item[mask])]
+        labels = distinctive_labels(
+            members, label_counts, self.n_items, top=TYPED_CATEGORIES, fields=("categories",)
+        )
+        return [self.statement(name, LIKE, 100 + i) for i, name in enumerate(labels)]
+
+    def _cold_fold(self, fold: list[int], means: dict) -> None:
+        """One fold of cold_user: models trained without it, each person
+        arriving with each size of history in turn."""
+        signal = np.isin(self.train.kind, SIGNAL_KINDS)
+        others = self.train.subset(~np.isin(self.train.user, fold))
+        base = fit(self.catalog, others, lam=self.lam, neighbours=self.options.neighbours)
+        label_counts = self.catalog.label_counts()
+        typed = {person: self._typed_lines(person, label_counts) for person in fold}
+        for size in COLD_USER_SIZES:
+            rows = [latest_rows(self.train, signal, person, size) for person in fold]
+            arrived = _concat(others, self.train.subset(np.sort(np.concatenate(rows))))
+            trained = base.with_histories(arrived)
+            self.profiles_for(trained, fold, self.options.seed)
+            for person in fold:
+                relevant, at = self.targets[person], means[size]
+                table = trained.table(person, self.balance)
+                at["hybrid"].add_scores(trained.table_scores(person, table), relevant)
+                at["popular"].add_scores(trained.popular_scores(person), relevant)
+                at["ease"].add_scores(trained.ease_scores(person), relevant)
+                statements = [*trained.statements(person), *typed[person]]
+                table = trained.table(person, self.balance, statements)
+                at["hybrid_typed"].add_scores(self.served_scores(trained, person, table), relevant)
 
     def _rated(self, item: int):
         return RatedItem(

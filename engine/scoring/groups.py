@@ -69,6 +69,46 @@ def _seeds(
     return np.array(list(chosen), dtype=np.int64), np.array(list(chosen.values()))
 
 
+def _typed_pull(candidates: Candidates, seeds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """What a typed line's own group pulls in, its largest pull 1.
+
+    The items it found are its group: each is as much the line's own as the
+    item its group pulls in hardest, in proportion to its strength.
+    """
+    pulled = _pull(candidates, *seeds)
+    top = pulled.max(initial=0.0)
+    top = top if top > 1e-12 else 1.0
+    found = np.isin(candidates.ids, candidates.sources[seeds[0]])
+    strength = dict(zip(candidates.sources[seeds[0]].tolist(), seeds[1], strict=True))
+    pulled[found] += top * np.array([strength[int(i)] for i in candidates.ids[found]])
+    peak = pulled.max(initial=0.0)
+    return pulled / peak if peak > 0 else pulled
+
+
+Rows = tuple[np.ndarray, np.ndarray]  # links rows and their strengths
+
+
+def _claims(likes, avoids, history, held: dict[int, int]) -> tuple[list[Rows], list[Rows], Rows]:
+    """Each line's history items as links rows (first Avoids, then Likes lines,
+    in order, each item to the first that names it), and the free ones."""
+    claimed: set[int] = set()
+
+    def rows_of(items: list[int]) -> Rows:
+        return (
+            np.array([held[i] for i in items], dtype=np.int64),
+            np.array([history[i].strength for i in items]),
+        )
+
+    def group(statement: ProfileStatement) -> Rows:
+        mine = [i for i in statement.members if i in held and i not in claimed]
+        claimed.update(mine)
+        return rows_of(mine)
+
+    avoid_rows = [group(s) for s in avoids]
+    like_rows = [group(s) for s in likes]
+    return avoid_rows, like_rows, rows_of([i for i in held if i not in claimed and history[i].free])
+
+
 def history_groups(
     candidates: Candidates,
     likes: Sequence[ProfileStatement],
@@ -89,23 +129,7 @@ def history_groups(
     """
     rows = candidates.source_rows()
     held = {item: rows[item] for item in history if item in rows}
-    claimed: set[int] = set()
-
-    def group(statement: ProfileStatement) -> tuple[np.ndarray, np.ndarray]:
-        mine = [i for i in statement.members if i in held and i not in claimed]
-        claimed.update(mine)
-        return (
-            np.array([held[i] for i in mine], dtype=np.int64),
-            np.array([history[i].strength for i in mine]),
-        )
-
-    avoid_rows = [group(s) for s in avoids]
-    like_rows = [group(s) for s in likes]
-    free = [i for i in held if i not in claimed and history[i].free]
-    free_rows = (
-        np.array([held[i] for i in free], dtype=np.int64),
-        np.array([history[i].strength for i in free]),
-    )
+    avoid_rows, like_rows, free_rows = _claims(likes, avoids, history, held)
     every = np.array(list(held.values()), dtype=np.int64)
     total = _pull(candidates, every, np.array([history[i].strength for i in held]))
     scale = float(total.max(initial=0.0)) if total.max(initial=0.0) > 1e-12 else 1.0
@@ -122,16 +146,7 @@ def history_groups(
             continue
         seeds = _seeds(statement, like_match[:, column], prior, rows, candidates, history)
         like_rows[column] = seeds
-        pulled = _pull(candidates, *seeds)
-        # The items it found are its group: each is as much the line's own as
-        # the item its group pulls in hardest, in proportion to its strength.
-        top = pulled.max(initial=0.0)
-        top = top if top > 1e-12 else 1.0
-        found = np.isin(candidates.ids, candidates.sources[seeds[0]])
-        strength = dict(zip(candidates.sources[seeds[0]].tolist(), seeds[1], strict=True))
-        pulled[found] += top * np.array([strength[int(i)] for i in candidates.ids[found]])
-        peak = pulled.max(initial=0.0)
-        like[:, column] = pulled / (peak * (tastes + 1)) if peak > 0 else 0.0
+        like[:, column] = _typed_pull(candidates, seeds) / (tastes + 1)
     avoid = np.zeros((n, len(avoids)))
     for column in range(len(avoids)):
         avoid[:, column] = _pull(candidates, *avoid_rows[column]) / scale

@@ -125,6 +125,41 @@ class ScoreTable:
         return int(np.count_nonzero(~self.removed & (self.score > self.score[row])))
 
 
+@dataclass(frozen=True)
+class _Avoiding:
+    """What the Avoids lines take from each candidate, and what they remove."""
+
+    own: np.ndarray  # lines the person wrote: in full
+    drawn: np.ndarray  # lines drawn from their dislikes, at balance 1
+    removed: np.ndarray  # bool: only lines the person wrote remove items
+
+    @classmethod
+    def of(cls, avoids, match: np.ndarray, z: np.ndarray) -> "_Avoiding":
+        own = np.array([s.own for s in avoids], dtype=bool)
+        n = len(match)
+        removed = (
+            (z[:, own] >= AVOID_REMOVE_Z).any(axis=1) if own.any() and n else np.zeros(n, bool)
+        )
+        return cls(
+            own=-NEG_WEIGHT * match[:, own].max(axis=1, initial=0.0),
+            drawn=-NEG_WEIGHT * match[:, ~own].max(axis=1, initial=0.0),
+            removed=removed,
+        )
+
+
+def _groups(candidates, likes, avoids, history, like_match, content, words: float) -> Groups:
+    """Each line's collaborative part (history_groups), with a guess for the
+    items nobody has rated and typed lines faded towards balance 0."""
+    groups = history_groups(candidates, likes, avoids, history, like_match)
+    strengths = np.array([s.weight for s in likes])
+    unseen_pull(groups, content, strengths, candidates.popularity)
+    # A typed line's own group was found by its words: towards balance 0
+    # ("what I did" alone) it fades out, fully in from TYPED_FULL_BALANCE.
+    typed = [column for column, held in groups.like_history if not held]
+    groups.like[:, typed] *= min(1.0, words / TYPED_FULL_BALANCE)
+    return groups
+
+
 def score_candidates(
     candidates: Candidates,
     statements: Sequence[ProfileStatement],
@@ -154,27 +189,12 @@ def score_candidates(
     words, did = (settings.balance, 1.0 - settings.balance)
     if not settings.personalised:
         words = did = 0.0
-    groups = history_groups(candidates, likes, avoids, history, like_match)
-    own = np.array([s.own for s in avoids], dtype=bool)
-    # An Avoids line the person wrote lowers what it matches in full; one the
-    # writer drew from their dislikes by the weight of what they wrote.
-    drawn = -NEG_WEIGHT * avoid_match[:, ~own].max(axis=1, initial=0.0)
     strengths = np.array([s.weight for s in likes])
     content = centre_matches(likes, candidates.vectors, stats)
-    unseen_pull(groups, content, strengths, candidates.popularity)
-    # A typed line's own group was found by its words: towards balance 0
-    # ("what I did" alone) it fades out, fully in from TYPED_FULL_BALANCE.
-    typed = [column for column, held in groups.like_history if not held]
-    groups.like[:, typed] *= min(1.0, words / TYPED_FULL_BALANCE)
+    groups = _groups(candidates, likes, avoids, history, like_match, content, words)
     text = words * (like_match + CONTENT_WEIGHT * content)
+    avoiding = _Avoiding.of(avoids, avoid_match, avoid_z)
     avoid_pull = groups.avoid @ np.array([s.weight for s in avoids]) if avoids else 0.0
-    n = len(candidates.ids)
-    # Only lines the person wrote remove items.
-    removed = (
-        (avoid_z[:, own] >= AVOID_REMOVE_Z).any(axis=1)
-        if own.any() and n
-        else (np.zeros(n, dtype=bool))
-    )
 
     def terms_of(like: np.ndarray) -> dict[str, np.ndarray]:
         return {
@@ -182,13 +202,13 @@ def score_candidates(
             "cf": did * (like @ strengths - avoid_pull),
             "history": did * groups.free,
             "pop": POP_WEIGHT * popularity_prior(candidates.popularity, stats.max_popularity),
-            "neg": -NEG_WEIGHT * avoid_match[:, own].max(axis=1, initial=0.0) + words * drawn,
+            "neg": avoiding.own + words * avoiding.drawn,
         }
 
     terms = terms_of(groups.like)
     # What a list could show: not removed, nothing the person has seen.
     seen_ids = np.concatenate([np.fromiter(history, dtype=np.int64), np.asarray(seen, np.int64)])
-    listable = ~removed & ~np.isin(candidates.ids, seen_ids)
+    listable = ~avoiding.removed & ~np.isin(candidates.ids, seen_ids)
     if unseen_cap(groups, terms, strengths, candidates.popularity, listable, did):
         terms = terms_of(groups.like)
     lines = did * groups.like * strengths + text
@@ -205,8 +225,8 @@ def score_candidates(
         groups=groups,
         terms=terms,
         score=sum(terms.values()),
-        removed=removed,
+        removed=avoiding.removed,
         words=words,
         did=did,
-        drawn_neg=drawn,
+        drawn_neg=avoiding.drawn,
     )

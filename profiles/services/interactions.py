@@ -45,6 +45,42 @@ def _users_by_username(usernames: set[str]) -> tuple[dict[str, int], int]:
     return known, len(missing)
 
 
+def _items_by_external_id(rows: Sequence[InteractionRow]) -> dict[str, int]:
+    """The rows' items by external id; an unknown one aborts with its line."""
+    items = dict(
+        Item.objects.filter(external_id__in={row.item for row in rows}).values_list(
+            "external_id", "id"
+        )
+    )
+    for row in rows:
+        if row.item not in items:
+            raise ImportFileError(
+                path=row.source,
+                line=row.line,
+                field="item",
+                problem=f"no item with external_id {row.item!r} in the catalog",
+            )
+    return items
+
+
+def _latest_per_key(
+    rows: Sequence[InteractionRow], users: dict[str, int], items: dict[str, int]
+) -> list[Interaction]:
+    """One interaction per (user, item, kind): the latest by timestamp (the
+    later line on a tie), as re-rating replaces a rating. No timestamp: now."""
+    now = timezone.now()
+    latest: dict[tuple[int, int, str], Interaction] = {}
+    for row in rows:
+        key = (users[row.user], items[row.item], row.kind)
+        timestamp = row.timestamp or now
+        previous = latest.get(key)
+        if previous is None or timestamp >= previous.timestamp:
+            latest[key] = Interaction(
+                user_id=key[0], item_id=key[1], kind=row.kind, value=row.value, timestamp=timestamp
+            )
+    return list(latest.values())
+
+
 def interactions_import(
     *,
     rows: Sequence[InteractionRow],
@@ -58,37 +94,10 @@ def interactions_import(
        line on a tie), as re-rating replaces a rating.
     4. Upsert with INSERT ... ON CONFLICT, then announce the change.
     """
-    now = timezone.now()
     with transaction.atomic():
-        items = dict(
-            Item.objects.filter(external_id__in={row.item for row in rows}).values_list(
-                "external_id", "id"
-            )
-        )
-        for row in rows:
-            if row.item not in items:
-                raise ImportFileError(
-                    path=row.source,
-                    line=row.line,
-                    field="item",
-                    problem=f"no item with external_id {row.item!r} in the catalog",
-                )
+        items = _items_by_external_id(rows)
         users, users_created = _users_by_username({row.user for row in rows})
-
-        latest: dict[tuple[int, int, str], Interaction] = {}
-        for row in rows:
-            key = (users[row.user], items[row.item], row.kind)
-            timestamp = row.timestamp or now
-            previous = latest.get(key)
-            if previous is None or timestamp >= previous.timestamp:
-                latest[key] = Interaction(
-                    user_id=key[0],
-                    item_id=key[1],
-                    kind=row.kind,
-                    value=row.value,
-                    timestamp=timestamp,
-                )
-        interactions = list(latest.values())
+        interactions = _latest_per_key(rows, users, items)
         for start in range(0, len(interactions), WRITE_BATCH):
             batch = interactions[start : start + WRITE_BATCH]
             Interaction.objects.bulk_create(
