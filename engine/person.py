@@ -187,18 +187,7 @@ def _stored_statements(
         evidence.setdefault(position, []).append(item_id)
     drafts, known, centres = [], {}, {}
     for statement in rows:
-        drafts.append(
-            StatementDraft(
-                text=statement.text,
-                polarity=statement.polarity,
-                weight=statement.weight,
-                embedded_text=statement.embedded_text,
-                origin=statement.origin,
-                pinned=statement.pinned,
-                evidence=tuple(sorted(evidence.get(statement.position, ()))),
-                grounding=statement.grounding,
-            )
-        )
+        drafts.append(StatementDraft.of(statement, evidence.get(statement.position, ())))
         if statement.embedding is not None:
             known[statement.embedded_text] = statement.embedding
         if statement.centre is not None:

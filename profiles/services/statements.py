@@ -4,7 +4,7 @@ Nothing outside ``profiles.services`` writes statements: every change goes
 through ``profile_edit`` (edits.py), which calls ``revision_write`` here.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from django.db import transaction
@@ -53,6 +53,20 @@ class StatementDraft:
         )
 
     @classmethod
+    def of(cls, statement: Statement, evidence: Iterable[int]) -> "StatementDraft":
+        """A stored statement as a draft, with its evidence item ids."""
+        return cls(
+            text=statement.text,
+            polarity=statement.polarity,
+            weight=statement.weight,
+            embedded_text=statement.embedded_text,
+            origin=statement.origin,
+            pinned=statement.pinned,
+            evidence=tuple(sorted(evidence)),
+            grounding=statement.grounding,
+        )
+
+    @classmethod
     def from_snapshot(cls, entry: dict) -> "StatementDraft":
         return cls(**{**entry, "evidence": tuple(entry.get("evidence", ()))})
 
@@ -80,19 +94,7 @@ def profile_for(user) -> Profile:
 def profile_drafts(profile: Profile) -> list[StatementDraft]:
     """The profile's current statements as drafts, in order."""
     statements = profile.statements.prefetch_related("evidence").order_by("position")
-    return [
-        StatementDraft(
-            text=s.text,
-            polarity=s.polarity,
-            weight=s.weight,
-            embedded_text=s.embedded_text,
-            origin=s.origin,
-            pinned=s.pinned,
-            evidence=tuple(sorted(item.pk for item in s.evidence.all())),
-            grounding=s.grounding,
-        )
-        for s in statements
-    ]
+    return [StatementDraft.of(s, (item.pk for item in s.evidence.all())) for s in statements]
 
 
 def revision_write(
