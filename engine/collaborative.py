@@ -491,6 +491,9 @@ class _Indexed:
 
     @classmethod
     def of(cls, users, items, times, min_support: int) -> "_Indexed":
+        users = np.asarray(users, dtype=np.int64)
+        items = np.asarray(items, dtype=np.int64)
+        times = np.asarray(times, dtype=np.float64)
         order = np.lexsort((-times, items, users))
         users, items, times = users[order], items[order], times[order]
         first = np.ones(len(users), dtype=bool)
@@ -509,6 +512,26 @@ class _Indexed:
             model_items=model_items,
             n_users=len(model_users),
             below_support=int((~trainable).sum()),
+        )
+
+    def matrices(self, config: "TrainingConfig"):
+        """(train, held out, all) user x item matrices: the validation people's
+        latest positives held out (validation_split)."""
+        held = validation_split(
+            self.user_index,
+            self.times,
+            share=config.holdout_share,
+            max_holdout=config.max_holdout,
+            min_history=config.min_validation_history,
+            max_users=config.max_validation_users,
+            seed=config.seed,
+        )
+        shape = {"n_users": self.n_users, "n_items": len(self.model_items)}
+        users, items = self.user_index, self.item_index
+        return (
+            interaction_matrix(users[~held], items[~held], **shape),
+            interaction_matrix(users[held], items[held], **shape),
+            interaction_matrix(users, items, **shape),
         )
 
 
@@ -573,12 +596,7 @@ def train(
     config = config or TrainingConfig()
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    indexed = _Indexed.of(
-        np.asarray(user_ids, dtype=np.int64),
-        np.asarray(item_ids, dtype=np.int64),
-        np.asarray(timestamps, dtype=np.float64),
-        config.min_support,
-    )
+    indexed = _Indexed.of(user_ids, item_ids, timestamps, config.min_support)
     n_items = len(indexed.model_items)
     dense = n_items <= config.dense_max_items
     steps = 3 + (len(config.lambdas) if dense else 1)
@@ -588,25 +606,12 @@ def train(
             on_progress(phase, done if done >= 0 else steps + done, steps)
 
     report("splitting", 0)
-    held = validation_split(
-        indexed.user_index,
-        indexed.times,
-        share=config.holdout_share,
-        max_holdout=config.max_holdout,
-        min_history=config.min_validation_history,
-        max_users=config.max_validation_users,
-        seed=config.seed,
-    )
-    shape = {"n_users": indexed.n_users, "n_items": n_items}
-    users, items = indexed.user_index, indexed.item_index
-    X_train = interaction_matrix(users[~held], items[~held], **shape)
-    X_held = interaction_matrix(users[held], items[held], **shape)
-    X_all = interaction_matrix(users, items, **shape)
+    X_train, X_held, X_all = indexed.matrices(config)
     seconds["split"] = time.perf_counter() - started
     params: dict = {
         "config": asdict(config),
         "validation_users": int(len(np.flatnonzero(np.diff(X_held.indptr)))),
-        "held_out": int(held.sum()),
+        "held_out": int(X_held.nnz),
     }
     weights = _fit(dense, X_train, X_held, X_all, config, report, params, seconds)
     report("keeping neighbours", -1)
@@ -622,7 +627,7 @@ def train(
         item_ids=indexed.model_items,
         neighbours=neighbours,
         users=indexed.n_users,
-        interactions=int(len(users)),
+        interactions=int(len(indexed.user_index)),
         params=params,
         seconds=seconds,
     )

@@ -161,6 +161,9 @@ def item_neighbours(
     return {item_id: found.get(item_id, []) for item_id in wanted}
 
 
+# Kept whole (over 60 lines, most of it the docstring): the lock, the
+# fingerprint check and the write must read as one guarded sequence, and the
+# progress closures share its running total.
 def collaborative_train(
     *,
     force: bool = False,

@@ -160,6 +160,26 @@ def _groups(candidates, likes, avoids, history, like_match, content, words: floa
     return groups
 
 
+def _word_matches(candidates: Candidates, likes, avoids, stats: CatalogStats):
+    """Each Likes and Avoids line's match to every candidate, category labels
+    applied; with the Avoids lines' z-scores."""
+    like_match, _ = statement_matches(likes, candidates.vectors, stats)
+    avoid_match, avoid_z = statement_matches(avoids, candidates.vectors, stats)
+    if candidates.categories:
+        _apply_labels(likes, candidates, like_match)
+        _apply_labels(avoids, candidates, avoid_match, avoid_z)
+    return like_match, avoid_match, avoid_z
+
+
+def _listable(candidates: Candidates, removed: np.ndarray, history, seen) -> np.ndarray:
+    """What a list could show: not removed, nothing the person has seen."""
+    seen_ids = np.concatenate([np.fromiter(history, dtype=np.int64), np.asarray(seen, np.int64)])
+    return ~removed & ~np.isin(candidates.ids, seen_ids)
+
+
+# Kept whole (over 60 lines): it is the scoring formula, read top to bottom
+# beside the docstring's three steps; its parts are already helpers, and
+# splitting the terms from the table would hide which term each share feeds.
 def score_candidates(
     candidates: Candidates,
     statements: Sequence[ProfileStatement],
@@ -181,11 +201,7 @@ def score_candidates(
     """
     likes = [s for s in statements if s.polarity == LIKE and s.weight > 0]
     avoids = [s for s in statements if s.polarity == AVOID and s.weight > 0]
-    like_match, _ = statement_matches(likes, candidates.vectors, stats)
-    avoid_match, avoid_z = statement_matches(avoids, candidates.vectors, stats)
-    if candidates.categories:
-        _apply_labels(likes, candidates, like_match)
-        _apply_labels(avoids, candidates, avoid_match, avoid_z)
+    like_match, avoid_match, avoid_z = _word_matches(candidates, likes, avoids, stats)
     words, did = (settings.balance, 1.0 - settings.balance)
     if not settings.personalised:
         words = did = 0.0
@@ -206,9 +222,7 @@ def score_candidates(
         }
 
     terms = terms_of(groups.like)
-    # What a list could show: not removed, nothing the person has seen.
-    seen_ids = np.concatenate([np.fromiter(history, dtype=np.int64), np.asarray(seen, np.int64)])
-    listable = ~avoiding.removed & ~np.isin(candidates.ids, seen_ids)
+    listable = _listable(candidates, avoiding.removed, history, seen)
     if unseen_cap(groups, terms, strengths, candidates.popularity, listable, did):
         terms = terms_of(groups.like)
     lines = did * groups.like * strengths + text
