@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
+from catalog.models import EMBEDDING_DIMENSIONS
 from recsite.errors import ApplicationError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -112,10 +114,6 @@ _encoders: dict[tuple[str, str, int], Encoder] = {}
 
 def get_encoder() -> Encoder:
     """The encoder the settings name, built once per process."""
-    from django.conf import settings
-
-    from catalog.models import EMBEDDING_DIMENSIONS
-
     key = (settings.EMBEDDING_MODEL, settings.EMBEDDING_DEVICE, settings.EMBEDDING_BATCH_SIZE)
     with _lock:
         encoder = _encoders.get(key)

@@ -24,12 +24,14 @@ def _encoder_loaded_before_forking(**kwargs) -> None:
     set up before a fork, so each pool process moves the model to its device
     itself.
     """
+    # Imported here: this module is loaded by recsite/__init__.py, before
+    # Django's settings are configured.
     from django.conf import settings
 
     if not settings.EMBEDDING_PRELOAD:
         return
     if settings.EMBEDDING_DEVICE == "cpu":
-        from engine.encoder import get_encoder
+        from engine.encoder import get_encoder  # needs the app registry, ready by now
 
         get_encoder()
     else:

@@ -32,8 +32,14 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from kombu import Queue
 
+from engine.encoder import get_encoder
+from profiles.login import client_address
 from recsite import metrics
+from recsite.celery import app
+from recsite.models import Heartbeat
+from recsite.tasks import BEAT
 
 # Beat is late once this many heartbeats in a row are missing.
 BEAT_MISSED_RUNS = 3
@@ -60,8 +66,6 @@ def _database(alias: str) -> None:
 
 
 def _encoder() -> None:
-    from engine.encoder import get_encoder
-
     # Loaded once per process: instant after start-up (gunicorn.conf.py loads
     # it before forking), about 5 s the first time elsewhere.
     get_encoder()
@@ -76,10 +80,6 @@ def _broker_round_trip() -> None:
     process, so two processes checking at once never take each other's
     message; on RabbitMQ it expires a minute after its last use.
     """
-    from kombu import Queue
-
-    from recsite.celery import app
-
     name = f"{settings.CELERY_QUEUE_PREFIX}health.{socket.gethostname()}.{os.getpid()}"
     token = uuid.uuid4().hex
     timeout = settings.METRICS_BROKER_TIMEOUT
@@ -108,9 +108,6 @@ def _queues() -> dict[str, int]:
 
 
 def _beat() -> dict:
-    from recsite.models import Heartbeat
-    from recsite.tasks import BEAT
-
     beat = Heartbeat.objects.filter(name=BEAT).first()
     expected = settings.HEALTH_BEAT_SECONDS
     if beat is None:
@@ -180,8 +177,6 @@ def ready(request: HttpRequest) -> JsonResponse:
 
 
 def _may_see_status(request: HttpRequest) -> bool:
-    from profiles.login import client_address
-
     # The address as the rate limits see it: behind a trusted proxy, the
     # client's, so a proxy on 127.0.0.1 does not make everyone "local".
     user = getattr(request, "user", None)

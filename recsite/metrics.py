@@ -27,8 +27,11 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
+from kombu.exceptions import ChannelError
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
+
+from recsite.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +100,6 @@ def _serve_worker_metrics(**_) -> None:
 
 
 def queue_names() -> list[str]:
-    from recsite.celery import app
-
     return sorted({settings.CELERY_TASK_DEFAULT_QUEUE, *app.amqp.queues.keys()})
 
 
@@ -113,10 +114,6 @@ def queue_lengths(names: list[str]) -> dict[str, int]:
     A queue nothing was ever sent to does not exist yet on some brokers
     (Redis, RabbitMQ): it counts as empty.
     """
-    from kombu.exceptions import ChannelError
-
-    from recsite.celery import app
-
     lengths = {}
     with app.connection_for_read(
         settings.CELERY_BROKER_URL,

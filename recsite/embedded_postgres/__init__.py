@@ -16,6 +16,8 @@ import os
 import threading
 from pathlib import Path
 
+import psutil
+
 _lock = threading.Lock()
 _servers: dict[Path, object] = {}
 
@@ -45,8 +47,6 @@ def _forget_dead_processes(pgserver, data_dir: Path) -> None:
     A process killed with SIGKILL never detaches, and the server would then
     never stop by itself. Pruning under pgserver's own lock keeps the list true.
     """
-    import psutil
-
     handles = pgserver.utils.DiskList(data_dir / ".handle_pids.json")
     with pgserver.PostgresServer._lock:
         alive = [pid for pid in handles.get() if psutil.pid_exists(pid)]
