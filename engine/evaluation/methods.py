@@ -182,8 +182,8 @@ class Trained:
         if self._candidates is None:
             self._candidates = scoring.Candidates(
                 ids=np.arange(self.n_items, dtype=np.int64),
-                # Scoring works in float64: converting once saves a copy per person.
-                vectors=self.catalog.vectors.astype(np.float64),
+                # float32 as stored: the line matches read them in their own precision.
+                vectors=self.catalog.vectors,
                 popularity=self.popularity,
                 links=self.links,
                 sources=np.arange(self.n_items, dtype=np.int64),

@@ -18,30 +18,45 @@ from engine.scoring.model import (
 )
 
 
+def _similarities(items: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """items x rows cosine similarities, float64, computed in the items' own
+    precision: the catalog's float32 vectors are read once, never copied."""
+    items = np.asarray(items)
+    if items.dtype not in (np.float32, np.float64):
+        items = items.astype(np.float64)
+    return np.asarray(items @ np.asarray(rows, dtype=items.dtype).T, dtype=np.float64)
+
+
 def _z_matches(
-    vectors_of: np.ndarray, weights: np.ndarray, items: np.ndarray, stats: CatalogStats
+    similarities: np.ndarray, vectors_of: np.ndarray, weights: np.ndarray, stats: CatalogStats
 ) -> tuple[np.ndarray, np.ndarray]:
-    matrix = np.asarray(vectors_of, dtype=np.float64)
-    means, deviations = stats.similarity_moments(matrix)
-    z = (np.asarray(items, dtype=np.float64) @ matrix.T - means) / deviations
+    means, deviations = stats.similarity_moments(vectors_of)
+    z = (similarities - means) / deviations
     return weights * np.clip((z - MATCH_START_Z) / MATCH_SPAN_Z, 0.0, MAX_MATCH), z * weights
 
 
 def statement_matches(
-    statements: Sequence[ProfileStatement], vectors: np.ndarray, stats: CatalogStats
+    statements: Sequence[ProfileStatement],
+    vectors: np.ndarray,
+    stats: CatalogStats,
+    similarities: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weight-scaled match (0-1.5) and weight-scaled z-score of every item
     to every statement's words, each n x s.
 
     Each statement's similarity is turned into a z-score against the whole
     catalog, so a statement about a crowded topic is not favoured over a
-    narrow one.
+    narrow one. ``similarities``: the items' cosine to each statement's
+    words, when the caller computed them already (all_matches).
     """
     if not statements or not len(vectors):
         empty = np.zeros((len(vectors), len(statements)))
         return empty, empty
     weights = np.array([s.weight for s in statements])
-    return _z_matches(np.stack([s.vector for s in statements]), weights, vectors, stats)
+    words = np.stack([s.vector for s in statements])
+    if similarities is None:
+        similarities = _similarities(vectors, words)
+    return _z_matches(similarities, words, weights, stats)
 
 
 def detached(vector: np.ndarray, centre: np.ndarray, stats: CatalogStats) -> bool:
@@ -58,17 +73,51 @@ def detached(vector: np.ndarray, centre: np.ndarray, stats: CatalogStats) -> boo
 
 
 def centre_matches(
-    statements: Sequence[ProfileStatement], vectors: np.ndarray, stats: CatalogStats
+    statements: Sequence[ProfileStatement],
+    vectors: np.ndarray,
+    stats: CatalogStats,
+    similarities: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weight-scaled match (0-1.5) of every item to every statement's group
-    centre, n x s; 0 for a statement without a group."""
+    centre, n x s; 0 for a statement without a group. ``similarities``: the
+    items' cosine to each centre present, in statement order, when computed
+    already."""
     found = np.zeros((len(vectors), len(statements)))
     columns = [n for n, s in enumerate(statements) if s.centre is not None]
     if columns and len(vectors):
         weights = np.array([statements[n].weight for n in columns])
         centres = np.stack([statements[n].centre for n in columns])
-        found[:, columns] = _z_matches(centres, weights, vectors, stats)[0]
+        if similarities is None:
+            similarities = _similarities(vectors, centres)
+        found[:, columns] = _z_matches(similarities, centres, weights, stats)[0]
     return found
+
+
+def all_matches(
+    likes: Sequence[ProfileStatement],
+    avoids: Sequence[ProfileStatement],
+    vectors: np.ndarray,
+    stats: CatalogStats,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(like match, avoid match, avoid z, like centres' match): the three
+    from one pass over the candidates' vectors, which is what costs when
+    there are many candidates (the evaluation scores the whole catalog)."""
+    rows = [s.vector for s in (*likes, *avoids)]
+    rows += [s.centre for s in likes if s.centre is not None]
+    if not rows or not len(vectors):
+        return (
+            statement_matches(likes, vectors, stats)[0],
+            *statement_matches(avoids, vectors, stats),
+            centre_matches(likes, vectors, stats),
+        )
+    similarities = _similarities(vectors, np.stack(rows))
+    n_likes, n_avoids = len(likes), len(avoids)
+    like_match, _ = statement_matches(likes, vectors, stats, similarities[:, :n_likes])
+    avoid_match, avoid_z = statement_matches(
+        avoids, vectors, stats, similarities[:, n_likes : n_likes + n_avoids]
+    )
+    content = centre_matches(likes, vectors, stats, similarities[:, n_likes + n_avoids :])
+    return like_match, avoid_match, avoid_z, content
 
 
 def _label_rows(statement: ProfileStatement, candidates: "Candidates") -> np.ndarray | None:

@@ -8,6 +8,7 @@ import math
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -170,7 +171,24 @@ class Candidates:
 
     def source_rows(self) -> dict[int, int]:
         """Item id -> its row in ``links``."""
+        return self._source_rows
+
+    @cached_property
+    def _source_rows(self) -> dict[int, int]:
         return {int(item): row for row, item in enumerate(self.sources)}
+
+    def pulls_on(self, row: int, rows: np.ndarray) -> np.ndarray:
+        """The trained weights from the sources at ``rows`` to candidate ``row``."""
+        by_candidate = self._links_by_candidate
+        start, end = by_candidate.indptr[row], by_candidate.indptr[row + 1]
+        column = np.zeros(by_candidate.shape[0])
+        column[by_candidate.indices[start:end]] = by_candidate.data[start:end]
+        return column[rows]
+
+    @cached_property
+    def _links_by_candidate(self) -> sparse.csc_matrix:
+        # Column slices of CSC are cheap; a rationale reads one per line.
+        return self.links.tocsc()
 
 
 @dataclass(frozen=True)

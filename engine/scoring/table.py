@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.scoring.groups import Groups, history_groups, unseen_cap, unseen_pull
-from engine.scoring.matching import _apply_labels, centre_matches, statement_matches
+from engine.scoring.matching import _apply_labels, all_matches
 from engine.scoring.model import (
     AVOID,
     AVOID_REMOVE_Z,
@@ -71,7 +71,7 @@ class ScoreTable:
         """The history items among ``rows`` that pull item ``row`` in most."""
         if share <= 0 or not len(rows) or self.candidates.links is None:
             return ()
-        pulls = np.asarray(self.candidates.links[rows, row].todense()).ravel() * strengths
+        pulls = self.candidates.pulls_on(row, rows) * strengths
         total = pulls.sum()
         if total <= 0:
             return ()
@@ -160,15 +160,16 @@ def _groups(candidates, likes, avoids, history, like_match, content, words: floa
     return groups
 
 
-def _word_matches(candidates: Candidates, likes, avoids, stats: CatalogStats):
+def _matches(candidates: Candidates, likes, avoids, stats: CatalogStats):
     """Each Likes and Avoids line's match to every candidate, category labels
-    applied; with the Avoids lines' z-scores."""
-    like_match, _ = statement_matches(likes, candidates.vectors, stats)
-    avoid_match, avoid_z = statement_matches(avoids, candidates.vectors, stats)
+    applied; the Avoids lines' z-scores; each Likes line's centre's match."""
+    like_match, avoid_match, avoid_z, content = all_matches(
+        likes, avoids, candidates.vectors, stats
+    )
     if candidates.categories:
         _apply_labels(likes, candidates, like_match)
         _apply_labels(avoids, candidates, avoid_match, avoid_z)
-    return like_match, avoid_match, avoid_z
+    return like_match, avoid_match, avoid_z, content
 
 
 def _listable(candidates: Candidates, removed: np.ndarray, history, seen) -> np.ndarray:
@@ -201,12 +202,11 @@ def score_candidates(
     """
     likes = [s for s in statements if s.polarity == LIKE and s.weight > 0]
     avoids = [s for s in statements if s.polarity == AVOID and s.weight > 0]
-    like_match, avoid_match, avoid_z = _word_matches(candidates, likes, avoids, stats)
+    like_match, avoid_match, avoid_z, content = _matches(candidates, likes, avoids, stats)
     words, did = (settings.balance, 1.0 - settings.balance)
     if not settings.personalised:
         words = did = 0.0
     strengths = np.array([s.weight for s in likes])
-    content = centre_matches(likes, candidates.vectors, stats)
     groups = _groups(candidates, likes, avoids, history, like_match, content, words)
     text = words * (like_match + CONTENT_WEIGHT * content)
     avoiding = _Avoiding.of(avoids, avoid_match, avoid_z)
