@@ -352,7 +352,9 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
     """
     form = PreviewForm(request.POST)
     context: dict = {"error": None, "preview": None}
+    status = 200
     if not form.is_valid():
+        status = 400
         context["error"] = " ".join(form.errors.get("text", ["The text could not be read."]))
     else:
         try:
@@ -362,12 +364,12 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
                 options=ListOptions(k=FOR_YOU_SIZE),
             )
         except ProfileTextError as error:
-            context["error"] = error.message
+            context["error"], status = error.message, 400
         else:
             added = set(preview.added_lines)
             context["preview"] = preview
             context["new_lines"] = [d for d in preview.drafts if d.text in added]
-    return render(request, "profiles/_preview.html", context)
+    return render(request, "profiles/_preview.html", context, status=status)
 
 
 # --- Steering from a reason ----------------------------------------------------

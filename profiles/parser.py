@@ -39,7 +39,9 @@ _AVOID_HEADERS = {
     "never",
     "no thanks",
 }
-_HEADER = re.compile(r"^\s*(?P<name>[^\W\d_][\w' ]*?)\s*:\s*(?P<rest>.*)$")
+# A header's name: words only. Matched whole (fullmatch) on the text before the
+# first colon, never searched for: every pattern here runs in linear time.
+_HEADER_NAME = re.compile(r"[^\W\d_][\w' ]*")
 _BULLET = re.compile(r"^\s*(?:[-*•–—+]|\d{1,2}[.)])\s+")
 
 # Strength markers at the end of a line, and the weight each stands for.
@@ -60,12 +62,17 @@ STRENGTH_MARKERS = {
 }
 # When rendering, each weight that has a word gets that word back.
 _MARKER_FOR_WEIGHT = {1.0: None, 0.6: "somewhat", 0.4: "a little", 0.2: "barely"}
-_TRAILING_MARKER = re.compile(
-    r"\s*\((?P<marker>"
-    + "|".join(sorted(map(re.escape, STRENGTH_MARKERS), key=len, reverse=True))
-    + r"|(?:weight\s*)?(?:0(?:\.\d{1,2})?|1(?:\.0{1,2})?|\.\d{1,2}))\)\s*$",
+# What may stand inside the parentheses that end a line: a marker or a weight.
+_MARKER = re.compile(
+    "|".join(sorted(map(re.escape, STRENGTH_MARKERS), key=len, reverse=True))
+    + r"|(?:weight\s*)?(?:0(?:\.\d{1,2})?|1(?:\.0{1,2})?|\.\d{1,2})",
     re.IGNORECASE,
 )
+# Longer than this, a line is refused before any pattern looks at it: a
+# statement (300) with its bullet, header and strength marker fits easily.
+MAX_LINE_LENGTH = 2 * MAX_STATEMENT_LENGTH
+# NUL and lone surrogates: the database cannot store them and no keyboard types them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # Inline negation: the phrase, then what is left is the thing to avoid. Longer
 # phrases first, so "no more" wins over "no". Each maps to a weight: "less X"
@@ -142,14 +149,70 @@ def _marker_weight(marker: str) -> float:
     return round(float(marker.removeprefix("weight").strip()), 2)
 
 
+def _split_marker(text: str) -> tuple[str, str | None]:
+    """("space opera", "somewhat") for "space opera (somewhat)"; the marker is None if none.
+
+    Found by position (the last "(" of a line ending in ")"), not by a
+    searching pattern: a search for "spaces, then (" is quadratic on a
+    line of spaces.
+    """
+    if not text.endswith(")"):
+        return text, None
+    start = text.rfind("(")
+    inner = text[start + 1 : -1].strip()
+    if start < 0 or not _MARKER.fullmatch(inner):
+        return text, None
+    return text[:start].rstrip(), inner
+
+
+def _header(line: str) -> tuple[str, str] | None:
+    """(section, rest) when ``line`` opens a section ("Avoids: gore"), else None."""
+    name, colon, rest = line.partition(":")
+    name = name.strip()
+    if not colon or not _HEADER_NAME.fullmatch(name) or _section(name) is None:
+        return None
+    return _section(name), rest.strip()
+
+
+def storable(text: str) -> bool:
+    """False for text holding NUL or a lone surrogate (JSON can carry both)."""
+    return not _UNSTORABLE.search(text)
+
+
+def check_text(text: str, *, limit: int = MAX_TOTAL_LENGTH) -> None:
+    """The limits every text meets before the parser reads it.
+
+    Called first wherever text enters (editor, API, imports, onboarding,
+    steering): length, line length and characters are checked in one
+    linear pass, so a huge or hostile body is refused before any pattern
+    runs over it.
+    """
+    if len(text) > limit:
+        what = "profile" if limit == MAX_TOTAL_LENGTH else "line"
+        raise ProfileTextError(f"the {what} is {len(text)} characters long; the limit is {limit}")
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        line = len(text[: bad.start()].splitlines()) or 1
+        raise ProfileTextError("a NUL or a lone surrogate cannot be stored", line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > MAX_LINE_LENGTH:
+            raise ProfileTextError(
+                f"this line is {len(line)} characters long; a statement may have at most "
+                f"{MAX_STATEMENT_LENGTH}",
+                number,
+            )
+
+
 def parse_statement(line: str, section: str = LIKE) -> ParsedStatement | None:
     """One line (without its section header) to a statement; None for a blank line."""
-    text = _BULLET.sub("", line, count=1).strip()
+    check_text(line, limit=MAX_LINE_LENGTH)
+    # Runs of spaces are one space: what is stored reads as typed, and no
+    # pattern below ever sees a run to backtrack over.
+    text = " ".join(_BULLET.sub("", line, count=1).split())
     weight = 1.0
-    marker = _TRAILING_MARKER.search(text)
+    text, marker = _split_marker(text)
     if marker:
-        weight = _marker_weight(marker["marker"])
-        text = text[: marker.start()].rstrip()
+        weight = _marker_weight(marker)
     if not text:
         return None
     polarity = section
@@ -174,21 +237,17 @@ def parse_statement(line: str, section: str = LIKE) -> ParsedStatement | None:
 
 def parse_profile(text: str) -> list[ParsedStatement]:
     """Parse a whole profile; raises ProfileTextError naming the line at fault."""
-    if len(text) > MAX_TOTAL_LENGTH:
-        raise ProfileTextError(
-            f"the profile is {len(text)} characters long; the limit is {MAX_TOTAL_LENGTH}"
-        )
+    check_text(text)
     section = LIKE  # lines before any header are things the person likes
     statements: list[ParsedStatement] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        header = _HEADER.match(_BULLET.sub("", line, count=1))
-        if header and _section(header["name"]) and not _BULLET.match(line):
-            section = _section(header["name"])
-            line = header["rest"]
-            if not line.strip():
+        header = None if _BULLET.match(line) else _header(line)
+        if header:
+            section, line = header
+            if not line:
                 continue
         statement = parse_statement(line, section)
         if statement is None:

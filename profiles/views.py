@@ -277,8 +277,8 @@ def profile_upload(request):
     content = upload.cleaned_data["file"]
     try:
         data = json.loads(content)
-    except ValueError:
-        data = content  # not JSON: profile text
+    except (ValueError, RecursionError):
+        data = content  # not JSON (or nested past reading): profile text
     try:
         revision = profile_edit(
             user=request.user,
