@@ -36,6 +36,7 @@ from profiles.services import (
     profile_for,
     profile_settings_update,
 )
+from recsite.api import website_wait
 from recsite.errors import ApplicationError
 
 PAGE_SIZE = 24
@@ -350,6 +351,16 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
 
     Writes nothing: not the profile, not a served-list log.
     """
+    wait = website_wait(request, scope="preview")
+    if wait:
+        response = render(
+            request,
+            "profiles/_preview.html",
+            {"error": f"Too many previews at once: the next in {wait} s.", "preview": None},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     form = PreviewForm(request.POST)
     context: dict = {"error": None, "preview": None}
     status = 200
