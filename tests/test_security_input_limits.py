@@ -28,6 +28,7 @@ PATHOLOGICAL = {
     "spaces": "a" + " " * (BODY - 2) + "b",
     "markers": "x " + "(strong) (" * (BODY // 10),
     "negations": "not " * (BODY // 4),
+    "openers": "but really " * (BODY // 11),
 }
 
 
