@@ -12,6 +12,7 @@ in a whole category and must be what the person said.
 import re
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from engine import scoring
 
@@ -79,3 +80,31 @@ def line_label(topic: str, index: Mapping[str, str]) -> str:
             if label:
                 return label
     return ""
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """How a line was read, as the editor shows it beside the line before saving."""
+
+    text: str
+    polarity: str
+    weight: float
+    embedded_text: str
+    label: str  # the category it acts on, or "": it acts by meaning
+
+    @property
+    def how(self) -> str:
+        """ "Avoids · acts on: Romance (category)" or "Likes · matched by meaning"."""
+        side = "Avoids" if self.polarity == "avoid" else "Likes"
+        acts = f"acts on: {self.label} (category)" if self.label else "matched by meaning"
+        return f"{side} · {acts}"
+
+
+def line_readings(drafts, index: Mapping[str, str]) -> list[LineReading]:
+    """Each draft line (anything with text, polarity, weight and embedded_text) as read."""
+    return [
+        LineReading(
+            d.text, d.polarity, d.weight, d.embedded_text, line_label(d.embedded_text, index)
+        )
+        for d in drafts
+    ]

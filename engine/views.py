@@ -15,7 +15,8 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, retarget
 
 from catalog.models import Item
 from catalog.selectors import categories_in_use, items_browse
-from engine import retrieval, scoring, steering
+from engine import concepts, retrieval, scoring, steering
+from engine.catalog_cache import catalog_stats
 from engine.forms import (
     CatalogFilterForm,
     ListControlsForm,
@@ -379,7 +380,9 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
         else:
             added = set(preview.added_lines)
             context["preview"] = preview
-            context["new_lines"] = [d for d in preview.drafts if d.text in added]
+            context["new_lines"] = concepts.line_readings(
+                [d for d in preview.drafts if d.text in added], catalog_stats().categories
+            )
     return render(request, "profiles/_preview.html", context, status=status)
 
 
