@@ -15,6 +15,7 @@ negation is parsed here and removed from the embedded text; the polarity
 carries it instead.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -95,6 +96,7 @@ _BACK_TURN = re.compile(
     re.IGNORECASE,
 )
 _EDGES = " ,;:.!?-–—"
+MAX_TURN_TRIES = 4
 _BARE_NUMBER = re.compile(r"\d{1,2}[.)]")
 
 
@@ -223,7 +225,9 @@ def _turns(text: str) -> tuple[str, str] | None:
     """
     forward = phrasing.read(text).polarity != AVOID
     for pattern in (_TURN, _BACK_TURN) if forward else (_BACK_TURN,):
-        for match in pattern.finditer(text):
+        # The first few places a line could turn: each try reads both halves,
+        # and a line of a hundred commas must stay cheap.
+        for match in itertools.islice(pattern.finditer(text), MAX_TURN_TRIES):
             first = text[: match.start()].strip(_EDGES)
             second = text[match.start(match.lastgroup) if match.lastgroup else match.end() :]
             second = second.strip(_EDGES)
