@@ -26,7 +26,8 @@ from catalog.importers import (
 )
 from catalog.models import Item
 from catalog.selectors import items_browse
-from engine import indexing, recommend, retrieval, scoring, steering, tasks, training
+from engine import concepts, indexing, recommend, retrieval, scoring, steering, tasks, training
+from engine.catalog_cache import catalog_stats
 from engine.person import MAX_K, ListOptions
 from engine.preview import recommendations_preview
 from profiles.parser import MAX_STATEMENT_LENGTH
@@ -383,6 +384,12 @@ class DraftStatementSerializer(serializers.Serializer):
     text = serializers.CharField()
     polarity = serializers.CharField()
     weight = serializers.FloatField()
+    label = serializers.CharField(
+        help_text="The catalog category the line acts on, or empty: it acts by meaning."
+    )
+    reading = serializers.CharField(
+        help_text="How the line was read, in words: 'Avoids · acts on: Romance (category)'."
+    )
 
 
 class PreviewSerializer(serializers.Serializer):
@@ -579,8 +586,14 @@ class RecommendationViewSet(viewsets.ViewSet):
             {
                 "base_revision": preview.base_revision,
                 "statements": [
-                    {"text": d.text, "polarity": d.polarity, "weight": d.weight}
-                    for d in preview.drafts
+                    {
+                        "text": r.text,
+                        "polarity": r.polarity,
+                        "weight": r.weight,
+                        "label": r.label,
+                        "reading": r.how,
+                    }
+                    for r in concepts.line_readings(preview.drafts, catalog_stats().categories)
                 ],
                 "added_lines": preview.added_lines,
                 "removed_lines": preview.removed_lines,

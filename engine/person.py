@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
-from engine import retrieval, scoring
+from engine import concepts, retrieval, scoring
 from engine.catalog_cache import catalog_stats
 from engine.encoder import get_encoder
 from profiles.models import DEFAULT_BALANCE, Interaction, Profile, Statement
@@ -161,9 +161,7 @@ def statement_vectors(
                 polarity=draft.polarity,
                 weight=draft.weight,
                 vector=vector,
-                label=scoring.category_label(
-                    draft.embedded_text, stats.categories if stats else {}
-                ),
+                label=concepts.line_label(draft.embedded_text, stats.categories if stats else {}),
                 members=members,
                 centre=None if centre is None else np.asarray(centre, dtype=np.float64),
                 own=own,

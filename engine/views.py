@@ -15,7 +15,8 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, retarget
 
 from catalog.models import Item
 from catalog.selectors import categories_in_use, items_browse
-from engine import retrieval, scoring, steering
+from engine import concepts, retrieval, scoring, steering
+from engine.catalog_cache import catalog_stats
 from engine.forms import (
     CatalogFilterForm,
     ListControlsForm,
@@ -36,6 +37,7 @@ from profiles.services import (
     profile_for,
     profile_settings_update,
 )
+from recsite.api import website_wait
 from recsite.errors import ApplicationError
 
 PAGE_SIZE = 24
@@ -350,9 +352,21 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
 
     Writes nothing: not the profile, not a served-list log.
     """
+    wait = website_wait(request, scope="preview")
+    if wait:
+        response = render(
+            request,
+            "profiles/_preview.html",
+            {"error": f"Too many previews at once: the next in {wait} s.", "preview": None},
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     form = PreviewForm(request.POST)
     context: dict = {"error": None, "preview": None}
+    status = 200
     if not form.is_valid():
+        status = 400
         context["error"] = " ".join(form.errors.get("text", ["The text could not be read."]))
     else:
         try:
@@ -362,12 +376,14 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
                 options=ListOptions(k=FOR_YOU_SIZE),
             )
         except ProfileTextError as error:
-            context["error"] = error.message
+            context["error"], status = error.message, 400
         else:
             added = set(preview.added_lines)
             context["preview"] = preview
-            context["new_lines"] = [d for d in preview.drafts if d.text in added]
-    return render(request, "profiles/_preview.html", context)
+            context["new_lines"] = concepts.line_readings(
+                [d for d in preview.drafts if d.text in added], catalog_stats().categories
+            )
+    return render(request, "profiles/_preview.html", context, status=status)
 
 
 # --- Steering from a reason ----------------------------------------------------

@@ -15,9 +15,11 @@ negation is parsed here and removed from the embedded text; the polarity
 carries it instead.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 
+from profiles import phrasing
 from recsite.errors import ApplicationError
 
 LIKE = "like"
@@ -39,7 +41,9 @@ _AVOID_HEADERS = {
     "never",
     "no thanks",
 }
-_HEADER = re.compile(r"^\s*(?P<name>[^\W\d_][\w' ]*?)\s*:\s*(?P<rest>.*)$")
+# A header's name: words only. Matched whole (fullmatch) on the text before the
+# first colon, never searched for: every pattern here runs in linear time.
+_HEADER_NAME = re.compile(r"[^\W\d_][\w' ]*")
 _BULLET = re.compile(r"^\s*(?:[-*•–—+]|\d{1,2}[.)])\s+")
 
 # Strength markers at the end of a line, and the weight each stands for.
@@ -60,51 +64,40 @@ STRENGTH_MARKERS = {
 }
 # When rendering, each weight that has a word gets that word back.
 _MARKER_FOR_WEIGHT = {1.0: None, 0.6: "somewhat", 0.4: "a little", 0.2: "barely"}
-_TRAILING_MARKER = re.compile(
-    r"\s*\((?P<marker>"
-    + "|".join(sorted(map(re.escape, STRENGTH_MARKERS), key=len, reverse=True))
-    + r"|(?:weight\s*)?(?:0(?:\.\d{1,2})?|1(?:\.0{1,2})?|\.\d{1,2}))\)\s*$",
+# What may stand inside the parentheses that end a line: a marker or a weight.
+_MARKER = re.compile(
+    "|".join(sorted(map(re.escape, STRENGTH_MARKERS), key=len, reverse=True))
+    + r"|(?:weight\s*)?(?:0(?:\.\d{1,2})?|1(?:\.0{1,2})?|\.\d{1,2})",
     re.IGNORECASE,
 )
+# Longer than this, a line is refused before any pattern looks at it: a
+# statement (300) with its bullet, header and strength marker fits easily.
+MAX_LINE_LENGTH = 2 * MAX_STATEMENT_LENGTH
+# NUL and lone surrogates: the database cannot store them and no keyboard types them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
-# Inline negation: the phrase, then what is left is the thing to avoid. Longer
-# phrases first, so "no more" wins over "no". Each maps to a weight: "less X"
-# asks for a little less, not for none.
-_NEGATIONS: list[tuple[str, float]] = [
-    (r"i (?:really )?(?:do not|don't|dont) (?:like|want|enjoy|care for)", 1.0),
-    (r"(?:i'm|i am|im) not (?:into|a fan of|interested in)", 1.0),
-    (r"not (?:into|a fan of|interested in|keen on)", 1.0),
-    (r"(?:i )?(?:really )?(?:hate|dislike|can't stand|cannot stand)", 1.0),
-    (r"no more", 1.0),
-    (r"nothing (?:with|about|like)", 1.0),
-    (r"(?:please )?avoid", 1.0),
-    (r"(?:please )?no", 1.0),
-    (r"never", 1.0),
-    (r"not", 1.0),
-    (r"fewer", 0.5),
-    (r"less", 0.5),
-]
-# Filler words a sentence may open with before its negation: "but really not into X".
-_OPENERS = r"(?:(?:and|but|also|just|really|honestly|definitely|so|though|please)\s+)*"
-_NEGATION = [
-    (re.compile(rf"^{_OPENERS}(?:{pattern})\b[\s:,-]*(?P<rest>\S.*)$", re.IGNORECASE), weight)
-    for pattern, weight in _NEGATIONS
-]
-# Positive phrasing is dropped from the embedded text too: "I really love
-# space opera" should be embedded as "space opera". Intensity sets the weight.
-_AFFIRMATIONS: list[tuple[str, float | None]] = [
-    (r"i (?:really|absolutely) (?:love|like|enjoy|adore)", 1.0),
-    (r"(?:really|absolutely) (?:love|like|enjoy|adore)", 1.0),
-    (r"i (?:kind of|kinda|sort of|somewhat) (?:like|enjoy)", 0.5),
-    (r"(?:kind of|kinda|sort of|somewhat) (?:like|enjoy)", 0.5),
-    (r"i (?:love|like|enjoy|adore)", None),
-    (r"(?:love|enjoy|adore)", None),
-    (r"more(?: of)?", None),
-]
-_AFFIRMATION = [
-    (re.compile(rf"^(?:{pattern})\b[\s:,-]*(?P<rest>\S.*)$", re.IGNORECASE), weight)
-    for pattern, weight in _AFFIRMATIONS
-]
+# Where a line turns from what the person likes to what they do not: "X but
+# less Y", "X, but not Y", "X without the Y", "X with no Y". A negative word
+# after a comma, dash or "but" splits; "without" and its kin split anywhere.
+_TURN = re.compile(
+    r"(?:\s*[,;]\s*|\s+[-–—]\s+|\s+(?:but|though|although|yet)\s+)"
+    r"(?:(?:but|though|although|yet|just|only|maybe|please|and|just)\s+)*"
+    r"(?P<rest>(?:not|no|less|fewer|without|minus|sans|except|excluding|nothing|never"
+    r"|hold the|skip|zero|none of|apart from|other than)\b(?!-))"
+    r"|\s+(?:with\s+)?(?P<without>(?:without|minus|sans|except|excluding|apart from"
+    r"|other than)\b(?!-))"
+    r"|\s+with\s+(?P<with>(?:less|fewer|no|zero|nothing)\b(?!-))",
+    re.IGNORECASE,
+)
+# The other way round: "no horror, but thrillers are fine", "less gore, more mystery".
+_BACK_TURN = re.compile(
+    r"\s*[,;]\s*(?:but\s+|just\s+|only\s+|instead\s+|rather\s+)?(?=\w)"
+    r"|\s+but\s+(?:just\s+|only\s+|instead\s+|rather\s+)?(?=\w)",
+    re.IGNORECASE,
+)
+_EDGES = " ,;:.!?-–—"
+MAX_TURN_TRIES = 4
+_BARE_NUMBER = re.compile(r"\d{1,2}[.)]")
 
 
 @dataclass(frozen=True)
@@ -142,69 +135,165 @@ def _marker_weight(marker: str) -> float:
     return round(float(marker.removeprefix("weight").strip()), 2)
 
 
-def parse_statement(line: str, section: str = LIKE) -> ParsedStatement | None:
-    """One line (without its section header) to a statement; None for a blank line."""
-    text = _BULLET.sub("", line, count=1).strip()
-    weight = 1.0
-    marker = _TRAILING_MARKER.search(text)
-    if marker:
-        weight = _marker_weight(marker["marker"])
-        text = text[: marker.start()].rstrip()
-    if not text:
+def _split_marker(text: str) -> tuple[str, str | None]:
+    """("space opera", "somewhat") for "space opera (somewhat)"; the marker is None if none.
+
+    Found by position (the last "(" of a line ending in ")"), not by a
+    searching pattern: a search for "spaces, then (" is quadratic on a
+    line of spaces.
+    """
+    if not text.endswith(")"):
+        return text, None
+    start = text.rfind("(")
+    inner = text[start + 1 : -1].strip()
+    if start < 0 or not _MARKER.fullmatch(inner):
+        return text, None
+    return text[:start].rstrip(), inner
+
+
+def _header(line: str) -> tuple[str, str] | None:
+    """(section, rest) when ``line`` opens a section ("Avoids: gore"), else None."""
+    name, colon, rest = line.partition(":")
+    name = name.strip()
+    if not colon or not _HEADER_NAME.fullmatch(name) or _section(name) is None:
         return None
+    return _section(name), rest.strip()
+
+
+def storable(text: str) -> bool:
+    """False for text holding NUL or a lone surrogate (JSON can carry both)."""
+    return not _UNSTORABLE.search(text)
+
+
+def check_text(text: str, *, limit: int = MAX_TOTAL_LENGTH) -> None:
+    """The limits every text meets before the parser reads it.
+
+    Called first wherever text enters (editor, API, imports, onboarding,
+    steering): length, line length and characters are checked in one
+    linear pass, so a huge or hostile body is refused before any pattern
+    runs over it.
+    """
+    if len(text) > limit:
+        what = "profile" if limit == MAX_TOTAL_LENGTH else "line"
+        raise ProfileTextError(f"the {what} is {len(text)} characters long; the limit is {limit}")
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        line = len(text[: bad.start()].splitlines()) or 1
+        raise ProfileTextError("a NUL or a lone surrogate cannot be stored", line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > MAX_LINE_LENGTH:
+            raise ProfileTextError(
+                f"this line is {len(line)} characters long; a statement may have at most "
+                f"{MAX_STATEMENT_LENGTH}",
+                number,
+            )
+
+
+def _clean(line: str) -> tuple[str, float | None]:
+    """The line without bullet, extra spaces and strength marker; the marker's weight."""
+    check_text(line, limit=MAX_LINE_LENGTH)
+    # Runs of spaces are one space: what is stored reads as typed, and no
+    # pattern below ever sees a run to backtrack over.
+    text = " ".join(_BULLET.sub("", line, count=1).split())
+    text, marker = _split_marker(text)
+    return text, _marker_weight(marker) if marker else None
+
+
+def _statement(text: str, section: str, marker: float | None) -> ParsedStatement:
+    """One clause read by ``phrasing``: the words decide the polarity where they
+    say it; where they do not, the section does. Words that sound like a
+    like ("anything with zombies") never turn an Avoids line into a like:
+    only explicit avoidance overrides a header."""
+    reading = phrasing.read(text)
     polarity = section
-    core = text
-    for pattern, strength in _NEGATION:
-        match = pattern.match(text)
-        if match:
-            polarity, core = AVOID, match["rest"]
-            if not marker:
-                weight = strength
-            break
-    else:
-        for pattern, strength in _AFFIRMATION:
-            match = pattern.match(text)
-            if match:
-                core = match["rest"]
-                if strength is not None and not marker:
-                    weight = strength
-                break
-    return ParsedStatement(text=text, polarity=polarity, weight=weight, embedded_text=core.strip())
+    if reading.polarity == AVOID or (reading.polarity == LIKE and section == LIKE):
+        polarity = reading.polarity
+    weight = marker if marker is not None else reading.weight or 1.0
+    return ParsedStatement(text=text, polarity=polarity, weight=weight, embedded_text=reading.topic)
+
+
+def _has_words(text: str) -> bool:
+    """False for a line with nothing in it: punctuation, or a numbered bullet alone ("1.")."""
+    return any(c.isalnum() for c in text) and not _BARE_NUMBER.fullmatch(text)
+
+
+def _turns(text: str) -> tuple[str, str] | None:
+    """(what is liked, what is not) when a Likes line turns midway, else None.
+
+    A line that reads as an avoid as a whole ("X, never again", "X - not
+    for me") does not turn forward: its second half is how it says so.
+    """
+    forward = phrasing.read(text).polarity != AVOID
+    for pattern in (_TURN, _BACK_TURN) if forward else (_BACK_TURN,):
+        # The first few places a line could turn: each try reads both halves,
+        # and a line of a hundred commas must stay cheap.
+        for match in itertools.islice(pattern.finditer(text), MAX_TURN_TRIES):
+            first = text[: match.start()].strip(_EDGES)
+            second = text[match.start(match.lastgroup) if match.lastgroup else match.end() :]
+            second = second.strip(_EDGES)
+            if not (_has_words(first) and _has_words(second)):
+                continue
+            one, two = phrasing.read(first).polarity, phrasing.read(second).polarity
+            if pattern is _TURN and one != AVOID and two == AVOID:
+                return first, second
+            if pattern is _BACK_TURN and one == AVOID and two == LIKE:
+                return second, first
+    return None
+
+
+def parse_line(line: str, section: str = LIKE) -> list[ParsedStatement]:
+    """One line to its statements: none for a line with no words in it ("-",
+    "•", "..."), two for a Likes line that turns ("X but not Y": a like and
+    an avoid), else one."""
+    text, marker = _clean(line)
+    if not _has_words(text):
+        return []
+    turn = _turns(text) if section == LIKE and marker is None else None
+    if turn:
+        liked, avoided = turn
+        return [_statement(liked, LIKE, None), _statement(avoided, AVOID, None)]
+    return [_statement(text, section, marker)]
+
+
+def parse_statement(line: str, section: str = LIKE) -> ParsedStatement | None:
+    """One line read as one statement (never split); None for a line with no words."""
+    text, marker = _clean(line)
+    if not _has_words(text):
+        return None
+    return _statement(text, section, marker)
 
 
 def parse_profile(text: str) -> list[ParsedStatement]:
     """Parse a whole profile; raises ProfileTextError naming the line at fault."""
-    if len(text) > MAX_TOTAL_LENGTH:
-        raise ProfileTextError(
-            f"the profile is {len(text)} characters long; the limit is {MAX_TOTAL_LENGTH}"
-        )
+    check_text(text)
     section = LIKE  # lines before any header are things the person likes
     statements: list[ParsedStatement] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        header = _HEADER.match(_BULLET.sub("", line, count=1))
-        if header and _section(header["name"]) and not _BULLET.match(line):
-            section = _section(header["name"])
-            line = header["rest"]
-            if not line.strip():
+        header = None if _BULLET.match(line) else _header(line)
+        if header:
+            section, line = header
+            if not line:
                 continue
-        statement = parse_statement(line, section)
-        if statement is None:
-            continue
-        if len(statement.text) > MAX_STATEMENT_LENGTH:
-            raise ProfileTextError(
-                f"this statement is {len(statement.text)} characters long; "
-                f"the limit is {MAX_STATEMENT_LENGTH}",
-                number,
-            )
-        if not statement.embedded_text:
-            raise ProfileTextError(f"{statement.text!r} says how, but not what", number)
-        statements.append(statement)
+        for statement in parse_line(line, section):
+            _check_statement(statement, number)
+            statements.append(statement)
         if len(statements) > MAX_STATEMENTS:
             raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements", number)
     return statements
+
+
+def _check_statement(statement: ParsedStatement, number: int) -> None:
+    if len(statement.text) > MAX_STATEMENT_LENGTH:
+        raise ProfileTextError(
+            f"this statement is {len(statement.text)} characters long; "
+            f"the limit is {MAX_STATEMENT_LENGTH}",
+            number,
+        )
+    if not statement.embedded_text:
+        raise ProfileTextError(f"{statement.text!r} says how, but not what", number)
 
 
 def render_statement(statement: ParsedStatement) -> str:

@@ -43,6 +43,7 @@ from profiles.services import (
     token_create,
     token_revoke,
 )
+from recsite.api import website_wait
 from recsite.errors import ApplicationError
 
 RECENT_REVISIONS = 10
@@ -272,13 +273,20 @@ def profile_download(request, fmt: str):
 @require_POST
 def profile_upload(request):
     upload = ProfileUploadForm(request.POST, request.FILES)
+    wait = website_wait(request, scope="write")
+    if wait:
+        upload.is_valid()
+        upload.add_error("file", f"Too many changes at once: try again in {wait} s.")
+        response = _page(request, upload=upload, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if not upload.is_valid():
         return _page(request, upload=upload, status=400)
     content = upload.cleaned_data["file"]
     try:
         data = json.loads(content)
-    except ValueError:
-        data = content  # not JSON: profile text
+    except (ValueError, RecursionError):
+        data = content  # not JSON (or nested past reading): profile text
     try:
         revision = profile_edit(
             user=request.user,

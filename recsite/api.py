@@ -99,3 +99,27 @@ class WriteRateThrottle(_RateFromSettings, throttling.UserRateThrottle):
 
 class ScopedRateThrottle(_RateFromSettings, throttling.ScopedRateThrottle):
     """Endpoints that name a ``throttle_scope`` (``preview``) get that rate too."""
+
+
+class _WebsiteForm:
+    """Stands for a view in the throttles' eyes: a website form and its API twin's scope."""
+
+    def __init__(self, scope: str | None) -> None:
+        self.throttle_scope = scope
+
+
+def website_wait(request, *, scope: str) -> int | None:
+    """Seconds a website form must wait when it is over its API twin's rate, else None.
+
+    The page and its API twin share one count (the same cache key: the
+    scope and the person's id), so the website is no way around a 429:
+    the editor's live preview counts with ``preview``, an upload with
+    ``write``. Nothing is counted for a refused request.
+    """
+    if scope == "write":
+        throttle, view = WriteRateThrottle(), _WebsiteForm(None)
+    else:
+        throttle, view = ScopedRateThrottle(), _WebsiteForm(scope)
+    if throttle.allow_request(request, view):
+        return None
+    return max(1, round(throttle.wait() or 1))

@@ -44,10 +44,12 @@ class Browser:
         self.cookies = {settings.SESSION_COOKIE_NAME: session}
         self.slowest = 0.0
 
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, form: dict | None = None, headers: dict | None = None
+    ) -> tuple[int, str]:
         """(status, page) of ``path``; a form is posted with the CSRF token a page set."""
         cookies = dict(self.cookies)
-        headers = {}
+        headers = dict(headers or {})
         for cookie in self.jar:
             cookies[cookie.name] = cookie.value
             if cookie.name == settings.CSRF_COOKIE_NAME:

@@ -22,10 +22,13 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from catalog.models import Item
 from profiles.models import ApiToken
-from profiles.services import interaction_record, token_create
+from profiles.services import interaction_record, profile_for, token_create
 from tests.api import is_error, signed_in
 from tests.conftest import PROJECT_DIR
 from tests.factories import make_user, profile_write_text
@@ -259,3 +262,86 @@ class TestWhatFuzzingFound:
         assert response.json()["extra"]["field"] == field
         assert "NUL" in response.json()["message"]
         assert not Item.objects.filter(external_id="x1").exists()
+
+
+# Strings a hand-edited or hostile export may carry: NUL, lone surrogates,
+# other control characters, long runs, markers and negations.
+AWKWARD_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.sampled_from("a \u0000\ud800\udfff\u2028\r\n(strong)not-"), max_size=60),
+    st.sampled_from(["a\u0000b", "x\ud800y", "\udfff", " " * 400, "not " * 90, "(strong)" * 50]),
+)
+# Values of the wrong type for any field: strict booleans and numbers.
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    AWKWARD_TEXT,
+    st.lists(AWKWARD_TEXT, max_size=3),
+    st.dictionaries(AWKWARD_TEXT, AWKWARD_TEXT, max_size=2),
+)
+EXPORTED_STATEMENT = st.fixed_dictionaries(
+    {"text": st.one_of(AWKWARD_TEXT, ANY_VALUE)},
+    optional={
+        "polarity": st.one_of(st.sampled_from(["like", "avoid"]), ANY_VALUE),
+        "weight": st.one_of(st.floats(0, 1), ANY_VALUE),
+        "pinned": st.one_of(st.booleans(), ANY_VALUE),
+        "evidence": st.one_of(st.lists(AWKWARD_TEXT, max_size=3), ANY_VALUE),
+    },
+)
+IMPORT_BODY = st.one_of(
+    st.fixed_dictionaries(
+        {"profile": st.fixed_dictionaries({"statements": st.lists(EXPORTED_STATEMENT, max_size=4)})}
+    ),
+    st.fixed_dictionaries({"profile": st.dictionaries(AWKWARD_TEXT, ANY_VALUE, max_size=2)}),
+    st.fixed_dictionaries({"text": AWKWARD_TEXT}),
+)
+
+
+@pytest.mark.django_db
+class TestProfileImportFuzzed:
+    """Profile import, fuzzed with the strings and types schemathesis never sends.
+
+    Schemathesis' JSON holds no lone surrogates and the import's ``profile``
+    is a free-form object in the schema, so its statements are generated
+    here: the body is sent as raw JSON (escapes and all), as a client can.
+    """
+
+    @settings(
+        max_examples=150,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(body=IMPORT_BODY)
+    def test_no_import_body_gives_a_server_error(self, owner, body):
+        api = APIClient()
+        api.force_authenticate(owner)
+        revision = profile_for(owner).revision
+        raw = json.dumps({**body, "base_revision": revision})
+        response = api.post("/api/profile/import/", raw, content_type="application/json")
+        assert response.status_code in (200, 400), (response.status_code, raw[:300])
+        if response.status_code == 400:
+            assert is_error(response, 400), response.content[:300]
+
+    @pytest.mark.parametrize(
+        ("entry", "named"),
+        [
+            ({"text": "jazz", "pinned": "no"}, "pinned"),
+            ({"text": "jazz", "weight": True}, "weight"),
+            ({"text": "jazz", "weight": "0.5"}, "weight"),
+            ({"text": "a\u0000b"}, "text"),
+            ({"text": "x\ud800y"}, "text"),
+            ({"text": "jazz", "evidence": ["x\ud800"]}, "evidence"),
+        ],
+    )
+    def test_a_wrong_type_or_character_is_a_400_naming_the_field(self, owner, entry, named):
+        raw = json.dumps({"profile": {"statements": [entry]}, "base_revision": 0})
+        response = signed_in(owner).post(
+            "/api/profile/import/", raw, content_type="application/json"
+        )
+        assert is_error(response, 400)
+        assert response.json()["extra"]["key"] == named
+        assert named in response.json()["message"]
+        assert profile_for(owner).revision == 0

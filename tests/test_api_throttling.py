@@ -1,7 +1,9 @@
 """Throttling: every endpoint is rate limited, writes and previews more strictly."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from profiles.services import profile_for
 from tests.api import anonymous, is_error, signed_in
 from tests.factories import make_item
 from tests.test_settings import load_settings
@@ -87,3 +89,47 @@ def test_a_rate_that_is_not_a_positive_number_stops_the_start(value, problem):
     result = load_settings(API_RATE_WRITE=value)
     assert result.returncode != 0
     assert f"API_RATE_WRITE must be {problem}" in result.stderr
+
+
+class TestWebsiteTwins:
+    """The editor's live preview and the import form count with their API twins."""
+
+    def test_the_live_preview_is_limited_like_the_api_preview(self, rates, owner, client):
+        rates(preview=2)
+        client.force_login(owner)
+        api = signed_in(owner)
+        preview = "/api/recommendations/preview/"
+        assert api.post(preview, {"text": "Likes:\n- maps"}, format="json").status_code == 200
+        page = client.post("/profile/preview/", {"text": "Likes:\n- maps"}, HTTP_HX_REQUEST="true")
+        assert page.status_code == 200
+        # The shared count is spent: the API and the page both refuse now.
+        assert is_error(api.post(preview, {"text": "Likes:\n- seas"}, format="json"), 429)
+        refused = client.post("/profile/preview/", {"text": "Likes:\n- seas"})
+        assert refused.status_code == 429
+        assert int(refused["Retry-After"]) > 0
+        assert "Too many previews" in refused.content.decode()
+
+    def test_uploads_are_limited_like_api_writes(self, rates, owner, client):
+        rates(write=1)
+        client.force_login(owner)
+        assert (
+            signed_in(owner)
+            .put("/api/profile/", {"text": "Likes:\n- maps", "base_revision": 0}, format="json")
+            .status_code
+            == 200
+        )
+        upload = SimpleUploadedFile("p.txt", b"Likes:\n- seas\n")
+        refused = client.post("/profile/import/", {"file": upload, "base_revision": 1})
+        assert refused.status_code == 429
+        assert int(refused["Retry-After"]) > 0
+        assert "Too many changes" in refused.content.decode()
+        assert [s.text for s in profile_for(owner).statements.all()] == ["maps"]
+
+    def test_another_person_is_not_held_back(self, rates, owner, other, client):
+        rates(preview=1)
+        client.force_login(owner)
+        for expected in (200, 429):
+            page = client.post("/profile/preview/", {"text": "Likes:\n- maps"})
+            assert page.status_code == expected
+        client.force_login(other)
+        assert client.post("/profile/preview/", {"text": "Likes:\n- maps"}).status_code == 200

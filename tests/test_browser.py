@@ -342,6 +342,33 @@ class TestSteering:
         assert len(after) == len(before)
         assert not set(after) & set(left_ids), "what left the preview left the saved list"
 
+    def test_nothing_gory_typed_under_likes_is_read_as_an_avoid_before_saving(
+        self, visit, sample_catalog
+    ):
+        reader = make_user("reader")
+        profile_write_text(user=reader, text=MYSTERIES_AND_HORROR, base_revision=0)
+        gory = {i.pk for i in Item.objects.filter(tags__contains=["gory"])}
+        visitor = visit(reader)
+        page = visitor.page
+        page.goto("/profile/")
+        editor = visitor.by_test_id("profile-text")
+        editor.press("Control+End")
+        # Typed under the Likes header the profile ends with.
+        editor.press_sequentially("\n- nothing gory", delay=10)
+        line = page.locator('[data-testid="understood-line"]')
+        line.first.wait_for()
+        assert line.get_attribute("data-polarity") == "avoid"
+        assert line.get_by_test_id("line-reading").inner_text().startswith("Avoids")
+        assert profile_for(reader).revision == 1, "a preview saves nothing"
+
+        visitor.by_test_id("profile-save").click()
+        page.wait_for_selector('[data-testid="profile-revision"]:text-is("2")')
+        avoid = page.locator('[data-testid="statement"][data-polarity="avoid"]')
+        assert avoid.get_by_test_id("statement-text").inner_text() == "nothing gory"
+        visitor.by_test_id("nav-for-you").click()
+        wait_for_page(visitor, "/for-you/")
+        assert listed_ids(visitor) and not set(listed_ids(visitor)) & gory
+
     def test_restoring_a_revision_brings_its_text_back(self, visit, sample_catalog):
         reader = make_user("reader")
         profile_write_text(user=reader, text=MYSTERIES_AND_HORROR, base_revision=0)

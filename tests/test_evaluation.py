@@ -339,6 +339,15 @@ class TestEvaluationReport:
         assert steering["avoid_cases"] > 0
         assert steering["avoid_remaining_after"] < steering["avoid_remaining_before"] / 2
 
+    def test_sentences_about_a_category_steer_as_its_bare_name_does(self, tiny_report):
+        # "I'm a big fan of jazz", "steer clear of horror": read by the parser,
+        # acting on the label as the bare name does.
+        steering = tiny_report["protocols"]["steering_text"]
+        assert steering["like_cases"] > 0 and steering["avoid_cases"] > 0
+        assert steering["like_share_after"] > steering["like_share_before"] + 0.3
+        assert steering["avoid_remaining_after"] == 0.0
+        assert 0.0 < steering["avoid_others_kept"] <= 1.0
+
     def test_deleting_a_quoted_statement_lowers_the_items_score(self, tiny_report):
         assert tiny_report["protocols"]["faithfulness"]["rate"] == 1.0
 

@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Item
+from engine import recommend
+from engine.person import ListOptions
 from profiles.models import Interaction
 from tests.factories import make_interaction, make_item, profile_write_text
 
@@ -210,6 +212,28 @@ class TestWhyNot:
         page = signed_in.get(reverse("engine:why_not", args=[sample_catalog["bk-046"].pk]))
         html = page.content.decode()
         assert "<html" in html and 'data-reason="low_match"' in html
+
+    def test_an_item_in_the_list_is_said_to_be_there_once(self, signed_in, owner, sample_catalog):
+        profile_write_text(user=owner, text="Likes:\n- mysteries", base_revision=0)
+        first = recommend.recommend_for_user(user=owner, options=ListOptions(k=10), log=False)
+        url = reverse("engine:why_not", args=[first.items[0].item.pk])
+        fragment = signed_in.get(url, **HTMX).content.decode()
+        assert 'data-reason="listed"' in fragment
+        assert fragment.count("in your list") == 1, fragment
+
+    def test_an_avoided_item_never_asks_for_a_line_about_it(self, signed_in, owner, sample_catalog):
+        profile_write_text(
+            user=owner, text="Likes:\n- mysteries\nAvoids:\n- horror", base_revision=0
+        )
+        avoided = 0
+        for external_id in ("bk-046", *(f"bk-{n:03d}" for n in range(1, 40))):
+            url = reverse("engine:why_not", args=[sample_catalog[external_id].pk])
+            fragment = signed_in.get(url, **HTMX).content.decode()
+            if 'data-reason="avoided"' in fragment:
+                avoided += 1
+                assert "add a line" not in fragment
+                assert "“horror”" in fragment
+        assert avoided >= 1
 
     def test_needs_a_login(self, client):
         item = make_item()

@@ -67,6 +67,17 @@ class TestPreview:
         assert 'data-change="entered"' in fragment
         assert "because of <mark>“cooking”</mark>" in fragment
 
+    def test_each_new_line_shows_how_it_was_read_before_saving(
+        self, signed_in, owner, sample_catalog
+    ):
+        profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
+        text = "Likes:\n- cooking\n- nothing gory\n- big fan of history books\n-\n•"
+        fragment = signed_in.post(PREVIEW, {"text": text}, **HTMX).content.decode()
+        assert fragment.count('data-testid="understood-line"') == 2
+        assert 'data-polarity="avoid" data-label=""' in fragment
+        assert "Avoids · matched by meaning" in fragment
+        assert "Likes · acts on: History (category)" in fragment
+
     def test_unchanged_text_says_so(self, signed_in, owner, sample_catalog):
         profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
         fragment = signed_in.post(PREVIEW, {"text": "Likes:\n- cooking"}, **HTMX).content.decode()

@@ -126,7 +126,7 @@ class TestPortability:
             },
         )
         assert response.status_code == 400
-        assert "weight outside 0-1" in response.content.decode()
+        assert "weight that is not a number from 0 to 1" in response.content.decode()
         response = signed_in.post(
             reverse("profiles:import"),
             {"file": SimpleUploadedFile("p.txt", b"\xff\xfe\x00"), "base_revision": 0},

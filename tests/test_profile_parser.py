@@ -172,3 +172,51 @@ class TestRoundTrip:
         except ProfileTextError:
             return
         assert parse_profile(render_profile(statements)) == statements
+
+
+class TestLinesWithNothingInThem:
+    @pytest.mark.parametrize("line", ["-", "*", "•", "- ", "...", "—", "1.", "!!", "-  -"])
+    def test_are_ignored_never_stored(self, line):
+        assert parse_profile(f"Likes:\n{line}\n- jazz\nAvoids:\n{line}") == [
+            ParsedStatement(text="jazz", polarity=LIKE, weight=1.0, embedded_text="jazz")
+        ]
+
+
+class TestLinesThatTurn:
+    @pytest.mark.parametrize(
+        ("line", "liked", "avoided"),
+        [
+            ("space opera but less romance", "space opera", "romance"),
+            ("heist films, but not the violent ones", "heist films", "violent ones"),
+            ("fantasy without the endless battles", "fantasy", "endless battles"),
+            ("I love thrillers, just no gore", "thrillers", "gore"),
+            ("mysteries with no gore", "mysteries", "gore"),
+            ("less gore, more mystery", "mystery", "gore"),
+        ],
+    )
+    def test_become_a_like_and_an_avoid(self, line, liked, avoided):
+        like, avoid = parse_profile(f"Likes:\n- {line}")
+        assert (like.polarity, like.embedded_text) == (LIKE, liked)
+        assert (avoid.polarity, avoid.embedded_text) == (AVOID, avoided)
+        # Shown as two lines, which read back as the same two statements.
+        text = render_profile([like, avoid])
+        assert parse_profile(text) == [like, avoid]
+
+    @pytest.mark.parametrize(
+        "line",
+        ["superhero movies, never again", "war films - no thanks", "jazz, not really"],
+    )
+    def test_a_line_that_avoids_as_a_whole_stays_one(self, line):
+        assert [s.polarity for s in parse_profile(f"Likes:\n- {line}")] == [AVOID]
+
+    def test_an_avoids_line_never_turns(self):
+        assert [s.polarity for s in parse_profile("Avoids:\n- horror but not comedy")] == [AVOID]
+
+
+class TestTheSectionDecidesWhenTheWordsDoNot:
+    def test_like_words_never_turn_an_avoids_line(self):
+        assert one("Avoids:\n- anything with zombies").polarity == AVOID
+        assert one("Avoids:\n- anything with zombies").embedded_text == "zombies"
+
+    def test_avoid_words_turn_a_likes_line(self):
+        assert one("Likes:\n- nothing gory").polarity == AVOID

@@ -208,8 +208,15 @@ class TestExportImport:
             ({"statements": [{"text": ""}]}, "Statement 1 needs a one-line text"),
             ({"statements": [{"text": "a\nb"}]}, "Statement 1 needs a one-line text"),
             ({"statements": [{"text": "a", "polarity": "love"}]}, "polarity other than"),
-            ({"statements": [{"text": "a", "weight": 3}]}, "weight outside 0-1"),
+            ({"statements": [{"text": "a", "weight": 3}]}, "weight that is not a number"),
+            ({"statements": [{"text": "a", "weight": True}]}, "weight that is not a number"),
+            ({"statements": [{"text": "a", "pinned": "no"}]}, "pinned that is not true"),
+            ({"statements": [{"text": "a\u0000b"}]}, "without NUL"),
+            ({"statements": [{"text": "x\ud800y"}]}, "without NUL"),
+            ({"statements": [{"text": "a", "evidence": ["\u0000"]}]}, "evidence"),
             ({"statements": [{"text": "x" * 301}]}, "301 characters"),
+            ({"statements": [{"text": "a"}] * 51}, "at most 50 statements"),
+            ("Likes:\n- a\u0000b", "NUL"),
         ],
     )
     def test_bad_imports_change_nothing(self, owner, data, problem):

@@ -319,6 +319,17 @@ class TestApi:
         )
         assert profile_for(owner).revision == body["base_revision"]
 
+    def test_preview_says_how_each_line_was_read(self, client, owner, sample_catalog):
+        client.force_login(owner)
+        text = "Likes:\n- nothing gory\n- can't get enough of cooking\n- *"
+        body = client.post(
+            self.url + "preview/", {"text": text}, content_type="application/json"
+        ).json()
+        assert [(s["polarity"], s["label"], s["reading"]) for s in body["statements"]] == [
+            ("avoid", "", "Avoids · matched by meaning"),
+            ("like", "Cooking", "Likes · acts on: Cooking (category)"),
+        ]
+
     def test_why_not_answers_and_unknown_items_are_404(self, client, owner, sample_catalog):
         typed(owner, "Likes:\n- mysteries\nAvoids:\n- horror")
         client.force_login(owner)

@@ -348,6 +348,19 @@ class TestAbsence:
         absence = scoring.explain_absence(scored, 0, listed, settings=scoring.Settings())
         assert absence.reason == "avoided" and "“Horror”" in absence.message
 
+    def test_why_not_names_the_avoid_line_that_pushed_it_down(self):
+        # A generated avoid line lowers what it matches without removing it.
+        vectors = [unit(1, 0.05 * i) for i in range(5)] + [unit(1, 0, 0.5)]
+        avoid = statement(1, unit(0, 0, 1), polarity=scoring.AVOID, own=False, text="Gore")
+        scored = table(candidates(vectors), [statement(0, unit(1)), avoid])
+        settings = scoring.Settings(diversity=0)
+        listed = scoring.rank(scored, k=3, settings=settings)
+        row = scored.row_of(6)
+        assert not scored.scored(row).removed and 6 not in [r.scored.item_id for r in listed]
+        absence = scoring.explain_absence(scored, row, listed, settings=settings)
+        assert absence.reason == "avoided" and "“Gore”" in absence.message
+        assert "add a line" not in absence.message
+
     def test_why_not_gives_the_rank_of_an_item_below_the_list(self):
         vectors = [unit(1, 0.05 * i) for i in range(5)] + [unit(0.5, 1)]
         scored = table(candidates(vectors), [statement(0, unit(1))])

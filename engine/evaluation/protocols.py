@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine import scoring
+from engine import concepts, scoring
 from engine.collaborative import TrainingConfig
-from engine.evaluation import metrics
+from engine.evaluation import metrics, sentences
 from engine.evaluation.data import SIGNAL_KINDS, Catalog, Interactions
 from engine.evaluation.methods import (
     Encode,
@@ -27,7 +27,15 @@ from engine.evaluation.splits import cold_items, latest_rows, temporal_split
 from engine.profile_generation import RatedItem, distinctive_labels
 from profiles.parser import AVOID, LIKE, parse_statement
 
-PROTOCOLS = ("warm", "profile", "cold_item", "cold_user", "steering", "faithfulness")
+PROTOCOLS = (
+    "warm",
+    "profile",
+    "cold_item",
+    "cold_user",
+    "steering",
+    "steering_text",
+    "faithfulness",
+)
 WARM_METHODS = ("hybrid", "ease", "itemknn", "popular", "content", "profile_only", "hybrid_serving")
 COLD_USER_SIZES = (0, 1, 3, 5)
 COLD_USER_REPORTED = 3
@@ -124,7 +132,7 @@ class _Run:
             polarity=parsed.polarity,
             weight=parsed.weight,
             vector=self.encode([parsed.embedded_text])[0],
-            label=scoring.category_label(parsed.embedded_text, self.categories),
+            label=concepts.line_label(parsed.embedded_text, self.categories),
             own=True,
         )
 
@@ -359,6 +367,19 @@ class _Run:
         return scores
 
     def steering(self) -> dict:
+        """Lines that are a bare category name (see docs/EVALUATION.md)."""
+        return self._steering(lambda name, polarity: name)
+
+    def steering_text(self) -> dict:
+        """The same cases, the line a sentence about the category (engine.evaluation.sentences)."""
+
+        def phrase(name: str, polarity: str) -> str:
+            templates = sentences.LIKE_TEMPLATES if polarity == LIKE else sentences.AVOID_TEMPLATES
+            return sentences.sentence(templates[int(self.rng.integers(len(templates)))], name)
+
+        return self._steering(phrase)
+
+    def _steering(self, phrase: Callable[[str, str], str]) -> dict:
         trained = self.warm_model()
         people = self.warm_people()
         balance = self.options.serving_balance
@@ -377,7 +398,8 @@ class _Run:
             tested = {name for i in relevant for name in self.catalog.categories[i]}
 
             def after(name, polarity, person=person, statements=statements):
-                added = [*statements, self.statement(name, polarity, len(statements))]
+                line = self.statement(phrase(name, polarity), polarity, len(statements))
+                added = [*statements, line]
                 table = trained.table(person, balance, added)
                 return self.served(trained, person, table)
 
@@ -394,7 +416,12 @@ class _Run:
             if options:
                 name = options[int(self.rng.integers(len(options)))]
                 cases.avoid_before.append(share(before, name))
-                cases.avoid_after.append(share(after(name, AVOID), name))
+                avoided = after(name, AVOID)
+                cases.avoid_after.append(share(avoided, name))
+                # What the avoid should leave alone: the rest of the list before.
+                others = [i for i in before if not members[name][i]]
+                if others:
+                    cases.others_kept.append(len(set(others) & set(avoided)) / len(others))
             options = [n for n in roomy if n not in tested]
             if options and relevant:
                 name = options[int(self.rng.integers(len(options)))]
@@ -476,6 +503,7 @@ class _SteeringCases:
     avoid_after: list[float] = field(default_factory=list)
     ndcg_before: list[float] = field(default_factory=list)
     ndcg_after: list[float] = field(default_factory=list)
+    others_kept: list[float] = field(default_factory=list)
 
     def figures(self, balance: float) -> dict:
         mean = _mean
@@ -486,6 +514,7 @@ class _SteeringCases:
             "like_success": mean([a >= LIKE_SUCCESS_ITEMS / TOP for a in self.like_after]),
             "avoid_remaining_before": mean(self.avoid_before),
             "avoid_remaining_after": mean(self.avoid_after),
+            "avoid_others_kept": mean(self.others_kept),
             "ndcg_retained": round(mean(self.ndcg_after) / ndcg_before, 6) if ndcg_before else 0.0,
             "cases": len(self.like_after) + len(self.avoid_after) + len(self.ndcg_after),
             "like_cases": len(self.like_after),
@@ -540,7 +569,7 @@ def evaluate(
         mark = time.perf_counter()
         report["protocols"]["warm"] = run.warm(methods)
         log(f"warm: {time.perf_counter() - mark:.1f} s")
-    for name in ("cold_item", "cold_user", "steering", "faithfulness"):
+    for name in ("cold_item", "cold_user", "steering", "steering_text", "faithfulness"):
         if name in chosen:
             mark = time.perf_counter()
             report["protocols"][name] = getattr(run, name)()

@@ -138,6 +138,8 @@ def explain_absence(
             target,
         )
     position = table.ahead_of(row) + 1
+    if target.avoided and target.contributions.get("neg", 0) < 0:
+        return _pushed_down(target, position, listed)
     if settings.personalised and target.best_match < LOW_MATCH and target.contributions["cf"] <= 0:
         return Absence(
             "low_match",
@@ -154,3 +156,26 @@ def explain_absence(
         position,
         target,
     )
+
+
+def _pushed_down(target: Scored, position: int, listed: Sequence[Recommendation]) -> Absence:
+    """An avoid line lowered it: name the line, never suggest a line to bring it in.
+
+    "Keeps it out" when the penalty is what stands between it and the list
+    (its score without the penalty reaches the lowest listed score), else
+    "pushes it down" with where it ranks.
+    """
+    line = _quote(target.avoided.statement).text
+    penalty = -target.contributions["neg"]
+    lowest = min((r.scored.score for r in listed), default=float("inf"))
+    if target.score + penalty >= lowest:
+        message = (
+            f"Your line {line} keeps it out: it would score as high as items in your list "
+            f"without that line's penalty ({-penalty:+.2f})."
+        )
+    else:
+        message = (
+            f"Your line {line} pushes it down ({-penalty:+.2f}); it ranks about number "
+            f"{position}, below the {len(listed)} shown."
+        )
+    return Absence("avoided", message, position, target)

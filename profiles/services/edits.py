@@ -23,6 +23,7 @@ from profiles.parser import (
     MAX_STATEMENT_LENGTH,
     MAX_STATEMENTS,
     ProfileTextError,
+    parse_line,
     parse_profile,
     parse_statement,
     render_profile,
@@ -217,6 +218,17 @@ def _one_line(text: str) -> str:
     return text
 
 
+def _reworded(text: str, polarity: str) -> list:
+    """A line's new words as statements: one, or a like and an avoid for a line that turns."""
+    parsed = parse_line(_one_line(text), polarity)
+    if not parsed:
+        raise ProfileTextError("the statement is empty", 1)
+    for statement in parsed:
+        if not statement.embedded_text:
+            raise ProfileTextError(f"{statement.text!r} says how, but not what", 1)
+    return parsed
+
+
 @dataclass(frozen=True)
 class ChangeLine(ProfileEdit):
     """One line's words, polarity, strength or pin (None: unchanged).
@@ -240,21 +252,27 @@ class ChangeLine(ProfileEdit):
         if self.weight is not None and not 0 <= self.weight <= 1:
             raise ApplicationError("weight must be between 0 and 1.", extra={"field": "weight"})
         reworded = self.text is not None and self.text.strip() != draft.text
+        added: list[StatementDraft] = []
         if reworded:
-            parsed = parse_statement(_one_line(self.text), self.polarity or draft.polarity)
-            if parsed is None:
-                raise ProfileTextError("the statement is empty", 1)
+            parsed, *turned = _reworded(self.text, self.polarity or draft.polarity)
             # New words make the line the person's own; its group stays with
             # it while the words still describe it (engine.person decides).
             draft = StatementDraft.from_parsed(parsed, pinned=draft.pinned, evidence=draft.evidence)
+            # "X but not Y" typed over a line: its avoid follows it as a line of its own.
+            added = [StatementDraft.from_parsed(p) for p in turned]
+            if len(drafts) + len(added) > MAX_STATEMENTS:
+                raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements")
         elif self.polarity is not None and self.polarity != draft.polarity:
             draft = replace(draft, polarity=self.polarity, origin=Statement.Origin.USER)
         if self.weight is not None:
             draft = replace(draft, weight=round(float(self.weight), 2))
         if self.pinned is not None:
             draft = replace(draft, pinned=bool(self.pinned))
-        drafts[self.position] = draft
-        return Applied(drafts, self._message(old, draft, reworded), changed=draft != old)
+        drafts[self.position : self.position + 1] = [draft, *added]
+        message = self._message(old, draft, reworded) + "".join(
+            f" “{a.text}” is a line of its own." for a in added
+        )
+        return Applied(drafts, message, changed=draft != old or bool(added))
 
     def _message(self, old: StatementDraft, new: StatementDraft, reworded: bool) -> str:
         if reworded:

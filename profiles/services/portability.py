@@ -2,7 +2,15 @@
 
 from catalog.models import Item
 from profiles.models import Statement
-from profiles.parser import ParsedStatement, parse_profile, render_profile
+from profiles.parser import (
+    MAX_STATEMENT_LENGTH,
+    MAX_STATEMENTS,
+    ParsedStatement,
+    ProfileTextError,
+    parse_profile,
+    render_profile,
+    storable,
+)
 from profiles.services.statements import StatementDraft, profile_drafts, profile_for
 from recsite.errors import ApplicationError
 
@@ -38,13 +46,20 @@ def profile_export(*, user) -> dict:
     }
 
 
+# An export names each statement's evidence by external id; more than this
+# many per statement is no export of ours.
+MAX_EVIDENCE = 1000
+MAX_EXTERNAL_ID = 255
+
+
 def imported_drafts(data: dict | str) -> list[StatementDraft]:
     """The statements an export (JSON data) or profile text stands for, as the
     person's own lines (``ImportProfile`` writes them).
 
     Everything goes through the same parser and limits as typing: each
     statement's text is parsed again, so a hand-edited export cannot smuggle
-    in a polarity its words contradict.
+    in a polarity its words contradict. Every entry is checked (types,
+    lengths, characters) before anything is parsed or rendered.
     """
     if isinstance(data, str):
         return [StatementDraft.from_parsed(p) for p in parse_profile(data)]
@@ -54,50 +69,69 @@ def imported_drafts(data: dict | str) -> list[StatementDraft]:
             "Expected an exported profile: an object with a list of statements.",
             extra={"field": "statements"},
         )
-    text = render_profile(
-        [_imported_statement(number, entry) for number, entry in enumerate(entries, 1)]
-    )
-    parsed = parse_profile(text)
+    if len(entries) > MAX_STATEMENTS:
+        raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements")
+    checked = [_imported_statement(number, entry) for number, entry in enumerate(entries, 1)]
+    parsed = parse_profile(render_profile(checked))
     external_ids = {e for entry in entries for e in entry.get("evidence", [])}
     items = dict(Item.objects.filter(external_id__in=external_ids).values_list("external_id", "id"))
     return [
         StatementDraft.from_parsed(
             statement,
             origin=Statement.Origin.USER,
-            pinned=bool(entry.get("pinned", False)),
+            pinned=entry.get("pinned", False),
             evidence=tuple(sorted(items[e] for e in entry.get("evidence", []) if e in items)),
         )
         for statement, entry in zip(parsed, entries, strict=True)
     ]
 
 
-def _imported_statement(number: int, entry) -> ParsedStatement:
-    problem = None
+def _is_text(value) -> bool:
+    return isinstance(value, str) and storable(value)
+
+
+def _entry_problem(entry) -> tuple[str, str] | None:
+    """(field, what is wrong) for one exported statement, or None when it is fine.
+
+    Types are strict: ``"pinned": "no"`` or ``"weight": true`` are mistakes
+    to name, not values to guess at.
+    """
     if not isinstance(entry, dict):
-        problem = "is not an object"
-    elif (
-        not isinstance(entry.get("text"), str)
-        or not entry["text"].strip()
-        or len(entry["text"].splitlines()) > 1
+        return "statements", "is not an object"
+    text = entry.get("text")
+    if not _is_text(text) or not text.strip() or len(text.splitlines()) > 1:
+        return "text", "needs a one-line text without NUL or lone surrogates"
+    if len(text.strip()) > MAX_STATEMENT_LENGTH:
+        return "text", (
+            f"has a text {len(text.strip())} characters long; the limit is {MAX_STATEMENT_LENGTH}"
+        )
+    if entry.get("polarity", "like") not in Statement.Polarity.values:
+        return "polarity", "has a polarity other than like or avoid"
+    weight = entry.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
+        return "weight", "has a weight that is not a number from 0 to 1"
+    if not isinstance(entry.get("pinned", False), bool):
+        return "pinned", "has a pinned that is not true or false"
+    evidence = entry.get("evidence", [])
+    if (
+        not isinstance(evidence, list)
+        or len(evidence) > MAX_EVIDENCE
+        or not all(_is_text(e) and len(e) <= MAX_EXTERNAL_ID for e in evidence)
     ):
-        problem = "needs a one-line text"
-    elif entry.get("polarity", "like") not in Statement.Polarity.values:
-        problem = "has a polarity other than like or avoid"
-    elif (
-        not isinstance(entry.get("weight", 1.0), int | float)
-        or not 0 <= entry.get("weight", 1.0) <= 1
-    ):
-        problem = "has a weight outside 0-1"
-    elif not isinstance(entry.get("evidence", []), list) or not all(
-        isinstance(external_id, str) for external_id in entry.get("evidence", [])
-    ):
-        problem = "has evidence that is not a list of item ids"
+        return "evidence", f"has evidence that is not a list of at most {MAX_EVIDENCE} item ids"
+    return None
+
+
+def _imported_statement(number: int, entry) -> ParsedStatement:
+    problem = _entry_problem(entry)
     if problem:
+        field, what = problem
         raise ApplicationError(
-            f"Statement {number} {problem}.", extra={"field": "statements", "index": number}
+            f"Statement {number} {what}.",
+            extra={"field": "statements", "index": number, "key": field},
         )
     return ParsedStatement(
-        text=entry["text"].strip(),
+        text=" ".join(entry["text"].split()),
         polarity=entry.get("polarity", "like"),
         weight=round(float(entry.get("weight", 1.0)), 2),
         embedded_text="",

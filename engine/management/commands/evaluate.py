@@ -206,16 +206,19 @@ def render(report: dict) -> str:
             lines.append(
                 f"{method:<14}" + "".join(f"{curve[n][method]['ndcg@10']:>8.4f}" for n in curve)
             )
-    steering = report["protocols"].get("steering")
-    if steering:
-        lines += [
-            "",
-            f"steering ({steering['cases']} cases): likes {steering['like_share_before']:.2f} -> "
-            f"{steering['like_share_after']:.2f} of the top 10 in the category "
-            f"(success {steering['like_success']:.2f}); avoids "
-            f"{steering['avoid_remaining_before']:.2f} -> {steering['avoid_remaining_after']:.2f}; "
-            f"NDCG retained {steering['ndcg_retained']:.2f}",
-        ]
+    for name in ("steering", "steering_text"):
+        steering = report["protocols"].get(name)
+        if steering:
+            lines += [
+                "",
+                f"{name} ({steering['cases']} cases): likes {steering['like_share_before']:.2f} "
+                f"-> {steering['like_share_after']:.2f} of the top 10 in the category "
+                f"(success {steering['like_success']:.2f}); avoids "
+                f"{steering['avoid_remaining_before']:.2f} -> "
+                f"{steering['avoid_remaining_after']:.2f} "
+                f"(rest of the list kept {steering['avoid_others_kept']:.2f}); "
+                f"NDCG retained {steering['ndcg_retained']:.2f}",
+            ]
     faithfulness = report["protocols"].get("faithfulness")
     if faithfulness:
         lines.append(

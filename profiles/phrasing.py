@@ -1,0 +1,460 @@
+"""How a line says what it says: polarity, strength and the words that carry the topic.
+
+Plain Python, no Django, used by ``profiles.parser`` for every line that
+enters. People put avoidance and liking in many places of a sentence: before
+the topic ("steer clear of X", "big fan of X"), after it ("X bores me", "X
+never gets old") or around it ("nothing gory", "keep X away"); intensity
+words ("a touch of", "above all", "sometimes") set the strength. What the
+words do not decide, the line's section header does.
+
+Every pattern is anchored and every ending is compared with ``endswith``, so
+reading a line is linear in its length (a line is checked against the
+limits before it gets here).
+
+The phrase lists were written from how people describe their taste in films,
+books, music and courses; ``tests/test_phrase_corpus.py`` measures them,
+on a part of its corpus too that was never used to tune them.
+"""
+
+import re
+from dataclasses import dataclass
+
+LIKE = "like"
+AVOID = "avoid"
+
+# Strengths the words can set (a line without such words is 1.0). "Less X"
+# asks for a little less, not for none: MEDIUM.
+STRONG, MEDIUM, MILD = 1.0, 0.5, 0.4
+
+
+def _phrases(block: str) -> list[str]:
+    """A block of phrases separated by ";" or new lines, lowercased, longest first
+    (an alternation takes the first that fits: "no more" must come before "no")."""
+    found = {" ".join(p.split()).lower() for p in re.split(r"[;\n]", block)}
+    return sorted((p for p in found if p), key=len, reverse=True)
+
+
+def _either(block: str) -> str:
+    return "(?:" + "|".join(re.escape(p) for p in _phrases(block)) + ")"
+
+
+# Words a sentence may open with before it says anything: "but honestly, X".
+_OPENERS = _either(
+    """and; but; also; just; really; honestly; definitely; so; though; please; oh; ok; okay;
+    well; personally; generally; usually; mostly; totally; truly; seriously; hmm; yeah; lately;
+    these days; right now; tbh; to be honest; in general; overall"""
+)
+_OPENING = rf"(?:{_OPENERS}[\s,]+)*"
+# Who speaks, and how: "I", "I'm", "I've always", "I really", "we".
+_SUBJECT = r"(?:(?:i|we|me|im|ive|id)\b(?:'m|'ve|'d|\s+am|\s+have|\s+would|\s+do)?\s*)?"
+_ADVERBS = _either(
+    """really; absolutely; truly; totally; just; genuinely; especially; always; still; so;
+    definitely; honestly; seriously; actually; also; usually; generally; mostly; simply;
+    particularly; completely; utterly; pretty; been; ever; lately; now; kind of all"""
+)
+_HOW = rf"{_SUBJECT}(?:{_ADVERBS}\s+)*"
+
+_LIKE_VERBS = _either(
+    """like; liked; love; loved; enjoy; enjoyed; adore; adored; want; need; care for; care about;
+    dig; get; got; go for; fancy; appreciate; feel; vibe with; connect with; rate; rated;
+    see the appeal of; understand; enjoy watching; enjoy reading; like watching; like reading"""
+)
+_NEGATED = _either(
+    """do not; don't; dont; does not; doesn't; did not; didn't; never; no longer; not; am not;
+    'm not; would not; wouldn't; won't; can't say i; cannot say i; can't really; never really"""
+)
+_FONDNESS = _either(
+    """a fan of; a big fan of; a huge fan of; a great fan of; much of a fan of; a fan; into;
+    keen on; fond of; interested in; big on; crazy about; wild about; sold on; a person for;
+    a huge fan; a big fan; excited about; drawn to; bothered about; a lover of"""
+)
+# A like said with words that look negative: checked before any avoid.
+_LIKE_DESPITE_NEGATION = [
+    (r"nothing (?:beats|tops|compares to|is better than)", STRONG),
+    (rf"{_HOW}(?:can't|cannot|can never|could never|never) get enough(?: of)?", STRONG),
+    (rf"{_HOW}(?:never|don't ever|do not ever) (?:get|grow) tired of", STRONG),
+    (rf"{_HOW}(?:can't|cannot|never) (?:say no to|resist|pass up)", STRONG),
+    (rf"{_HOW}(?:never|don't|do not) (?:miss|skip) (?:a|an|any)", STRONG),
+]
+_AVOID_VERBS = _either(
+    """hate; hated; dislike; disliked; detest; loathe; despise; can't stand; cannot stand;
+    can't bear; cannot bear; can't abide; cannot abide; can't take; cannot take; can't handle;
+    cannot handle; can't deal with; cannot deal with; couldn't care less about;
+    could not care less about; have no time for; have no patience for; have had enough of;
+    had enough of; have had it with; had it with; allergic to; sick of; tired of; done with;
+    so done with; over; so over; fed up with; bored of; bored with; bored by; turned off by;
+    put off by; grossed out by; scared of; steer clear of; stay away from; keep away from;
+    avoid; avoiding; skip; skipping; pass on; would pass on; 'd pass on; would rather not;
+    'd rather not; rather not; would rather avoid; 'd rather avoid; 'd rather skip;
+    rather skip; prefer not; prefer to avoid; prefer to skip; could do without;
+    can do without; could live without; can live without; want nothing to do with;
+    want no part of; want no more; want less; want fewer; count me out of; count me out on;
+    draw the line at; give up on; gave up on; am giving up on; cringe at"""
+)
+_AVOID_WORDS = _either(
+    """spare me; hold the; get rid of; cut out; ditch; ban; banish; block; filter out;
+    leave out; no thanks to; no thank you to; thanks but no thanks to; no interest in;
+    zero interest in; not interested in; not keen on; not a fan of; not big on; not into;
+    not for me; not my thing; not my cup of tea; anything but; anything except;
+    everything but; everything except; none of; not another; not more; no more;
+    nothing more; enough with; enough of; never again; away with; down with; hard pass on;
+    nope to; nope; nah to; nah; minus; sans; without; except; excluding; other than;
+    apart from; don't show me; do not show me; don't recommend; do not recommend;
+    don't give me; do not give me; no need for; no room for; not in the mood for"""
+)
+_LESS = _either(
+    """not too much; not so much; not much; less of; less; fewer; cut down on; cut back on;
+    tone down; turn down; dial down; go easy on; easy on; lighter on; light on; a bit less;
+    a little less; somewhat less; not as much"""
+)
+_NO = _either(
+    """nothing with; nothing about; nothing like; nothing that is; nothing that's;
+    nothing too much; nothing too; nothing overly; nothing involving; nothing featuring;
+    nothing remotely; nothing even; nothing in the way of; no; zero; nothing; never; not;
+    none"""
+)
+_AVOID_BEFORE = [
+    (rf"{_HOW}{_NEGATED}\s+(?:{_ADVERBS}\s+)*(?:{_FONDNESS}|{_LIKE_VERBS})", STRONG),
+    (rf"{_HOW}{_AVOID_VERBS}(?: the| any| all)?", STRONG),
+    (rf"(?:please |just )?{_AVOID_WORDS}(?: the| any| all)?", STRONG),
+    (rf"{_LESS}(?: the)?", MEDIUM),
+    (rf"(?:please |absolutely |definitely |certainly )?{_NO}", STRONG),
+]
+_LIKE_BEFORE = [
+    (
+        rf"{_SUBJECT}(?:kind of|kinda|sort of|sorta|somewhat|quite|mildly) "
+        r"(?:like|enjoy|love|dig|into)",
+        MEDIUM,
+    ),
+    (
+        rf"{_HOW}"
+        + _either(
+            """love; adore; enjoy; like; dig; crave; craving; devour; binge; binge on;
+            read; watch; listen to; stream; collect; follow; obsessed with; hooked on;
+            addicted to; a fan of; a big fan of; a huge fan of; a massive fan of; big fan of;
+            huge fan of; fan of; a sucker for; sucker for; a big sucker for; into; all about;
+            partial to; fond of; keen on; live for; mad about; crazy about; can't wait for;
+            go for; go wild for; gravitate to; gravitate towards; lean towards; tend to like;
+            tend to enjoy; want; need; prefer; in the mood for; looking for; after;
+            would like; 'd like; would love; 'd love; wish for; hope for; up for; always up for;
+            appreciate; treasure; cherish; swear by; rave about; geek out over;
+            nerd out over; eager to learn; keen to learn; want to learn; would like to learn;
+            'd like to learn; love learning; enjoy learning; learning; excited about;
+            drawn to; a lover of; lover of"""
+        ),
+        None,
+    ),
+    (
+        _either(
+            """give me; gimme; show me; bring on; bring me; more; more of; lots of; plenty of;
+            heaps of; tons of; loads of; yes to; yes please to; yes please; yes; always;
+            anything with; anything by; anything about; anything involving;
+            anything featuring; anything from; anything; everything by; everything from;
+            everything about; recommend me; recommend; suggest; count me in for; count me in on"""
+        )
+        + r"(?: the| some| any| more)?",
+        None,
+    ),
+]
+
+# Said after the topic: lowercased endings, compared with endswith.
+_AVOID_ENDINGS = _phrases(
+    """bores me; bore me; bores me to tears; bore me to tears; is boring; are boring; is dull;
+    are dull; isn't for me; is not for me; aren't for me; are not for me; not for me;
+    isn't my thing; is not my thing; aren't my thing; not my thing; isn't my cup of tea;
+    is not my cup of tea; not my cup of tea; isn't my jam; not my jam; isn't my scene;
+    not my scene; never again; no thanks; no thank you; thanks but no thanks; no way;
+    hard pass; pass; nope; nah; please no; no please; not again; gets on my nerves;
+    get on my nerves; annoys me; annoy me; irritates me; irritate me; leaves me cold;
+    leave me cold; does nothing for me; do nothing for me; doesn't do it for me;
+    don't do it for me; doesn't work for me; don't work for me; puts me to sleep;
+    put me to sleep; makes me cringe; make me cringe; is a turn off; are a turn off;
+    is a turn-off; are a turn-off; turns me off; turn me off; is overrated; are overrated;
+    is the worst; are the worst; is unbearable; are unbearable; is too much for me;
+    are too much for me; makes me queasy; make me queasy; gives me nightmares;
+    give me nightmares; i can do without; i could do without; can do without;
+    could do without; i can live without; can live without; is a no; are a no; is a no-go;
+    are a no-go; is a dealbreaker; are a dealbreaker; is a deal breaker;
+    are a deal breaker; i'm over; i am over; i'm done with; i'm so done with;
+    is dead to me; are dead to me; not so much; not really; no more; not anymore;
+    no longer; grates on me; grate on me; i avoid; i skip; i hate; i dislike;
+    i can't stand; i cannot stand; i don't like; i do not like; i don't enjoy;
+    i don't want; makes me yawn; make me yawn; drags; drag on; drags on; scares me;
+    scare me; frightens me; frighten me; upsets me; upset me; depresses me; depress me;
+    is a slog; are a slog; is a slog for me; are a slog for me; is a chore; are a chore;
+    is a drag; are a drag; feels like homework; feel like homework; is a waste of time;
+    are a waste of time; a waste of time; is a waste of money; are a waste of money;
+    is pointless; are pointless; is tedious; are tedious; is tiresome; are tiresome;
+    is exhausting; are exhausting; i can skip; can be skipped; i never liked;
+    i never enjoyed; i've never liked; never liked; never worked for me;
+    never did it for me; is not it; isn't it"""
+)
+_LESS_ENDINGS = _phrases("less please; less often; a bit less; a little less; less of it")
+# The same endings with a softener inside: "isn't really for me".
+_SOFTENERS = ("really ", "quite ", "exactly ", "particularly ", "actually ", "at all ")
+_AVOID_ENDINGS = sorted(
+    {
+        *_AVOID_ENDINGS,
+        *(
+            ending.replace(negation, negation + softener, 1)
+            for ending in _AVOID_ENDINGS
+            for negation in ("n't ", "not ")
+            if negation in ending
+            for softener in _SOFTENERS
+        ),
+    },
+    key=len,
+    reverse=True,
+)
+_LIKE_ENDINGS = _phrases(
+    """is my jam; are my jam; is my thing; are my thing; is my favourite; are my favourite;
+    is my favorite; are my favorite; are my favourites; are my favorites; is my happy place;
+    never gets old; never get old; always works for me; always work for me; works for me;
+    work for me; for days; all day; all day long; any day; any time; anytime; every time;
+    every day; every single day; daily; all the time; 24/7; please; yes please; always;
+    forever; for life; is the best; are the best; is great; are great; is amazing;
+    are amazing; rocks; rules; is my guilty pleasure; are my guilty pleasure;
+    are my guilty pleasures; gets me every time; get me every time; hits the spot;
+    hit the spot; is my weakness; are my weakness; i can't get enough of; i love; i like;
+    i enjoy; i adore; is a must; are a must; is a yes; are a yes; is always a yes;
+    are always a yes; i'm into; i am into; is my comfort; are my comfort; make me happy;
+    makes me happy; cheer me up; cheers me up"""
+)
+_FINE_ENDINGS = _phrases("is fine; are fine; is ok; are ok; is okay; are okay; is fine too")
+# "X is too loud for me", "X gets way too dark for me": an avoid, whatever "too" is.
+_TOO_MUCH_FOR_ME = re.compile(
+    r"\s+(?:is|are|gets|get|feels|feel|seems|seem|can be|tends to be|tend to be)"
+    r"(?:\s+(?:way|far|a bit|a little|just|often|usually|always))?\s+too\s+[\w-]+"
+    r"(?:\s+[\w-]+)?\s+for\s+me$",
+    re.IGNORECASE,
+)
+# Said around the topic: "keep X away", "keep X to a minimum".
+_AROUND = [
+    (rf"{_OPENING}keep\s+(?P<rest>.+?)\s+(?:away|out|far away|out of (?:it|my \w+))$", STRONG),
+    (rf"{_OPENING}keep\s+(?P<rest>.+?)\s+(?:off my \w+)$", STRONG),
+    (rf"{_OPENING}keep\s+(?P<rest>.+?)\s+to a minimum$", MEDIUM),
+]
+
+# Intensity words: at the start of the topic or at its end.
+_INTENSITY_BEFORE = [
+    (
+        _either(
+            """a touch of; a hint of; a dash of; a bit of; a little bit of; a little; a smidge of;
+            a sprinkle of; the odd; an occasional; the occasional; occasional; some light;
+            sometimes; occasionally; now and then; now and again; every now and then;
+            every so often; once in a while; from time to time; on occasion;
+            on rare occasions; rarely; if anything; maybe; perhaps; possibly; at times;
+            the odd bit of"""
+        ),
+        MILD,
+    ),
+    (
+        _either(
+            """somewhat; kind of; kinda; sort of; sorta; fairly; moderately; mildly; partly;
+            quite; some; a fair bit of; a moderate amount of; a reasonable amount of"""
+        ),
+        MEDIUM,
+    ),
+    (
+        _either(
+            """above all; most of all; more than anything; first and foremost; especially;
+            particularly; definitely; absolutely; seriously; really; totally; truly; always;
+            all the; lots of; plenty of; tons of; loads of; heaps of; so much;
+            anything and everything; all things; all kinds of; all sorts of; every kind of;
+            mostly; mainly; largely; primarily; chiefly; a lot of"""
+        ),
+        STRONG,
+    ),
+]
+_INTENSITY_ENDINGS = {
+    **dict.fromkeys(
+        _phrases(
+            """sometimes; occasionally; now and then; now and again; every now and then;
+            every so often; once in a while; from time to time; on occasion; in small doses;
+            at times; a little; a bit; in moderation; here and there; once in a blue moon;
+            if i'm in the mood; when i'm in the mood; on a rainy day; every once in a while;
+            rarely; seldom; only rarely; only occasionally; only sometimes"""
+        ),
+        MILD,
+    ),
+    **dict.fromkeys(_phrases("somewhat; kind of; sort of; to some extent; i guess; ish"), MEDIUM),
+    **dict.fromkeys(
+        _phrases(
+            """above all; most of all; more than anything; above everything; above all else;
+            a lot; so much; very much; big time; the most; especially; in particular;
+            hands down; no question; definitely; for sure; absolutely; of course; obviously;
+            100%; without a doubt; every single day; every day; daily; all the time; 24/7"""
+        ),
+        STRONG,
+    ),
+}
+_INTENSITY_ENDING_ORDER = sorted(_INTENSITY_ENDINGS, key=len, reverse=True)
+# Said of when, not what: dropped from the end of a topic.
+_WHEN_ENDINGS = _phrases(
+    "lately; these days; right now; at the moment; recently; nowadays; for now"
+)
+# "love stories" names a genre, not a feeling: these nouns after a like verb
+# keep the verb as part of the topic.
+_VERB_NOUNS = re.compile(
+    r"(?:stor(?:y|ies)|songs?|triangles?|letters?|affairs?|interests?|actually|island)\b",
+    re.IGNORECASE,
+)
+_LEADING_FILLER = re.compile(
+    r"(?:(?:the|a|an|any|all|some|more|much|too|overly|very|super|really|excessively"
+    r"|of|stuff like|things like|kinds of|sorts of|type of|types of|good|great|nice|decent"
+    r"|solid|proper|watching|watch|reading|read|listening to|listen to|hearing|hear"
+    r"|seeing|see|playing|play|taking|take|doing|do|having|getting|being)\s+)*",
+    re.IGNORECASE,
+)
+_POLITENESS = ("please", "thanks", "thank you", "pls", "plz")
+_EDGE_PUNCTUATION = " \t,;:.!?-–—…\"'“”‘’*"
+_NEGATIVE_OPENINGS = {"no", "never", "not", "nothing", "none"}
+
+
+def _compiled(patterns):
+    # (?!-): "no-nonsense thrillers" and "nothing-happens fiction" hold no "no".
+    return [
+        (re.compile(rf"{_OPENING}(?:{p})\b(?!-)[\s:,\-–—]*(?P<rest>.*)$", re.IGNORECASE), w)
+        for p, w in patterns
+    ]
+
+
+_LIKE_DESPITE_NEGATION_RE = _compiled(_LIKE_DESPITE_NEGATION)
+_AVOID_RE = _compiled(_AVOID_BEFORE)
+_LIKE_RE = _compiled(_LIKE_BEFORE)
+_INTENSITY_RE = _compiled(_INTENSITY_BEFORE)
+_AROUND_RE = [(re.compile(p, re.IGNORECASE), w) for p, w in _AROUND]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a line says: its polarity (None: the words do not say), strength and topic."""
+
+    polarity: str | None
+    weight: float | None  # None: the words set no strength
+    topic: str  # the line without the words that say how: what gets embedded
+
+
+def _ending(lower: str, endings) -> str | None:
+    """The longest of ``endings`` (longest first) that ``lower`` ends with, after a word break."""
+    for ending in endings:
+        fits = lower.endswith(ending) and len(lower) > len(ending)
+        if fits and not lower[-len(ending) - 1].isalnum():
+            return ending
+    return None
+
+
+def _without_ending(text: str, ending: str) -> str:
+    text = text.rstrip(_EDGE_PUNCTUATION)
+    return text[: len(text) - len(ending)].rstrip(_EDGE_PUNCTUATION)
+
+
+def _first(patterns, text: str):
+    for pattern, weight in patterns:
+        match = pattern.match(text)
+        if match and match["rest"].strip(_EDGE_PUNCTUATION):
+            return match["rest"], weight
+    return None
+
+
+def _lower(text: str) -> str:
+    return text.lower().rstrip(_EDGE_PUNCTUATION)
+
+
+def _intensity(topic: str) -> tuple[str, float | None]:
+    """The topic without its intensity and time words, and the strength they stand for."""
+    weight = None
+    found = _first(_INTENSITY_RE, topic)
+    if found:
+        topic, weight = found
+    for _ in range(2):  # "jazz, lately, sometimes"
+        ending = _ending(_lower(topic), _WHEN_ENDINGS)
+        if ending:
+            topic = _without_ending(topic, ending)
+        ending = _ending(_lower(topic), _INTENSITY_ENDING_ORDER)
+        if ending:
+            topic = _without_ending(topic, ending)
+            strength = _INTENSITY_ENDINGS[ending]
+            weight = strength if weight is None else min(weight, strength)
+    return topic, weight
+
+
+def _clean_topic(topic: str) -> str:
+    topic = topic.strip(_EDGE_PUNCTUATION)
+    for word in _POLITENESS:
+        if topic.lower().endswith(" " + word):
+            topic = topic[: -len(word)].strip(_EDGE_PUNCTUATION)
+    filler = _LEADING_FILLER.match(topic)
+    rest = topic[filler.end() :] if filler else topic
+    return (rest if rest.strip(_EDGE_PUNCTUATION) else topic).strip(_EDGE_PUNCTUATION)
+
+
+def _looks_like_a_title(text: str) -> bool:
+    """ "Never Let Me Go", "No Country for Old Men": capitalised words, read as a title."""
+    words = text.split()
+    small = {"a", "an", "the", "of", "for", "to", "in", "on", "and", "or", "me", "at", "with"}
+    return (
+        len(words) >= 3
+        and words[0].lower() in _NEGATIVE_OPENINGS
+        and all(w[0].isupper() or w in small for w in words if w[0].isalpha())
+    )
+
+
+def _said_before(text: str) -> tuple[str | None, str, float | None]:
+    for patterns, side in ((_LIKE_DESPITE_NEGATION_RE, LIKE), (_AROUND_RE, AVOID)):
+        found = _first(patterns, text.rstrip(_EDGE_PUNCTUATION) if side == AVOID else text)
+        if found:
+            return side, *found
+    found = _first(_AVOID_RE, text)
+    if found:
+        return AVOID, *found
+    found = _first(_LIKE_RE, text)
+    if found and not _VERB_NOUNS.match(found[0]):
+        return LIKE, *found
+    return None, text, None
+
+
+def _said_after(text: str) -> tuple[str | None, str, float | None]:
+    lower = _lower(text)
+    too_much = _TOO_MUCH_FOR_ME.search(lower)
+    if too_much:
+        return AVOID, text[: too_much.start()], STRONG
+    for endings, side, weight in (
+        (_AVOID_ENDINGS, AVOID, STRONG),
+        (_LESS_ENDINGS, AVOID, MEDIUM),
+        (_FINE_ENDINGS, LIKE, MEDIUM),
+        (_LIKE_ENDINGS, LIKE, None),
+    ):
+        ending = _ending(lower, endings)
+        if ending:
+            return side, _without_ending(text, ending), weight
+    return None, text, None
+
+
+def read(text: str) -> Reading:
+    """What ``text`` (one line, no bullet, no strength marker) says, in its own words.
+
+    1. A like said with words that look negative ("nothing beats X"), or an
+       avoid said around the topic ("keep X away"), first.
+    2. Avoidance before the topic ("steer clear of X", "nothing gory"), then
+       liking before it ("big fan of X").
+    3. Failing both, avoidance or liking after the topic ("X bores me",
+       "X never gets old").
+    4. A like that holds an avoid ("give me anything but romance") is an avoid.
+    5. Intensity words left around the topic set the strength ("a touch of
+       X" is mild, "X above all" strong); the words that said how are left
+       out of the topic.
+    """
+    if _looks_like_a_title(text):
+        return Reading(None, None, text)
+    polarity, topic, weight = _said_before(text)
+    if polarity is None:
+        polarity, topic, weight = _said_after(text)
+    if polarity == LIKE and (inner := _first(_AVOID_RE, topic)):
+        polarity, (topic, weight) = AVOID, inner
+    topic, intensity = _intensity(topic)
+    if intensity is not None:
+        weight = intensity if weight is None else min(weight, intensity)
+    # Filler ("the", "any", "watching") goes only where words that said how
+    # were taken away: "nothing too scary" is "scary", "the Beatles" stays.
+    return Reading(polarity, weight, _clean_topic(topic) if topic != text else text)
