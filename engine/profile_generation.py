@@ -193,6 +193,13 @@ def distinctive_labels(
     return [display[key] for _, key in scored[:top]]
 
 
+def non_taste_labels(
+    categories: Sequence[tuple[str, ...]], tags: Sequence[tuple[str, ...]]
+) -> frozenset[str]:
+    """The casefolded tags that say nothing about taste (none yet)."""
+    return frozenset()
+
+
 def _overlaps(a: str, b: str) -> bool:
     a, b = a.casefold(), b.casefold()
     return a in b or b in a
