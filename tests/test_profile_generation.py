@@ -114,27 +114,40 @@ class TestGrouping:
         counts = {"drama": 5000, "slow burn": 40, instruction.casefold(): 3, sentence.casefold(): 3}
         assert generation.distinctive_labels(group, counts, 10000) == ["slow burn", "Drama"]
 
-    def test_a_group_is_described_by_genre_then_topics(self):
+    def test_a_group_is_described_as_a_person_would_write_it(self):
+        """Describing words before the noun, a short subject before it too, a
+        subject that would make the pile too long after "about"."""
         vectors = np.eye(4)[[0, 0, 0, 1]] + 0.01
         items = [
-            rated(n, vectors[n], categories=("Science fiction", "Drama"), tags=tags)
+            rated(n, vectors[n], categories=("Science fiction",), tags=tags)
             for n, tags in enumerate(
                 [
-                    ("first contact", "linguistics"),
-                    ("first contact", "linguistics"),
-                    ("first contact",),
+                    ("first contact", "slow burn", "cerebral"),
+                    ("first contact", "slow burn", "cerebral"),
+                    ("first contact", "slow burn"),
                     (),
                 ]
             )
         ]
-        counts = {"science fiction": 50, "drama": 4000, "first contact": 6, "linguistics": 9}
+        counts = {"science fiction": 50, "drama": 4000, "first contact": 6, "slow burn": 9}
+        counts["cerebral"] = 9
         (statement,) = generation.generate_statements(
             [signal(item) for item in items[:3]], label_counts=counts, catalog_size=9000
         )
-        assert statement.embedded_text == "Science fiction about first contact and linguistics"
-        assert statement.text.endswith("(e.g. Item 0, Item 1, Item 2)")
-        assert statement.alternatives[0] == "Science fiction about first contact"
+        assert statement.embedded_text == "Slow-burn, cerebral science fiction about first contact"
+        assert statement.text.endswith("(e.g. “Item 0”, “Item 1”, “Item 2”)")
         assert set(statement.evidence) == {0, 1, 2}
+
+    def test_one_short_subject_stands_before_the_noun(self):
+        items = [
+            rated(n, [1.0, 0.01 * n], categories=("Mystery",), tags=("amateur sleuth", "cozy"))
+            for n in range(3)
+        ]
+        counts = {"mystery": 600, "amateur sleuth": 12, "cozy": 30}
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items], label_counts=counts, catalog_size=9000
+        )
+        assert statement.embedded_text == "Cozy amateur-sleuth mystery"
 
 
 @pytest.mark.django_db
@@ -323,4 +336,4 @@ def test_near_identical_tags_are_not_both_named():
     (statement,) = generation.generate_statements(
         [signal(item) for item in items], label_counts=counts, catalog_size=9000
     )
-    assert statement.embedded_text == "Sci-Fi about aliens and space marines"
+    assert statement.embedded_text == "Alien sci-fi about space marines"
