@@ -54,31 +54,43 @@ EXAMPLES_MARK = " (e.g. "
 _FUNCTION_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "on", "about", "with", "for"})
 
 
-def stem(word: str) -> str:
-    """A word's plural folded away: "mysteries" -> "mystery", "thrillers" -> "thriller"."""
+def forms(word: str) -> frozenset[str]:
+    """A word and its singulars ("mysteries" -> mystery, "zombies" -> zombie)."""
     word = word.casefold()
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
+    found = {word}
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+        found.add(word[:-1])
+        if len(word) > 4 and word.endswith("ies"):
+            found.add(word[:-3] + "y")
+        if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+            found.add(word[:-2])
+    return frozenset(found)
 
 
-def content_words(text: str) -> list[str]:
-    """The stemmed words of a text that name something (hyphens split words)."""
+def content_words(text: str) -> list[frozenset[str]]:
+    """The words of a text that name something, each as its forms (hyphens split words)."""
     return [
-        stem(word)
+        forms(word)
         for word in re.findall(r"[^\W_]+", text)
         if word.casefold() not in _FUNCTION_WORDS
     ]
 
 
-def names(phrase_words: set[str], label: str) -> bool:
-    """Whether a phrase (its content words) names ``label``: every word of it is there."""
+def names(phrase: list[frozenset[str]], label: str) -> bool:
+    """Whether a phrase (its content words) names ``label``: the label's words
+    stand together in it, in order."""
     words = content_words(label)
-    return bool(words) and all(word in phrase_words for word in words)
+    if not words:
+        return False
+    return any(
+        all(phrase[start + n] & word for n, word in enumerate(words))
+        for start in range(len(phrase) - len(words) + 1)
+    )
+
+
+def _echoes(phrase: list[frozenset[str]]) -> bool:
+    """Whether a word comes back ("Musical about musical", "zombie ... zombies")."""
+    return any(a & b for n, a in enumerate(phrase) for b in phrase[n + 1 :])
 
 
 def split_line(text: str) -> tuple[str, str]:
@@ -157,7 +169,7 @@ def audit(
 ) -> AuditReport:
     """The counts above over ``profiles``; ``labels`` are each item's categories
     and tags, ``non_taste`` the casefolded tags the writer refuses."""
-    refused = {tuple(content_words(note)) for note in PRODUCTION_NOTES | non_taste} - {()}
+    refused = PRODUCTION_NOTES | non_taste
     report = AuditReport()
     for profile in profiles:
         report.people += 1
@@ -176,13 +188,26 @@ def _audit_line(report: AuditReport, line: AuditLine, titles, labels, refused) -
     report.lines += 1
     phrase, examples = split_line(line.text)
     words = content_words(phrase)
-    if len(words) != len(set(words)):
+    if _echoes(words):
         report.echoes.append(line.text)
-    phrase_words = set(words)
-    if any(all(word in phrase_words for word in note) for note in refused):
+    if any(
+        names(words, note) and not _inside_longer(words, note, line, labels) for note in refused
+    ):
         report.non_taste.append(line.text)
     for item in line.examples:
         report.examples += 1
-        report.pure_examples += any(names(phrase_words, label) for label in labels[item])
+        report.pure_examples += any(names(words, label) for label in labels[item])
     if examples and read_titles(examples) != [titles[item] for item in line.examples]:
         report.split_titles.append(line.text)
+
+
+def _inside_longer(words, note: str, line: AuditLine, labels) -> bool:
+    """Whether a refused label is only part of a longer one the line names and
+    its examples carry ("death" inside "death star")."""
+    return any(
+        len(content_words(label)) > len(content_words(note))
+        and note in label.casefold()
+        and names(words, label)
+        for item in line.examples
+        for label in labels[item]
+    )

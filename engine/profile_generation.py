@@ -331,17 +331,28 @@ def is_describing(label: str) -> bool:
     return last.endswith(_DESCRIBING_ENDINGS)
 
 
-def _stems(text: str) -> set[str]:
-    """The words of a label, plurals folded ("mysteries" -> "mystery")."""
-    stems = set()
-    for word in re.findall(r"[^\W_]+", text.casefold()):
+def _forms(word: str) -> set[str]:
+    """A word and its singulars ("mysteries" -> mystery, "zombies" -> zombie)."""
+    forms = {word}
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        forms.add(word[:-1])
         if len(word) > 4 and word.endswith("ies"):
-            word = word[:-3] + "y"
-        elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            word = word[:-1]
-        if word not in _FUNCTION_WORDS:
-            stems.add(word)
-    return stems
+            forms.add(word[:-3] + "y")
+    return forms
+
+
+def _label_words(text: str) -> list[set[str]]:
+    """Each word of a label that names something, as its forms."""
+    return [
+        _forms(word)
+        for word in re.findall(r"[^\W_]+", text.casefold())
+        if word not in _FUNCTION_WORDS
+    ]
+
+
+def _stems(text: str) -> set[str]:
+    """Every form of every word of a label, plurals folded both ways."""
+    return {form for forms in _label_words(text) for form in forms}
 
 
 def _shares_a_word(label: str, others: Iterable[str]) -> bool:
@@ -536,9 +547,76 @@ def _described(groups: list[Group], smallest: int, words) -> tuple[list, Group]:
     return lines, left
 
 
-def _lines(members: Group, polarity: str, seed: int, words) -> list[tuple[Description, Group]]:
+@dataclass(frozen=True)
+class PreviousLine:
+    """A line the writer wrote before, as the profile holds it now."""
+
+    embedded_text: str  # its words, without the examples
+    polarity: str
+    members: tuple[int, ...]  # its group, examples first
+
+
+def _named(text: str, members: Group) -> tuple[str, ...]:
+    """The labels of ``members`` that the words ``text`` name (every word of
+    the label is there, plurals folded): what a member must carry to belong."""
+    words = _stems(text)
+    labels = {label.casefold() for item, _ in members for label in (*item.categories, *item.tags)}
+    return tuple(
+        sorted(
+            label
+            for label in labels
+            if (forms := _label_words(label)) and all(form & words for form in forms)
+        )
+    )
+
+
+def _kept_lines(
+    members: Group, previous: Sequence[PreviousLine]
+) -> tuple[list[tuple[Description, Group]], Group]:
+    """The previous lines whose groups are still there, and what none of them holds.
+
+    1. A member belongs to a previous line when it carries a label the line's
+       words name; among several, the line whose current members' centre is
+       nearest. Its earlier members keep their places (so its examples stay).
+    2. A line keeps its words (its identity) while it holds at least
+       ``MIN_ITEMS_PER_STATEMENT`` members; one left with fewer is gone, and
+       its members go back to the pool, as does every member no line holds.
+    """
+    lines = [(line, _named(line.embedded_text, members)) for line in previous]
+    lines = [(line, named) for line, named in lines if named]
+    by_id = {item.item_id: (item, weight) for item, weight in members}
+    centres = []
+    for line, _ in lines:
+        vectors = [by_id[i][0].vector for i in line.members if i in by_id]
+        centre = np.sum(vectors, axis=0) if vectors else np.zeros_like(members[0][0].vector)
+        centres.append(centre / (np.linalg.norm(centre) or 1.0))
+    groups: list[Group] = [[] for _ in lines]
+    pool: Group = []
+    for item, weight in members:
+        fits = [n for n, (_, named) in enumerate(lines) if _carries(item, named)]
+        if not fits:
+            pool.append((item, weight))
+            continue
+        best = max(fits, key=lambda n: float(item.vector @ centres[n]))
+        groups[best].append((item, weight))
+    kept = []
+    for (line, named), group in zip(lines, groups, strict=True):
+        if len(group) < MIN_ITEMS_PER_STATEMENT:
+            pool.extend(group)
+            continue
+        place = {item_id: n for n, item_id in enumerate(line.members)}
+        group.sort(key=lambda m: place.get(m[0].item_id, len(place)))
+        kept.append((Description(line.embedded_text, named), group))
+    return kept, pool
+
+
+def _lines(
+    members: Group, polarity: str, seed: int, words, previous: Sequence[PreviousLine] = ()
+) -> list[tuple[Description, Group]]:
     """The groups of one side with their descriptions, one line per description.
 
+    0. Previous lines whose groups are still there stay, with their words
+       (``_kept_lines``); only what none of them holds is grouped anew.
     1. Cluster (more groups for more items) and describe each group; members
        that carry none of the labels its words name leave it.
     2. What was left over (members that left, groups nothing described) is
@@ -547,9 +625,14 @@ def _lines(members: Group, polarity: str, seed: int, words) -> list[tuple[Descri
     3. Two groups described alike are one line.
     """
     smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
-    lines, left = _described(
-        _clusters(members, cluster_count(len(members), polarity), seed), smallest, words
-    )
+    lines, members = _kept_lines(members, previous) if previous else ([], members)
+    if not members:
+        return lines
+    # Beside lines that stay, what is left makes fewer, broader new lines: a
+    # few ratings of a new taste are one line, not several.
+    count = cluster_count(len(members) // 2 if lines else len(members), polarity)
+    more, left = _described(_clusters(members, max(count, 1), seed), smallest, words)
+    lines += more
     if len(left) >= 2 * MIN_ITEMS_PER_STATEMENT:
         more, _ = _described(
             _clusters(left, cluster_count(len(left), polarity), seed),
@@ -589,6 +672,7 @@ def generate_statements(
     catalog_size: int,
     seed: int = 0,
     refused: frozenset[str] = frozenset(),
+    previous: Sequence[PreviousLine] = (),
 ) -> list[GeneratedStatement]:
     """Statements for one person, likes first, each with its evidence.
 
@@ -601,6 +685,9 @@ def generate_statements(
        group as evidence. An Avoids line needs dislikes consistent enough
        (``avoid_strength``) and words that tell it apart from every Likes
        line: "Horror" liked and avoided would say nothing.
+    With ``previous`` lines, a regeneration keeps each line whose group is
+    still there (its words stay, new members join it) and adds or removes a
+    line only when the history says so.
     Larger groups come first.
     """
     positives, negatives = split_signals(signals)
@@ -614,7 +701,8 @@ def generate_statements(
         if not members:
             continue
         lines = []
-        for description, group in _lines(members, polarity, seed, words):
+        earlier = [line for line in previous if line.polarity == polarity]
+        for description, group in _lines(members, polarity, seed, words, earlier):
             weight = 1.0
             if polarity == AVOID:
                 weight = avoid_strength(group, positives, label_counts, catalog_size)
