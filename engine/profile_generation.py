@@ -553,7 +553,13 @@ class PreviousLine:
 
     embedded_text: str  # its words, without the examples
     polarity: str
-    members: tuple[int, ...]  # its group, examples first
+    members: tuple[int, ...]  # its group
+    text: str = ""  # as shown, with its examples
+
+    def examples(self) -> list[str]:
+        """The titles its text quotes as examples, in order."""
+        at = self.text.rfind(" (e.g. ")
+        return re.findall(r"“([^”]*)”", self.text[at:]) if at >= 0 else []
 
 
 def _named(text: str, members: Group) -> tuple[str, ...]:
@@ -577,7 +583,7 @@ def _kept_lines(
 
     1. A member belongs to a previous line when it carries a label the line's
        words name; among several, the line whose current members' centre is
-       nearest. Its earlier members keep their places (so its examples stay).
+       nearest. The examples its text shows stay first (so they stay shown).
     2. A line keeps its words (its identity) while it holds at least
        ``MIN_ITEMS_PER_STATEMENT`` members; one left with fewer is gone, and
        its members go back to the pool, as does every member no line holds.
@@ -604,8 +610,9 @@ def _kept_lines(
         if len(group) < MIN_ITEMS_PER_STATEMENT:
             pool.extend(group)
             continue
-        place = {item_id: n for n, item_id in enumerate(line.members)}
-        group.sort(key=lambda m: place.get(m[0].item_id, len(place)))
+        shown = {title: n for n, title in enumerate(line.examples())}
+        centre = np.sum([item.vector for item, _ in group], axis=0)
+        group.sort(key=lambda m: (shown.get(m[0].title, len(shown)), -float(m[0].vector @ centre)))
         kept.append((Description(line.embedded_text, named), group))
     return kept, pool
 
@@ -687,8 +694,8 @@ def generate_statements(
        line: "Horror" liked and avoided would say nothing.
     With ``previous`` lines, a regeneration keeps each line whose group is
     still there (its words stay, new members join it) and adds or removes a
-    line only when the history says so.
-    Larger groups come first.
+    line only when the history says so. Lines that stay keep their places;
+    otherwise larger groups come first.
     """
     positives, negatives = split_signals(signals)
     statements: list[GeneratedStatement] = []
@@ -713,7 +720,9 @@ def generate_statements(
             lines.append(
                 (sum(w for _, w in group), _statement(polarity, description, group, weight))
             )
-        lines.sort(key=lambda pair: -pair[0])
+        # Lines that stay keep their places; new ones follow, larger first.
+        place = {line.embedded_text: n for n, line in enumerate(earlier)}
+        lines.sort(key=lambda pair: (place.get(pair[1].embedded_text, len(place)), -pair[0]))
         statements.extend(statement for _, statement in lines)
     return statements
 

@@ -18,7 +18,7 @@ from engine.retrieval import nearest_items
 from profiles.models import Interaction, Profile, ProfileRevision, Statement
 from profiles.parser import parse_statement
 from profiles.selectors import PROFILE_GENERATION_LOCK_SPACE
-from profiles.services import StatementDraft, profile_generation_save
+from profiles.services import StatementDraft, profile_drafts, profile_generation_save
 
 # A statement is kept only if its own embedding finds at least this share of
 # its evidence among the catalog items nearest to it.
@@ -223,7 +223,12 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     counts, size, refused = _catalog_labels()
     signals = user_signals(user_id)
     generated = generation.generate_statements(
-        signals, label_counts=counts, catalog_size=size, seed=seed, refused=refused
+        signals,
+        label_counts=counts,
+        catalog_size=size,
+        seed=seed,
+        refused=refused,
+        previous=_previous_lines(user_id),
     )
     grounded = _grounded(generated)
     revision = profile_generation_save(
@@ -239,6 +244,19 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
         dropped=sum(1 for d in grounded if d.grounding < MIN_GROUNDING),
         seconds=time.monotonic() - started,
     )
+
+
+def _previous_lines(user_id: int) -> list[generation.PreviousLine]:
+    """The lines the writer wrote before and the profile still holds (pinned
+    ones too: their groups are not grouped again)."""
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is None:
+        return []
+    return [
+        generation.PreviousLine(d.embedded_text, d.polarity, tuple(d.evidence), d.text)
+        for d in profile_drafts(profile)
+        if d.origin == Statement.Origin.GENERATED
+    ]
 
 
 def profile_generation_due(*, user_id: int) -> bool:

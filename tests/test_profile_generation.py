@@ -337,3 +337,86 @@ def test_near_identical_tags_are_not_both_named():
         [signal(item) for item in items], label_counts=counts, catalog_size=9000
     )
     assert statement.embedded_text == "Alien sci-fi about space marines"
+
+
+class TestStableRegeneration:
+    """A regeneration keeps every line whose group is still there."""
+
+    TASTES = {
+        0: ("Mystery", ("cozy", "amateur sleuth")),
+        1: ("Science fiction", ("first contact", "linguistics")),
+        2: ("Horror", ("gory", "slasher")),
+    }
+    COUNTS = {
+        "mystery": 600,
+        "science fiction": 500,
+        "horror": 700,
+        "cozy": 30,
+        "amateur sleuth": 12,
+        "first contact": 8,
+        "linguistics": 9,
+        "gory": 40,
+        "slasher": 35,
+        "bookshop": 3,
+    }
+
+    def items(self, taste: int, count: int, start: int = 0, tags=None):
+        rng = np.random.default_rng(taste + start)
+        category, usual = self.TASTES[taste]
+        tags = usual if tags is None else tags
+        return [
+            rated(
+                100 * taste + n,
+                np.eye(8)[taste] + 0.15 * rng.random(8),
+                categories=(category,),
+                tags=tags,
+            )
+            for n in range(start, start + count)
+        ]
+
+    def write(self, items, previous=()):
+        return generation.generate_statements(
+            [signal(item, days_ago=len(items) - n) for n, item in enumerate(items)],
+            label_counts=self.COUNTS,
+            catalog_size=9000,
+            previous=previous,
+        )
+
+    @staticmethod
+    def previous(statements):
+        return [
+            generation.PreviousLine(s.embedded_text, s.polarity, s.members, s.text)
+            for s in statements
+        ]
+
+    def test_five_ratings_that_fit_change_no_line(self):
+        """Written afresh, the three new mysteries would put "bookshop" in the
+        line's words; they fit the line as it is, so it stays."""
+        first = self.items(0, 8) + self.items(1, 8)
+        before = self.write(first)
+        assert len(before) == 2
+        new = self.items(0, 3, start=8, tags=("cozy", "bookshop")) + self.items(1, 2, start=8)
+        afresh = {s.embedded_text for s in self.write(first + new)}
+        assert afresh != {s.embedded_text for s in before}
+        after = self.write(first + new, previous=self.previous(before))
+        assert [s.embedded_text for s in after] == [s.embedded_text for s in before]
+        assert [s.text for s in after] == [s.text for s in before]
+        assert sum(len(s.members) for s in after) == 21
+
+    def test_a_new_taste_adds_one_line(self):
+        first = self.items(0, 8) + self.items(1, 8)
+        before = self.write(first)
+        after = self.write(first + self.items(2, 5), previous=self.previous(before))
+        kept = {s.embedded_text for s in before}
+        added = [s for s in after if s.embedded_text not in kept]
+        assert kept <= {s.embedded_text for s in after}
+        assert len(after) == len(before) + 1
+        assert len(added) == 1 and "horror" in added[0].embedded_text.lower()
+
+    def test_a_line_whose_group_is_gone_goes(self):
+        first = self.items(0, 8) + self.items(1, 8)
+        before = self.write(first)
+        after = self.write(self.items(1, 8), previous=self.previous(before))
+        assert [s.embedded_text for s in after] == [
+            s.embedded_text for s in before if "science" in s.embedded_text.lower()
+        ]
