@@ -169,7 +169,7 @@ def audit(
 ) -> AuditReport:
     """The counts above over ``profiles``; ``labels`` are each item's categories
     and tags, ``non_taste`` the casefolded tags the writer refuses."""
-    refused = PRODUCTION_NOTES | non_taste
+    refused = _with_longer(PRODUCTION_NOTES | non_taste, labels)
     report = AuditReport()
     for profile in profiles:
         report.people += 1
@@ -184,6 +184,20 @@ def audit(
     return report
 
 
+def _with_longer(refused: Iterable[str], labels) -> dict[str, list[str]]:
+    """Each refused label with the longer labels of the catalog that hold it
+    ("death" in "death sentence"): naming one of those is naming another label."""
+    vocabulary = {label.casefold() for item in labels for label in item}
+    return {
+        note: [
+            label
+            for label in vocabulary
+            if label != note and f" {note} " in f" {label.replace('-', ' ')} "
+        ]
+        for note in refused
+    }
+
+
 def _audit_line(report: AuditReport, line: AuditLine, titles, labels, refused) -> None:
     report.lines += 1
     phrase, examples = split_line(line.text)
@@ -191,7 +205,8 @@ def _audit_line(report: AuditReport, line: AuditLine, titles, labels, refused) -
     if _echoes(words):
         report.echoes.append(line.text)
     if any(
-        names(words, note) and not _inside_longer(words, note, line, labels) for note in refused
+        names(words, note) and not any(names(words, longer) for longer in longer_labels)
+        for note, longer_labels in refused.items()
     ):
         report.non_taste.append(line.text)
     for item in line.examples:
@@ -199,15 +214,3 @@ def _audit_line(report: AuditReport, line: AuditLine, titles, labels, refused) -
         report.pure_examples += any(names(words, label) for label in labels[item])
     if examples and read_titles(examples) != [titles[item] for item in line.examples]:
         report.split_titles.append(line.text)
-
-
-def _inside_longer(words, note: str, line: AuditLine, labels) -> bool:
-    """Whether a refused label is only part of a longer one the line names and
-    its examples carry ("death" inside "death star")."""
-    return any(
-        len(content_words(label)) > len(content_words(note))
-        and note in label.casefold()
-        and names(words, label)
-        for item in line.examples
-        for label in labels[item]
-    )

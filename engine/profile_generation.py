@@ -469,6 +469,11 @@ def _noun(group, nouns: list[str]) -> str:
     return f"{_lower(nouns[0])} and {_lower(nouns[1])}"
 
 
+def _carried(item: RatedItem, labels: Iterable[str]) -> int:
+    own = {label.casefold() for label in (*item.categories, *item.tags)}
+    return sum(1 for label in labels if label in own)
+
+
 def _carries(item: RatedItem, labels: Iterable[str]) -> bool:
     own = {label.casefold() for label in (*item.categories, *item.tags)}
     return any(label in own for label in labels)
@@ -538,7 +543,12 @@ def _described(groups: list[Group], smallest: int, words) -> tuple[list, Group]:
     lines, left = [], []
     for group in groups:
         description = words(group) if len(group) >= smallest else None
-        kept = [m for m in group if description and _carries(m[0], description.labels)]
+        # Examples carry most of what the words name ("death sentence" as
+        # well as "drama"); the order is the centre's within a tie.
+        kept = sorted(
+            (m for m in group if description and _carries(m[0], description.labels)),
+            key=lambda m: -_carried(m[0], description.labels),
+        )
         if len(kept) < smallest:
             left.extend(group)
             continue
@@ -612,7 +622,13 @@ def _kept_lines(
             continue
         shown = {title: n for n, title in enumerate(line.examples())}
         centre = np.sum([item.vector for item, _ in group], axis=0)
-        group.sort(key=lambda m: (shown.get(m[0].title, len(shown)), -float(m[0].vector @ centre)))
+        group.sort(
+            key=lambda m: (
+                shown.get(m[0].title, len(shown)),
+                -_carried(m[0], named),
+                -float(m[0].vector @ centre),
+            )
+        )
         kept.append((Description(line.embedded_text, named), group))
     return kept, pool
 
