@@ -646,8 +646,11 @@ def _lines(
        clustered and described once more: a broad, mixed group often holds
        two tastes that each have words.
     3. Two groups described alike are one line.
+    4. Every positive joins the line whose words name a label it carries
+       (``_kept_lines``): the lines are what the next run would keep.
     """
     smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
+    everyone = members
     lines, members = _kept_lines(members, previous) if previous else ([], members)
     if not members:
         return lines
@@ -668,7 +671,19 @@ def _lines(
         if description.text in merged:
             group = merged[description.text][1] + group
         merged[description.text] = (description, group)
-    return list(merged.values())
+    # Settle: every positive joins the line whose words name a label it
+    # carries, as the next run will place it (``_kept_lines``), so writing
+    # again from the same ratings changes nothing.
+    settled = [
+        PreviousLine(
+            d.text,
+            polarity,
+            tuple(item.item_id for item, _ in group),
+            f"{d.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
+        )
+        for d, group in merged.values()
+    ]
+    return _kept_lines(everyone, settled)[0]
 
 
 def example_list(titles: Iterable[str]) -> str:

@@ -23,7 +23,14 @@ from engine.profiles import (
     with_user_lock,
 )
 from profiles.models import Interaction, ProfileRevision
-from profiles.services import ChangeLine, StatementDraft, profile_drafts, profile_edit, profile_for
+from profiles.services import (
+    ChangeLine,
+    MergeGenerated,
+    StatementDraft,
+    profile_drafts,
+    profile_edit,
+    profile_for,
+)
 from tests.factories import make_interaction, make_item, profile_write_text
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -420,3 +427,36 @@ class TestStableRegeneration:
         assert [s.embedded_text for s in after] == [
             s.embedded_text for s in before if "science" in s.embedded_text.lower()
         ]
+
+
+class TestRegenerationLabel:
+    """A regeneration's revision says what it did."""
+
+    @staticmethod
+    def line(text, evidence):
+        return StatementDraft(
+            text=text,
+            polarity="like",
+            weight=1.0,
+            embedded_text=text,
+            origin="generated",
+            evidence=tuple(evidence),
+        )
+
+    def test_new_reworded_and_kept_lines_are_counted(self):
+        before = [self.line("Cozy mystery", [1, 2, 3]), self.line("Gory horror", [4, 5, 6])]
+        after = [
+            self.line("Cozy mystery", [1, 2, 3, 7]),
+            self.line("Gory slasher horror", [4, 5, 8]),
+            self.line("First-contact science fiction", [9, 10]),
+        ]
+        label = MergeGenerated(tuple(after), new_signals=5)._label(before, after)
+        assert label == "Written again from 5 new ratings: +1 line, 1 line reworded."
+
+    def test_a_first_run_and_a_run_without_a_count_say_so(self):
+        lines = [self.line("Cozy mystery", [1, 2])]
+        assert (
+            MergeGenerated(tuple(lines))._label([], lines) == "Written from your ratings: 1 line."
+        )
+        gone = MergeGenerated(())._label(lines, [])
+        assert gone == "Written again from your ratings: −1 line."
