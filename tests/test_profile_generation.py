@@ -460,3 +460,63 @@ class TestRegenerationLabel:
         )
         gone = MergeGenerated(())._label(lines, [])
         assert gone == "Written again from your ratings: −1 line."
+
+
+class TestWording:
+    def test_a_tag_spread_like_the_catalog_says_nothing_about_taste(self):
+        categories = [("Horror",), ("Comedy",), ("Drama",), ("Romance",)] * 10
+        tags = [
+            ("woman director", "gore") if c == ("Horror",) else ("woman director",)
+            for c in categories
+        ]
+        assert generation.non_taste_labels(categories, tags) == {"woman director"}
+
+    def test_a_production_note_is_refused_by_its_words(self):
+        categories = [("Action",)] * 10 + [("Drama",)] * 10
+        tags = [("based on comic",)] * 10 + [()] * 10
+        assert "based on comic" in generation.non_taste_labels(categories, tags)
+
+    def test_no_refused_tag_and_no_genre_repeated_as_a_topic(self):
+        items = [
+            rated(
+                n, [1.0, 0.01 * n], categories=("Musical",), tags=("musical", "jealousy", "sequel")
+            )
+            for n in range(3)
+        ]
+        counts = {"musical": 300, "jealousy": 20, "sequel": 10}
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items],
+            label_counts=counts,
+            catalog_size=9000,
+            refused=frozenset({"sequel"}),
+        )
+        assert statement.embedded_text == "Jealousy musical"
+
+    def test_members_that_share_none_of_the_words_leave_the_line(self):
+        """A regency romance is no example of gory horror, however near its vector."""
+        horror = [
+            rated(n, [1.0, 0.01 * n], categories=("Horror",), tags=("gory", "splatter"))
+            for n in range(4)
+        ]
+        stray = rated(9, [1.0, 0.02], categories=("Romance",), tags=("regency",))
+        statements = generation.generate_statements(
+            [signal(item) for item in [*horror, stray]],
+            label_counts={"horror": 700, "romance": 900, "gory": 40, "splatter": 20, "regency": 9},
+            catalog_size=9000,
+        )
+        assert [s.embedded_text for s in statements] == ["Gory splatter horror"]
+        assert 9 not in statements[0].members
+
+    def test_an_avoids_line_never_repeats_a_likes_line(self):
+        liked = [rated(n, [1.0, 0.01 * n], categories=("Horror",)) for n in range(6)]
+        disliked = [rated(10 + n, [0.9, 0.3 + 0.01 * n], categories=("Horror",)) for n in range(6)]
+        statements = generation.generate_statements(
+            [signal(item) for item in liked] + [signal(item, value=1.0) for item in disliked],
+            label_counts={"horror": 700},
+            catalog_size=9000,
+        )
+        assert [(s.polarity, s.embedded_text) for s in statements] == [("like", "Horror")]
+
+    def test_titles_are_set_apart_so_a_comma_stays_inside_one(self):
+        listed = generation.example_list(["Wrong Wedding, Right Guy", "Sleepy Burrows"])
+        assert listed == "(e.g. “Wrong Wedding, Right Guy”, “Sleepy Burrows”)"
