@@ -795,10 +795,12 @@ def is_rephrasing(original: str, rewording: str, *, topics: frozenset[str]) -> b
     still retrieves a slasher group's evidence, and so does "Avoids: Horror".
     1. One plain phrase (``_PLAIN_PHRASE``): no header, sentence or markup.
     2. No topic added: every word of it that names a topic somewhere in the
-       catalog (``topics``) is already in the original. Other words ("books
+       catalog (``topics``) is already in the original, and no more often
+       ("Gory horror and gory horror" says nothing new twice). Other words ("books
        with", "stories set in") are fluency, which is what rewording is for.
     """
     if not _PLAIN_PHRASE.fullmatch(rewording):
         return False
-    kept = set(_words(original))
-    return all(word in kept for word in _words(rewording) if word in topics)
+    kept = Counter(_words(original))
+    said = Counter(word for word in _words(rewording) if word in topics)
+    return all(0 < count <= kept[word] for word, count in said.items())
