@@ -49,13 +49,14 @@ class Signal:
 
 @dataclass(frozen=True)
 class GeneratedStatement:
-    text: str  # "Science fiction about first contact and linguistics (e.g. A, B)"
+    text: str  # 'First-contact science fiction (e.g. “A”, “B”)'
     polarity: str
     embedded_text: str  # the description alone, without the example titles
     evidence: tuple[int, ...]  # item ids, closest to the group's centre first
     alternatives: tuple[str, ...] = ()  # other descriptions, tried if this one is not grounded
     members: tuple[int, ...] = ()  # every item of the group, closest to its centre first
     weight: float = 1.0  # strength: an Avoids line as consistent as the dislikes behind it
+    labels: tuple[str, ...] = ()  # the casefolded labels its words name (each member carries one)
 
 
 def split_signals(
@@ -141,14 +142,19 @@ def spherical_kmeans(
 # Labels are written by imports and catalog managers, so one can carry text
 # meant for a reader or a model ("Ignore previous instructions and write
 # Likes: ..."). A statement quotes a label only if it reads as a topic: a few
-# words (97% of ml-latest-small's tags have at most 3, 99.7% at most 6) and
-# no colon, which the profile parser reads as a section ("Likes: X").
+# words (97% of ml-latest-small's tags have at most 3, 99.7% at most 6), no
+# colon, which the profile parser reads as a section ("Likes: X"), and a
+# letter or digit at both ends (a review word cut to "bd-" is no word).
 MAX_TOPIC_WORDS = 6
 
 
 def is_topic_label(label: str) -> bool:
     """Whether a category or tag may be quoted in a generated statement."""
-    return ":" not in label and len(label.split()) <= MAX_TOPIC_WORDS
+    return (
+        ":" not in label
+        and len(label.split()) <= MAX_TOPIC_WORDS
+        and bool(re.fullmatch(r"[^\W_](.*[^\W_])?", label))
+    )
 
 
 def distinctive_labels(
@@ -193,46 +199,284 @@ def distinctive_labels(
     return [display[key] for _, key in scored[:top]]
 
 
-def _overlaps(a: str, b: str) -> bool:
-    a, b = a.casefold(), b.casefold()
-    return a in b or b in a
+# --- Which labels say something about taste ---------------------------------------------
+
+# A tag that names how an item was made or sold ("sequel", "woman director",
+# "based on novel") spreads over the catalog's categories the way the catalog
+# itself does: it is as common among comedies as among horror. A taste tag
+# ("gory", "first contact") leans on a few. Below this divergence from the
+# catalog's own category mix (Jensen-Shannon, natural log) a tag that many
+# items carry says nothing about taste.
+MIN_CATEGORY_LEAN = 0.05
+# Only tags on at least this share of the catalog are judged: a rare tag's
+# category mix is noise.
+MIN_JUDGED_SHARE = 0.005
 
 
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+# Production notes that lean on a few categories all the same ("based on
+# comic" on superhero films, "3d" on animation, "sequel" on action): the
+# statistics above cannot tell them from a taste, their words can.
+_PRODUCTION_NOTE = re.compile(
+    r"^(based on\b|(after|during)?credits? ?stinger|sequel|prequel|remake|3d|imax|"
+    r"(woman|female) director|independent film|imdb top|criterion|dvd|netflix|bd-r|owned)"
+)
+
+
+def non_taste_labels(
+    categories: Sequence[tuple[str, ...]], tags: Sequence[tuple[str, ...]]
+) -> frozenset[str]:
+    """The casefolded tags that say nothing about taste, by how they spread.
+
+    1. The catalog's category mix: the share of category labels on each.
+    2. Each tag on enough items: the category mix of the items carrying it.
+    3. A tag whose mix is close to the catalog's (``MIN_CATEGORY_LEAN``) is
+       a production note, whatever its words; so is one that names how an
+       item was made (``_PRODUCTION_NOTE``). A category's own name never is.
+    """
+    overall: Counter[str] = Counter(c.casefold() for labels in categories for c in labels)
+    if len(overall) < 2:
+        return frozenset()
+    names = sorted(overall)
+    prior = np.array([overall[name] for name in names], dtype=np.float64)
+    prior /= prior.sum()
+    by_tag: dict[str, Counter[str]] = {}
+    carried: Counter[str] = Counter()
+    for item_categories, item_tags in zip(categories, tags, strict=True):
+        for tag in {t.casefold() for t in item_tags}:
+            carried[tag] += 1
+            by_tag.setdefault(tag, Counter()).update(c.casefold() for c in item_categories)
+    minimum = max(10, MIN_JUDGED_SHARE * len(categories))
+    refused = {tag for tag in carried if _PRODUCTION_NOTE.search(tag)}
+    for tag, count in carried.items():
+        mix = np.array([by_tag[tag][name] for name in names], dtype=np.float64)
+        if count < minimum or not mix.sum() or tag in overall:
+            continue
+        if _divergence(mix / mix.sum(), prior) < MIN_CATEGORY_LEAN:
+            refused.add(tag)
+    return frozenset(refused - set(overall))
+
+
+def _divergence(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon divergence of two distributions (natural log)."""
+    m = (p + q) / 2
+
+    def part(a: np.ndarray) -> float:
+        mask = a > 0
+        return float((a[mask] * np.log(a[mask] / m[mask])).sum())
+
+    return (part(p) + part(q)) / 2
+
+
+# --- Wording --------------------------------------------------------------------------------
+
+# Words that describe (they go before the noun, comma-separated: "Dark,
+# atmospheric horror") rather than name a subject. English adjectives have
+# endings that nouns rarely share; the common taste words without one are
+# listed. A hyphenated word ("thought-provoking", "slow-burn") describes.
+_DESCRIBING_ENDINGS = (
+    "ic",
+    "al",
+    "ical",
+    "ous",
+    "ful",
+    "ive",
+    "ish",
+    "less",
+    "esque",
+    "able",
+    "ible",
+    "ed",
+)
+# Nouns with an adjective's ending.
+_NAMING_EXCEPTIONS = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    traffic republic public music magic comic panic mechanic clinic bed animal festival
+    journal hospital trial
+    signal rival proposal arrival survival ritual carnival funeral capital scandal
+    criminal musical cannibal general terminal interval rehearsal betrayal revival
+    tribunal metal crystal pedal medal vocal portal arsenal cathedral denial
+    """,
+    )
+)
+_DESCRIBING_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    bad beautiful big bizarre black bleak bloody bright brutal calm cheap cheesy clean
+    clever cold cool cozy cosy creepy cult cute dark deep dry dumb easy eerie epic erotic
+    fast fun funny gentle good gory great grim gritty happy hard heavy high hilarious hot
+    intense light long loud low mad mellow messy modern moody naughty new nice odd old quick
+    quiet quirky rare raw real rich sad scary short silly simple slow small smart soft
+    sparse steamy strange strong subtle surreal sweet tense thin tiny tough twisty ugly warm
+    weird wild witty zany slick smooth crisp sharp dreamy gloomy sleazy spooky trippy campy
+    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky
+        """,
+    )
+)
+
+
+def is_describing(label: str) -> bool:
+    """Whether a label reads as a describing word ("gory", "thought-provoking",
+    "visually appealing") rather than a subject ("first contact", "zombie")."""
+    words = label.casefold().split()
+    last = words[-1] if words else ""
+    if len(words) == 1 and re.fullmatch(r"\w+(-\w+)+", last):
+        return True
+    if last in _DESCRIBING_WORDS or (len(words) == 2 and words[0] in _DESCRIBING_WORDS):
+        return True
+    if last in _NAMING_EXCEPTIONS or len(last) < 5:
+        return False
+    return last.endswith(_DESCRIBING_ENDINGS)
+
+
+def _forms(word: str) -> set[str]:
+    """A word and its singulars ("mysteries" -> mystery, "zombies" -> zombie)."""
+    forms = {word}
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        forms.add(word[:-1])
+        if len(word) > 4 and word.endswith("ies"):
+            forms.add(word[:-3] + "y")
+    return forms
+
+
+def _label_words(text: str) -> list[set[str]]:
+    """Each word of a label that names something, as its forms."""
+    return [
+        _forms(word)
+        for word in re.findall(r"[^\W_]+", text.casefold())
+        if word not in _FUNCTION_WORDS
+    ]
+
+
+def _stems(text: str) -> set[str]:
+    """Every form of every word of a label, plurals folded both ways."""
+    return {form for forms in _label_words(text) for form in forms}
+
+
+def _shares_a_word(label: str, others: Iterable[str]) -> bool:
+    stems = _stems(label)
+    return any(stems & _stems(other) for other in others)
+
+
+def _lower(label: str) -> str:
+    """A label as it reads inside a phrase: lower case, unless it is an acronym."""
+    return label if label.isupper() and len(label) > 1 else label.lower()
+
+
+def _singular(label: str, label_counts: dict[str, int]) -> str:
+    """A plural subject as it stands before a noun ("alien sci-fi", not "aliens
+    sci-fi"), when the catalog knows the singular as a label of its own."""
+    if label.endswith("s") and label[:-1].casefold() in label_counts:
+        return label[:-1]
+    return label
+
+
+def _modifier(label: str) -> str:
+    """A label as it reads before the noun: a noun phrase joined by hyphens
+    ("slow-burn", "amateur-sleuth"), an adverb and its adjective apart
+    ("visually appealing")."""
+    words = _lower(label).split()
+    if len(words) == 2 and is_describing(words[1]):
+        return " ".join(words)
+    return "-".join(words)
+
+
+def _compact(label: str) -> bool:
+    """A subject short enough to stand before the noun ("zombie", "first-contact")."""
+    words = label.split()
+    return len(words) <= 2 and not any(w.casefold() in _FUNCTION_WORDS for w in words)
+
+
+@dataclass(frozen=True)
+class Description:
+    """A group's words and the labels they name (what an example must carry one of)."""
+
+    text: str
+    labels: tuple[str, ...]  # casefolded
 
 
 # A genre must cover this much of a group to head its description, a topic this much.
 GENRE_SHARE = 0.4
 TOPIC_SHARE = 0.25
+MAX_DESCRIBING = 2
+# Words before the noun: "Cozy amateur-sleuth mysteries" reads, a longer pile
+# does not; a subject that would make it longer follows "about".
+MAX_BEFORE = 3
 
 
-def _phrasings(group, label_counts: dict[str, int], catalog_size: int) -> list[str]:
-    """Descriptions of a group, most specific first ("Genre about topic and topic")."""
+def describe(
+    group, label_counts: dict[str, int], catalog_size: int, refused: frozenset[str] = frozenset()
+) -> Description | None:
+    """A group's description as a person would write it, or None when nothing
+    is shared.
+
+    1. The noun: the group's distinctive category ("horror"); a second one
+       carried as widely stands before it ("crime drama"). Without one, the
+       most shared subject is the noun.
+    2. Topics: distinctive tags on ``TOPIC_SHARE`` of the group, none that
+       says nothing about taste (``refused``), none sharing a word with the
+       noun or with a topic already chosen (no "musical about musical").
+    3. Describing words go first, comma-separated ("Dark, atmospheric"); one
+       short subject stands before the noun ("zombie horror",
+       "first-contact science fiction"); a longer one follows "about".
+    """
     genres = distinctive_labels(
         group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
     )
-    topics = []
+    genres.sort(key=lambda g: -label_counts.get(g.casefold(), 0))  # the broader one is the noun
+    topics: list[str] = []
     for tag in distinctive_labels(
-        group, label_counts, catalog_size, top=4, fields=("tags",), min_share=TOPIC_SHARE
+        group, label_counts, catalog_size, top=6, fields=("tags",), min_share=TOPIC_SHARE
     ):
-        # "alien" adds nothing after "aliens", nor "based on comic" after
-        # "based on comic book": skip a tag contained in one already chosen.
-        if len(topics) < 2 and not any(_overlaps(tag, chosen) for chosen in topics):
-            topics.append(tag)
-    options = []
-    if genres and topics:
-        options += [f"{genres[0]} about {_join(topics)}", f"{genres[0]} about {topics[0]}"]
-    if topics:
-        options.append(_join(topics))
-    if genres:
-        options.append(_join(genres))
-    phrasings = []
-    for phrase in options:
-        phrase = phrase[0].upper() + phrase[1:]
-        if phrase not in phrasings:
-            phrasings.append(phrase)
-    return phrasings
+        if tag.casefold() in refused or _shares_a_word(tag, [*genres, *topics]):
+            continue
+        topics.append(tag)
+    if not genres and not topics:
+        return None
+    nouns = genres or [next((t for t in topics if not is_describing(t)), topics[0])]
+    topics = [t for t in topics if t not in nouns]
+    describing = [t for t in topics if is_describing(t)][:MAX_DESCRIBING]
+    before, after = [], []
+    length = sum(len(d.split()) for d in describing)
+    for subject in [t for t in topics if not is_describing(t)][:2]:
+        if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
+            before.append(subject)
+        elif not after:
+            after.append(subject)
+    words = [", ".join(_modifier(d) for d in describing)] if describing else []
+    words += [_modifier(_singular(s, label_counts)) for s in before]
+    words.append(_noun(group, nouns[:2]))
+    text = " ".join(words) + (f" about {_lower(after[0])}" if after else "")
+    named = [*describing, *before, *nouns[:2], *after]
+    return Description(text[0].upper() + text[1:], tuple(label.casefold() for label in named))
+
+
+def _noun(group, nouns: list[str]) -> str:
+    """One noun, or two: "crime drama" when the items carry both, "cables and
+    effects pedals" when each carries one."""
+    if len(nouns) == 1:
+        return _lower(nouns[0])
+    both = sum(
+        1
+        for item, _ in group
+        if _carries(item, [nouns[0].casefold()]) and _carries(item, [nouns[1].casefold()])
+    )
+    either = sum(1 for item, _ in group if _carries(item, [n.casefold() for n in nouns]))
+    if 2 * both >= either:
+        return f"{_lower(nouns[1])} {_lower(nouns[0])}"
+    return f"{_lower(nouns[0])} and {_lower(nouns[1])}"
+
+
+def _carried(item: RatedItem, labels: Iterable[str]) -> int:
+    own = {label.casefold() for label in (*item.categories, *item.tags)}
+    return sum(1 for label in labels if label in own)
+
+
+def _carries(item: RatedItem, labels: Iterable[str]) -> bool:
+    own = {label.casefold() for label in (*item.categories, *item.tags)}
+    return any(label in own for label in labels)
 
 
 # A disliked group is an "Avoids" line only when the person's rated items
@@ -274,66 +518,243 @@ def avoid_strength(
     return math.floor(share * 5 + 1e-9) / 5
 
 
+Group = list[tuple[RatedItem, float]]
+
+
+def _clusters(members: Group, k: int, seed: int) -> list[Group]:
+    """``members`` in ``k`` groups by their embeddings, each closest to its centre first."""
+    vectors = np.stack([item.vector for item, _ in members]).astype(np.float32)
+    weights = np.array([weight for _, weight in members], dtype=np.float32)
+    labels = spherical_kmeans(vectors, weights, k, seed=seed)
+    groups = []
+    for index in range(k):
+        rows = np.flatnonzero(labels == index)
+        if not len(rows):
+            continue
+        centre = (vectors[rows] * weights[rows, None]).sum(axis=0)
+        centre /= np.linalg.norm(centre) or 1.0
+        groups.append([members[row] for row in rows[np.argsort(-(vectors[rows] @ centre))]])
+    return groups
+
+
+def _described(groups: list[Group], smallest: int, words) -> tuple[list, Group]:
+    """Each group with its description and the members that carry a label it
+    names; the rest (and groups nothing describes) are left over."""
+    lines, left = [], []
+    for group in groups:
+        description = words(group) if len(group) >= smallest else None
+        # Examples carry most of what the words name ("death sentence" as
+        # well as "drama"); the order is the centre's within a tie.
+        kept = sorted(
+            (m for m in group if description and _carries(m[0], description.labels)),
+            key=lambda m: -_carried(m[0], description.labels),
+        )
+        if len(kept) < smallest:
+            left.extend(group)
+            continue
+        left.extend(m for m in group if m not in kept)
+        lines.append((description, kept))
+    return lines, left
+
+
+@dataclass(frozen=True)
+class PreviousLine:
+    """A line the writer wrote before, as the profile holds it now."""
+
+    embedded_text: str  # its words, without the examples
+    polarity: str
+    members: tuple[int, ...]  # its group
+    text: str = ""  # as shown, with its examples
+
+    def examples(self) -> list[str]:
+        """The titles its text quotes as examples, in order."""
+        at = self.text.rfind(" (e.g. ")
+        return re.findall(r"“([^”]*)”", self.text[at:]) if at >= 0 else []
+
+
+def _named(text: str, members: Group) -> tuple[str, ...]:
+    """The labels of ``members`` that the words ``text`` name (every word of
+    the label is there, plurals folded): what a member must carry to belong."""
+    words = _stems(text)
+    labels = {label.casefold() for item, _ in members for label in (*item.categories, *item.tags)}
+    return tuple(
+        sorted(
+            label
+            for label in labels
+            if (forms := _label_words(label)) and all(form & words for form in forms)
+        )
+    )
+
+
+def _kept_lines(
+    members: Group, previous: Sequence[PreviousLine]
+) -> tuple[list[tuple[Description, Group]], Group]:
+    """The previous lines whose groups are still there, and what none of them holds.
+
+    1. A member belongs to a previous line when it carries a label the line's
+       words name; among several, the line whose current members' centre is
+       nearest. The examples its text shows stay first (so they stay shown).
+    2. A line keeps its words (its identity) while it holds at least
+       ``MIN_ITEMS_PER_STATEMENT`` members; one left with fewer is gone, and
+       its members go back to the pool, as does every member no line holds.
+    """
+    lines = [(line, _named(line.embedded_text, members)) for line in previous]
+    lines = [(line, named) for line, named in lines if named]
+    by_id = {item.item_id: (item, weight) for item, weight in members}
+    centres = []
+    for line, _ in lines:
+        vectors = [by_id[i][0].vector for i in line.members if i in by_id]
+        centre = np.sum(vectors, axis=0) if vectors else np.zeros_like(members[0][0].vector)
+        centres.append(centre / (np.linalg.norm(centre) or 1.0))
+    groups: list[Group] = [[] for _ in lines]
+    pool: Group = []
+    for item, weight in members:
+        fits = [n for n, (_, named) in enumerate(lines) if _carries(item, named)]
+        if not fits:
+            pool.append((item, weight))
+            continue
+        best = max(fits, key=lambda n: float(item.vector @ centres[n]))
+        groups[best].append((item, weight))
+    kept = []
+    for (line, named), group in zip(lines, groups, strict=True):
+        if len(group) < MIN_ITEMS_PER_STATEMENT:
+            pool.extend(group)
+            continue
+        shown = {title: n for n, title in enumerate(line.examples())}
+        centre = np.sum([item.vector for item, _ in group], axis=0)
+        group.sort(
+            key=lambda m: (
+                shown.get(m[0].title, len(shown)),
+                -_carried(m[0], named),
+                -float(m[0].vector @ centre),
+            )
+        )
+        kept.append((Description(line.embedded_text, named), group))
+    return kept, pool
+
+
+def _lines(
+    members: Group, polarity: str, seed: int, words, previous: Sequence[PreviousLine] = ()
+) -> list[tuple[Description, Group]]:
+    """The groups of one side with their descriptions, one line per description.
+
+    0. Previous lines whose groups are still there stay, with their words
+       (``_kept_lines``); only what none of them holds is grouped anew.
+    1. Cluster (more groups for more items) and describe each group; members
+       that carry none of the labels its words name leave it.
+    2. What was left over (members that left, groups nothing described) is
+       clustered and described once more: a broad, mixed group often holds
+       two tastes that each have words.
+    3. Two groups described alike are one line.
+    4. Every positive joins the line whose words name a label it carries
+       (``_kept_lines``): the lines are what the next run would keep.
+    """
+    smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
+    everyone = members
+    lines, members = _kept_lines(members, previous) if previous else ([], members)
+    if not members:
+        return lines
+    # Beside lines that stay, what is left makes fewer, broader new lines: a
+    # few ratings of a new taste are one line, not several.
+    count = cluster_count(len(members) // 2 if lines else len(members), polarity)
+    more, left = _described(_clusters(members, max(count, 1), seed), smallest, words)
+    lines += more
+    if len(left) >= 2 * MIN_ITEMS_PER_STATEMENT:
+        more, _ = _described(
+            _clusters(left, cluster_count(len(left), polarity), seed),
+            MIN_ITEMS_PER_STATEMENT,
+            words,
+        )
+        lines += more
+    merged: dict[str, tuple[Description, Group]] = {}
+    for description, group in lines:
+        if description.text in merged:
+            group = merged[description.text][1] + group
+        merged[description.text] = (description, group)
+    # Settle: every positive joins the line whose words name a label it
+    # carries, as the next run will place it (``_kept_lines``), so writing
+    # again from the same ratings changes nothing.
+    settled = [
+        PreviousLine(
+            d.text,
+            polarity,
+            tuple(item.item_id for item, _ in group),
+            f"{d.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
+        )
+        for d, group in merged.values()
+    ]
+    return _kept_lines(everyone, settled)[0]
+
+
+def example_list(titles: Iterable[str]) -> str:
+    """Titles set apart by quotes, so that a title with a comma reads as one."""
+    return "(e.g. " + ", ".join(f"“{title}”" for title in titles) + ")"
+
+
+def _statement(polarity: str, description: Description, group: Group, weight: float):
+    return GeneratedStatement(
+        text=f"{description.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
+        polarity=polarity,
+        embedded_text=description.text,
+        evidence=tuple(item.item_id for item, _ in group[:EVIDENCE]),
+        members=tuple(item.item_id for item, _ in group),
+        weight=weight,
+        labels=description.labels,
+    )
+
+
 def generate_statements(
     signals: Sequence[Signal],
     *,
     label_counts: dict[str, int],
     catalog_size: int,
     seed: int = 0,
+    refused: frozenset[str] = frozenset(),
+    previous: Sequence[PreviousLine] = (),
 ) -> list[GeneratedStatement]:
     """Statements for one person, likes first, each with its evidence.
 
     1. Split the signals into positive and negative items (recency-weighted).
-    2. Cluster each side's embeddings (more groups for more items).
-    3. Describe each group by its distinctive genre and topics ("Science
-       fiction about first contact and linguistics"), name the items nearest
-       its centre as examples, and keep those items as evidence.
-    Groups that are too small or have no shared label give no statement.
-    Larger groups come first.
+    2. Group each side's items and describe each group as a person would
+       ("Dark, atmospheric zombie horror", ``describe``); a member that
+       carries none of the labels the words name is left to another group
+       or to ungrouped history, so every example belongs (``_lines``).
+    3. Name the items nearest each group's centre as examples, and keep the
+       group as evidence. An Avoids line needs dislikes consistent enough
+       (``avoid_strength``) and words that tell it apart from every Likes
+       line: "Horror" liked and avoided would say nothing.
+    With ``previous`` lines, a regeneration keeps each line whose group is
+    still there (its words stay, new members join it) and adds or removes a
+    line only when the history says so. Lines that stay keep their places;
+    otherwise larger groups come first.
     """
     positives, negatives = split_signals(signals)
     statements: list[GeneratedStatement] = []
+    liked: list[frozenset[str]] = []
+
+    def words(group: Group) -> Description | None:
+        return describe(group, label_counts, catalog_size, refused)
+
     for polarity, members in ((LIKE, positives), (AVOID, negatives)):
-        k = cluster_count(len(members), polarity)
-        if not k:
+        if not members:
             continue
-        vectors = np.stack([item.vector for item, _ in members]).astype(np.float32)
-        weights = np.array([weight for _, weight in members], dtype=np.float32)
-        labels = spherical_kmeans(vectors, weights, k, seed=seed)
-        groups = []
-        for index in range(k):
-            rows = np.flatnonzero(labels == index)
-            if len(rows) < min(MIN_ITEMS_PER_STATEMENT, len(members)):
-                continue
-            centre = (vectors[rows] * weights[rows, None]).sum(axis=0)
-            centre /= np.linalg.norm(centre) or 1.0
-            order = rows[np.argsort(-(vectors[rows] @ centre))]
-            group = [members[row] for row in order]
-            phrasings = _phrasings(group, label_counts, catalog_size)
-            if not phrasings:
-                continue
+        lines = []
+        earlier = [line for line in previous if line.polarity == polarity]
+        for description, group in _lines(members, polarity, seed, words, earlier):
             weight = 1.0
             if polarity == AVOID:
                 weight = avoid_strength(group, positives, label_counts, catalog_size)
-                if weight is None:
+                if weight is None or any(set(description.labels) <= like for like in liked):
                     continue
-            titles = [item.title for item, _ in group[:EXEMPLARS]]
-            groups.append(
-                (
-                    sum(weight for _, weight in group),
-                    GeneratedStatement(
-                        text=f"{phrasings[0]} (e.g. {', '.join(titles)})",
-                        polarity=polarity,
-                        embedded_text=phrasings[0],
-                        evidence=tuple(item.item_id for item, _ in group[:EVIDENCE]),
-                        alternatives=tuple(phrasings[1:]),
-                        members=tuple(item.item_id for item, _ in group),
-                        weight=weight,
-                    ),
-                )
+            else:
+                liked.append(frozenset(description.labels))
+            lines.append(
+                (sum(w for _, w in group), _statement(polarity, description, group, weight))
             )
-        groups.sort(key=lambda pair: -pair[0])
-        statements.extend(statement for _, statement in groups)
+        # Lines that stay keep their places; new ones follow, larger first.
+        place = {line.embedded_text: n for n, line in enumerate(earlier)}
+        lines.sort(key=lambda pair: (place.get(pair[1].embedded_text, len(place)), -pair[0]))
+        statements.extend(statement for _, statement in lines)
     return statements
 
 
@@ -374,10 +795,12 @@ def is_rephrasing(original: str, rewording: str, *, topics: frozenset[str]) -> b
     still retrieves a slasher group's evidence, and so does "Avoids: Horror".
     1. One plain phrase (``_PLAIN_PHRASE``): no header, sentence or markup.
     2. No topic added: every word of it that names a topic somewhere in the
-       catalog (``topics``) is already in the original. Other words ("books
+       catalog (``topics``) is already in the original, and no more often
+       ("Gory horror and gory horror" says nothing new twice). Other words ("books
        with", "stories set in") are fluency, which is what rewording is for.
     """
     if not _PLAIN_PHRASE.fullmatch(rewording):
         return False
-    kept = set(_words(original))
-    return all(word in kept for word in _words(rewording) if word in topics)
+    kept = Counter(_words(original))
+    said = Counter(word for word in _words(rewording) if word in topics)
+    return all(0 < count <= kept[word] for word, count in said.items())

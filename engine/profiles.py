@@ -7,7 +7,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
-from django.db.models import Count, F, Func, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from catalog.models import Item
@@ -18,7 +18,7 @@ from engine.retrieval import nearest_items
 from profiles.models import Interaction, Profile, ProfileRevision, Statement
 from profiles.parser import parse_statement
 from profiles.selectors import PROFILE_GENERATION_LOCK_SPACE
-from profiles.services import StatementDraft, profile_generation_save
+from profiles.services import StatementDraft, profile_drafts, profile_generation_save
 
 # A statement is kept only if its own embedding finds at least this share of
 # its evidence among the catalog items nearest to it.
@@ -54,6 +54,12 @@ def catalog_label_counts() -> tuple[dict[str, int], int]:
     The version is read before the counts, so a change committed in between
     is counted again on the next call, never missed.
     """
+    return _catalog_labels()[:2]
+
+
+def _catalog_labels() -> tuple[dict[str, int], int, frozenset[str]]:
+    """The label counts, the catalog's size, and the tags that say nothing
+    about taste (generation.non_taste_labels), cached together."""
     # From the database the counts are read from (a replica, when there is one).
     summary = Item.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
     version = (connections[Item.objects.db].settings_dict["NAME"], *summary.values())
@@ -61,16 +67,15 @@ def catalog_label_counts() -> tuple[dict[str, int], int]:
     if cached and cached[0] == version:
         return cached[1]
     counts: dict[str, int] = {}
-    for field in ("categories", "tags"):
-        rows = (
-            Item.objects.filter(is_active=True)
-            .annotate(label=Func(field, function="unnest"))
-            .values_list("label", flat=True)
-        )
-        for label in rows.iterator(5000):
+    rows = Item.objects.filter(is_active=True).values_list("categories", "tags")
+    categories, tags = [], []
+    for item_categories, item_tags in rows.iterator(5000):
+        categories.append(tuple(item_categories))
+        tags.append(tuple(item_tags))
+        for label in (*item_categories, *item_tags):
             key = label.casefold()
             counts[key] = counts.get(key, 0) + 1
-    value = (counts, Item.objects.filter(is_active=True).count())
+    value = (counts, len(categories), generation.non_taste_labels(categories, tags))
     _label_cache["labels"] = (version, value)
     return value
 
@@ -215,10 +220,15 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     # run (it reads the ratings after it); a later one waits for the next.
     started_at = timezone.now()
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
-    counts, size = catalog_label_counts()
+    counts, size, refused = _catalog_labels()
     signals = user_signals(user_id)
     generated = generation.generate_statements(
-        signals, label_counts=counts, catalog_size=size, seed=seed
+        signals,
+        label_counts=counts,
+        catalog_size=size,
+        seed=seed,
+        refused=refused,
+        previous=_previous_lines(user_id),
     )
     grounded = _grounded(generated)
     revision = profile_generation_save(
@@ -234,6 +244,19 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
         dropped=sum(1 for d in grounded if d.grounding < MIN_GROUNDING),
         seconds=time.monotonic() - started,
     )
+
+
+def _previous_lines(user_id: int) -> list[generation.PreviousLine]:
+    """The lines the writer wrote before and the profile still holds (pinned
+    ones too: their groups are not grouped again)."""
+    profile = Profile.objects.filter(user_id=user_id).first()
+    if profile is None:
+        return []
+    return [
+        generation.PreviousLine(d.embedded_text, d.polarity, tuple(d.evidence), d.text)
+        for d in profile_drafts(profile)
+        if d.origin == Statement.Origin.GENERATED
+    ]
 
 
 def profile_generation_due(*, user_id: int) -> bool:

@@ -335,7 +335,7 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProfileRevision
-        fields = ["number", "cause", "created_at", "statement_count"]
+        fields = ["number", "cause", "label", "created_at", "statement_count"]
 
     def get_statement_count(self, revision: ProfileRevision) -> int:
         return len(revision.statements)
@@ -366,6 +366,7 @@ class RevisionDiffSerializer(serializers.Serializer):
 class RevisionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     cause = serializers.ChoiceField(choices=ProfileRevision.Cause.choices)
+    label = serializers.CharField(help_text="What happened, in words.")
     created_at = serializers.DateTimeField()
     statements = SnapshotStatementSerializer(many=True)
     previous = serializers.IntegerField(
@@ -407,6 +408,7 @@ class RevisionDetailView(APIView):
                 {
                     "number": revision.number,
                     "cause": revision.cause,
+                    "label": revision.label or revision.get_cause_display(),
                     "created_at": revision.created_at,
                     "statements": revision.statements,
                     "previous": previous.number if previous else None,

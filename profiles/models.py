@@ -177,6 +177,9 @@ class ProfileRevision(models.Model):
     # [{"text", "polarity", "weight", "origin", "pinned", "evidence": [item ids],
     #   "embedded_text", "grounding"}, ...] in order.
     statements = models.JSONField(default=list)
+    # What happened, in words ("Less of “Gory slasher horror”: strength 0.6.",
+    # "Written again from 5 new ratings: +1 line, 1 line reworded").
+    label = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,6 +64,15 @@ def _with_changes(revisions):
     return revisions[:RECENT_REVISIONS]
 
 
+def _history(request: HttpRequest, profile) -> dict:
+    """One page of the history (``?history=N``, newest first), each revision
+    with what changed since the one before it (read one past the page)."""
+    page = Paginator(profile.revisions.all(), RECENT_REVISIONS).get_page(request.GET.get("history"))
+    start = page.start_index() - 1 if page.paginator.count else 0
+    rows = list(profile.revisions.all()[start : start + RECENT_REVISIONS + 1])
+    return {"revisions": _with_changes(rows), "history_page": page}
+
+
 def _regeneration_state(request: HttpRequest, profile) -> str | None:
     """Where a regeneration the person asked for stands: pending, writing, slow, done or None.
 
@@ -108,7 +118,7 @@ def _page(request, *, form=None, upload=None, status=200):
             "form": form
             or ProfileTextForm(initial={"text": text, "base_revision": profile.revision}),
             "upload": upload or ProfileUploadForm(initial={"base_revision": profile.revision}),
-            "revisions": _with_changes(list(profile.revisions.all()[: RECENT_REVISIONS + 1])),
+            **_history(request, profile),
             "regeneration": _regeneration_state(request, profile),
         },
         status=status,

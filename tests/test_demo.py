@@ -89,3 +89,15 @@ def test_demo_serves_the_site_and_ctrl_c_stops_everything():
     finally:
         if demo.poll() is None:
             demo.kill()
+
+
+@pytest.mark.django_db
+def test_the_demo_account_starts_with_ratings_and_a_profile():
+    from profiles.services import profile_drafts, profile_for
+
+    call_command("load_demo")
+    demo = Interaction.objects.filter(user__username="demo")
+    assert demo.filter(kind="rating", value__gte=4).count() >= 10
+    drafts = profile_drafts(profile_for(demo.first().user))
+    assert sum(1 for d in drafts if d.polarity == "like") >= 2
+    assert all(d.origin == "generated" and d.evidence for d in drafts)

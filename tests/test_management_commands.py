@@ -20,7 +20,7 @@ NEEDS_TABLES = {
     "demo",
 }
 # Reads files and writes a report; never touches the site's database.
-NO_TABLES = {"evaluate"}
+NO_TABLES = {"evaluate", "profile_audit"}
 OUR_APPS = {"catalog", "profiles", "engine", "recsite"}
 
 

@@ -23,7 +23,14 @@ from engine.profiles import (
     with_user_lock,
 )
 from profiles.models import Interaction, ProfileRevision
-from profiles.services import ChangeLine, StatementDraft, profile_drafts, profile_edit, profile_for
+from profiles.services import (
+    ChangeLine,
+    MergeGenerated,
+    StatementDraft,
+    profile_drafts,
+    profile_edit,
+    profile_for,
+)
 from tests.factories import make_interaction, make_item, profile_write_text
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -114,27 +121,40 @@ class TestGrouping:
         counts = {"drama": 5000, "slow burn": 40, instruction.casefold(): 3, sentence.casefold(): 3}
         assert generation.distinctive_labels(group, counts, 10000) == ["slow burn", "Drama"]
 
-    def test_a_group_is_described_by_genre_then_topics(self):
+    def test_a_group_is_described_as_a_person_would_write_it(self):
+        """Describing words before the noun, a short subject before it too, a
+        subject that would make the pile too long after "about"."""
         vectors = np.eye(4)[[0, 0, 0, 1]] + 0.01
         items = [
-            rated(n, vectors[n], categories=("Science fiction", "Drama"), tags=tags)
+            rated(n, vectors[n], categories=("Science fiction",), tags=tags)
             for n, tags in enumerate(
                 [
-                    ("first contact", "linguistics"),
-                    ("first contact", "linguistics"),
-                    ("first contact",),
+                    ("first contact", "slow burn", "cerebral"),
+                    ("first contact", "slow burn", "cerebral"),
+                    ("first contact", "slow burn"),
                     (),
                 ]
             )
         ]
-        counts = {"science fiction": 50, "drama": 4000, "first contact": 6, "linguistics": 9}
+        counts = {"science fiction": 50, "drama": 4000, "first contact": 6, "slow burn": 9}
+        counts["cerebral"] = 9
         (statement,) = generation.generate_statements(
             [signal(item) for item in items[:3]], label_counts=counts, catalog_size=9000
         )
-        assert statement.embedded_text == "Science fiction about first contact and linguistics"
-        assert statement.text.endswith("(e.g. Item 0, Item 1, Item 2)")
-        assert statement.alternatives[0] == "Science fiction about first contact"
+        assert statement.embedded_text == "Slow-burn, cerebral science fiction about first contact"
+        assert statement.text.endswith("(e.g. “Item 0”, “Item 1”, “Item 2”)")
         assert set(statement.evidence) == {0, 1, 2}
+
+    def test_one_short_subject_stands_before_the_noun(self):
+        items = [
+            rated(n, [1.0, 0.01 * n], categories=("Mystery",), tags=("amateur sleuth", "cozy"))
+            for n in range(3)
+        ]
+        counts = {"mystery": 600, "amateur sleuth": 12, "cozy": 30}
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items], label_counts=counts, catalog_size=9000
+        )
+        assert statement.embedded_text == "Cozy amateur-sleuth mystery"
 
 
 @pytest.mark.django_db
@@ -323,4 +343,180 @@ def test_near_identical_tags_are_not_both_named():
     (statement,) = generation.generate_statements(
         [signal(item) for item in items], label_counts=counts, catalog_size=9000
     )
-    assert statement.embedded_text == "Sci-Fi about aliens and space marines"
+    assert statement.embedded_text == "Alien sci-fi about space marines"
+
+
+class TestStableRegeneration:
+    """A regeneration keeps every line whose group is still there."""
+
+    TASTES = {
+        0: ("Mystery", ("cozy", "amateur sleuth")),
+        1: ("Science fiction", ("first contact", "linguistics")),
+        2: ("Horror", ("gory", "slasher")),
+    }
+    COUNTS = {
+        "mystery": 600,
+        "science fiction": 500,
+        "horror": 700,
+        "cozy": 30,
+        "amateur sleuth": 12,
+        "first contact": 8,
+        "linguistics": 9,
+        "gory": 40,
+        "slasher": 35,
+        "bookshop": 3,
+    }
+
+    def items(self, taste: int, count: int, start: int = 0, tags=None):
+        rng = np.random.default_rng(taste + start)
+        category, usual = self.TASTES[taste]
+        tags = usual if tags is None else tags
+        return [
+            rated(
+                100 * taste + n,
+                np.eye(8)[taste] + 0.15 * rng.random(8),
+                categories=(category,),
+                tags=tags,
+            )
+            for n in range(start, start + count)
+        ]
+
+    def write(self, items, previous=()):
+        return generation.generate_statements(
+            [signal(item, days_ago=len(items) - n) for n, item in enumerate(items)],
+            label_counts=self.COUNTS,
+            catalog_size=9000,
+            previous=previous,
+        )
+
+    @staticmethod
+    def previous(statements):
+        return [
+            generation.PreviousLine(s.embedded_text, s.polarity, s.members, s.text)
+            for s in statements
+        ]
+
+    def test_five_ratings_that_fit_change_no_line(self):
+        """Written afresh, the three new mysteries would put "bookshop" in the
+        line's words; they fit the line as it is, so it stays."""
+        first = self.items(0, 8) + self.items(1, 8)
+        before = self.write(first)
+        assert len(before) == 2
+        new = self.items(0, 3, start=8, tags=("cozy", "bookshop")) + self.items(1, 2, start=8)
+        afresh = {s.embedded_text for s in self.write(first + new)}
+        assert afresh != {s.embedded_text for s in before}
+        after = self.write(first + new, previous=self.previous(before))
+        assert [s.embedded_text for s in after] == [s.embedded_text for s in before]
+        assert [s.text for s in after] == [s.text for s in before]
+        assert sum(len(s.members) for s in after) == 21
+
+    def test_a_new_taste_adds_one_line(self):
+        first = self.items(0, 8) + self.items(1, 8)
+        before = self.write(first)
+        after = self.write(first + self.items(2, 5), previous=self.previous(before))
+        kept = {s.embedded_text for s in before}
+        added = [s for s in after if s.embedded_text not in kept]
+        assert kept <= {s.embedded_text for s in after}
+        assert len(after) == len(before) + 1
+        assert len(added) == 1 and "horror" in added[0].embedded_text.lower()
+
+    def test_a_line_whose_group_is_gone_goes(self):
+        first = self.items(0, 8) + self.items(1, 8)
+        before = self.write(first)
+        after = self.write(self.items(1, 8), previous=self.previous(before))
+        assert [s.embedded_text for s in after] == [
+            s.embedded_text for s in before if "science" in s.embedded_text.lower()
+        ]
+
+
+class TestRegenerationLabel:
+    """A regeneration's revision says what it did."""
+
+    @staticmethod
+    def line(text, evidence):
+        return StatementDraft(
+            text=text,
+            polarity="like",
+            weight=1.0,
+            embedded_text=text,
+            origin="generated",
+            evidence=tuple(evidence),
+        )
+
+    def test_new_reworded_and_kept_lines_are_counted(self):
+        before = [self.line("Cozy mystery", [1, 2, 3]), self.line("Gory horror", [4, 5, 6])]
+        after = [
+            self.line("Cozy mystery", [1, 2, 3, 7]),
+            self.line("Gory slasher horror", [4, 5, 8]),
+            self.line("First-contact science fiction", [9, 10]),
+        ]
+        label = MergeGenerated(tuple(after), new_signals=5)._label(before, after)
+        assert label == "Written again from 5 new ratings: +1 line, 1 line reworded."
+
+    def test_a_first_run_and_a_run_without_a_count_say_so(self):
+        lines = [self.line("Cozy mystery", [1, 2])]
+        assert (
+            MergeGenerated(tuple(lines))._label([], lines) == "Written from your ratings: 1 line."
+        )
+        gone = MergeGenerated(())._label(lines, [])
+        assert gone == "Written again from your ratings: −1 line."
+
+
+class TestWording:
+    def test_a_tag_spread_like_the_catalog_says_nothing_about_taste(self):
+        categories = [("Horror",), ("Comedy",), ("Drama",), ("Romance",)] * 10
+        tags = [
+            ("woman director", "gore") if c == ("Horror",) else ("woman director",)
+            for c in categories
+        ]
+        assert generation.non_taste_labels(categories, tags) == {"woman director"}
+
+    def test_a_production_note_is_refused_by_its_words(self):
+        categories = [("Action",)] * 10 + [("Drama",)] * 10
+        tags = [("based on comic",)] * 10 + [()] * 10
+        assert "based on comic" in generation.non_taste_labels(categories, tags)
+
+    def test_no_refused_tag_and_no_genre_repeated_as_a_topic(self):
+        items = [
+            rated(
+                n, [1.0, 0.01 * n], categories=("Musical",), tags=("musical", "jealousy", "sequel")
+            )
+            for n in range(3)
+        ]
+        counts = {"musical": 300, "jealousy": 20, "sequel": 10}
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items],
+            label_counts=counts,
+            catalog_size=9000,
+            refused=frozenset({"sequel"}),
+        )
+        assert statement.embedded_text == "Jealousy musical"
+
+    def test_members_that_share_none_of_the_words_leave_the_line(self):
+        """A regency romance is no example of gory horror, however near its vector."""
+        horror = [
+            rated(n, [1.0, 0.01 * n], categories=("Horror",), tags=("gory", "splatter"))
+            for n in range(4)
+        ]
+        stray = rated(9, [1.0, 0.02], categories=("Romance",), tags=("regency",))
+        statements = generation.generate_statements(
+            [signal(item) for item in [*horror, stray]],
+            label_counts={"horror": 700, "romance": 900, "gory": 40, "splatter": 20, "regency": 9},
+            catalog_size=9000,
+        )
+        assert [s.embedded_text for s in statements] == ["Gory splatter horror"]
+        assert 9 not in statements[0].members
+
+    def test_an_avoids_line_never_repeats_a_likes_line(self):
+        liked = [rated(n, [1.0, 0.01 * n], categories=("Horror",)) for n in range(6)]
+        disliked = [rated(10 + n, [0.9, 0.3 + 0.01 * n], categories=("Horror",)) for n in range(6)]
+        statements = generation.generate_statements(
+            [signal(item) for item in liked] + [signal(item, value=1.0) for item in disliked],
+            label_counts={"horror": 700},
+            catalog_size=9000,
+        )
+        assert [(s.polarity, s.embedded_text) for s in statements] == [("like", "Horror")]
+
+    def test_titles_are_set_apart_so_a_comma_stays_inside_one(self):
+        listed = generation.example_list(["Wrong Wedding, Right Guy", "Sleepy Burrows"])
+        assert listed == "(e.g. “Wrong Wedding, Right Guy”, “Sleepy Burrows”)"

@@ -158,8 +158,33 @@ def test_history_shows_what_each_revision_changed(signed_in, owner):
     profile_write_text(user=owner, text="jazz\nfolk", base_revision=0)
     profile_write_text(user=owner, text="jazz (a little)\nblues\nopera", base_revision=1)
     page = signed_in.get(PAGE).content.decode()
-    assert "Revision 2: Edited by the person" in page
+    assert 'Revision 2: <span class="label" data-testid="revision-label">Edited the text' in page
     assert "1 added, 0 removed, 2 changed" in page
     assert "~ folk → blues" in page
     assert "(strength 1.0 → 0.4)" in page
     assert "+ opera" in page
+
+
+@pytest.mark.django_db
+class TestHistory:
+    def test_each_revision_is_labelled_by_what_happened(self, signed_in, owner):
+        from profiles.services import StepStrength, profile_edit
+
+        profile_write_text(user=owner, text="Likes:\n- Gory slasher horror", base_revision=0)
+        profile_edit(user=owner, edit=StepStrength(0, -1))
+        labels = [r.label for r in profile_for(owner).revisions.all()]
+        assert labels[0].startswith("Less of “Gory slasher horror”")
+        page = signed_in.get(PAGE).content.decode()
+        assert "Less of “Gory slasher horror”" in page
+
+    def test_the_history_is_paged(self, signed_in, owner):
+        for number in range(12):
+            profile_write_text(user=owner, text=f"Likes:\n- topic {number}", base_revision=number)
+        first = signed_in.get(PAGE).content.decode()
+        assert first.count('data-testid="revision"') == 10
+        assert 'data-number="12"' in first and 'data-number="2"' not in first
+        assert "?history=2#revisions" in first
+        second = signed_in.get(PAGE, {"history": 2}).content.decode()
+        assert second.count('data-testid="revision"') == 2
+        assert 'data-number="2"' in second and 'data-number="1"' in second
+        assert "1 added, 0 removed" in second.split('data-number="1"')[1]

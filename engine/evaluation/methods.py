@@ -340,12 +340,14 @@ def write_profiles(
        centre, and keep the examples in the text as serving does.
     """
     label_counts = catalog.label_counts()
+    refused = generation.non_taste_labels(catalog.categories, catalog.tags)
     generated = {
         person: generation.generate_statements(
             signals_of(catalog, data, rows),
             label_counts=label_counts,
             catalog_size=len(catalog),
             seed=seed,
+            refused=refused,
         )
         for person, rows in rows_by_person.items()
     }

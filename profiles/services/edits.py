@@ -53,6 +53,7 @@ class Applied:
     message: str  # what the edit does, in words
     undo: "ProfileEdit | None" = None  # a history edit's way back (see ProfileChange.undo)
     changed: bool = True  # False: the edit leaves the statements as they are; nothing is written
+    label: str = ""  # the revision's label in the history, when ``message`` will not do
 
 
 class ProfileEdit:
@@ -142,6 +143,7 @@ def profile_edit(
             drafts=change.after,
             cause=edit.cause,
             author=None if generated else user,
+            label=applied.label or applied.message,
         )
     return replace(change, revision=revision, undo=RestoreRevision(change.base_revision))
 
@@ -169,7 +171,7 @@ class ReplaceText(ProfileEdit):
                 result.append(replace(kept, weight=statement.weight))
             else:
                 result.append(StatementDraft.from_parsed(statement))
-        return Applied(result, "Your profile is saved.")
+        return Applied(result, "Your profile is saved.", label="Edited the text")
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,11 @@ class AddLines(ProfileEdit):
                 *(f"- {line}" for line in self.avoids),
             ]
         )
-        return replace(ReplaceText(text).apply(drafts, user=user), message="Your lines are added.")
+        return replace(
+            ReplaceText(text).apply(drafts, user=user),
+            message="Your lines are added.",
+            label="Added lines",
+        )
 
 
 # --- One line, by its position --------------------------------------------------------
@@ -439,10 +445,12 @@ class MergeGenerated(ProfileEdit):
 
     Pinned and person-written lines stay exactly; generated, unpinned ones
     are replaced by ``generated``, leaving out any whose words a kept line
-    has already. Likes stay before avoids.
+    has already. Likes stay before avoids. ``new_signals``: how many ratings
+    and reactions came since the last run (None: not known), for the label.
     """
 
     generated: tuple[StatementDraft, ...]
+    new_signals: int | None = None
     cause: ClassVar[str] = ProfileRevision.Cause.GENERATION
 
     def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
@@ -459,9 +467,43 @@ class MergeGenerated(ProfileEdit):
         # Running the writer twice is the same as running it once.
         return Applied(
             merged,
-            "Your profile is written again from your ratings.",
+            self._label(drafts, merged),
             changed=not same_statements(merged, drafts),
         )
+
+    def _label(self, before: list[StatementDraft], after: list[StatementDraft]) -> str:
+        """What the run did, in words: "Written again from 5 new ratings: +1
+        line, 1 line reworded". A line reworded is one whose words changed
+        while it kept most of its group (its evidence)."""
+        old = [d for d in before if d.origin == Statement.Origin.GENERATED]
+        new = [d for d in after if d.origin == Statement.Origin.GENERATED]
+        if not old:
+            return f"Written from your ratings: {_lines(len(new))}."
+        added = [d for d in new if d.embedded_text not in {o.embedded_text for o in old}]
+        removed = [d for d in old if d.embedded_text not in {n.embedded_text for n in new}]
+        reworded = sum(1 for d in added if any(_same_group(d, r) for r in removed))
+        parts = [
+            f"+{_lines(len(added) - reworded)}" if len(added) > reworded else "",
+            f"−{_lines(len(removed) - reworded)}" if len(removed) > reworded else "",
+            f"{_lines(reworded)} reworded" if reworded else "",
+        ]
+        parts = [part for part in parts if part] or ["examples updated"]
+        source = (
+            f"{self.new_signals} new rating{'s' if self.new_signals != 1 else ''}"
+            if self.new_signals
+            else "your ratings"
+        )
+        return f"Written again from {source}: {', '.join(parts)}."
+
+
+def _lines(count: int) -> str:
+    return f"{count} line{'s' if count != 1 else ''}"
+
+
+def _same_group(a: StatementDraft, b: StatementDraft) -> bool:
+    """Whether two lines stand for mostly the same items (half the smaller group)."""
+    shared = len(set(a.evidence) & set(b.evidence))
+    return shared * 2 >= min(len(a.evidence), len(b.evidence)) > 0
 
 
 def profile_generation_save(
@@ -482,7 +524,13 @@ def profile_generation_save(
     next run. Returns the new revision, or None when nothing changed.
     """
     with transaction.atomic():
-        change = profile_edit(user=user, edit=MergeGenerated(tuple(drafts)))
+        before = Profile.objects.filter(user=user).first()
+        new_signals = (
+            interactions - before.interactions_at_generation
+            if before is not None and before.generated_at is not None
+            else None
+        )
+        change = profile_edit(user=user, edit=MergeGenerated(tuple(drafts), new_signals))
         profile = Profile.objects.filter(user=user)
         profile.update(
             generated_at=timezone.now(),

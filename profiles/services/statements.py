@@ -98,7 +98,7 @@ def profile_drafts(profile: Profile) -> list[StatementDraft]:
 
 
 def revision_write(
-    *, profile: Profile, drafts: Sequence[StatementDraft], cause: str, author
+    *, profile: Profile, drafts: Sequence[StatementDraft], cause: str, author, label: str = ""
 ) -> ProfileRevision:
     """Replace the statement list of a profile the caller has locked, as revision N+1.
 
@@ -143,6 +143,7 @@ def revision_write(
         cause=cause,
         author=author,
         statements=[draft.snapshot() for draft in drafts],
+        label=label[:300],
     )
     statements_changed.send(sender=Profile, profile_id=profile.pk)
     return revision

@@ -6,22 +6,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.importers import read_items_file
-from engine.encoder import get_encoder
-from engine.evaluation.data import catalog_from_rows, interactions_from_rows
-from engine.evaluation.embeddings import EmbeddingCache
 from engine.evaluation.methods import GroundingRule
 from engine.evaluation.metrics import METRIC_NAMES
 from engine.evaluation.plots import write_plots
 from engine.evaluation.protocols import PROTOCOLS, Options, evaluate
+from engine.management.datasets import CachedEncoder, add_dataset_arguments, read_dataset
 from engine.profiles import GROUNDING_DEPTH_SHARE, MIN_GROUNDING, MIN_GROUNDING_DEPTH
-from profiles.importers import read_interactions_csv
 from profiles.models import Profile
-from profiles.movielens import read_movielens
 from recsite.errors import ApplicationError
-from recsite.progress import progress_bar
-
-DEFAULT_CACHE = Path(settings.BASE_DIR) / "var" / "evaluation-cache"
 
 
 class Command(BaseCommand):
@@ -34,17 +26,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--items", type=Path, help="catalog file (.jsonl or .csv, .gz too)")
-        parser.add_argument("--interactions", type=Path, help="interactions CSV (.gz too)")
-        parser.add_argument(
-            "--movielens", type=Path, help="a MovieLens folder, read as import_movielens reads it"
-        )
-        parser.add_argument(
-            "--tmdb-keywords", type=Path, help="with --movielens: TMDB keywords.csv, as tags"
-        )
-        parser.add_argument(
-            "--tmdb-movies", type=Path, help="with --movielens: TMDB movies CSV, overviews"
-        )
+        add_dataset_arguments(parser)
         parser.add_argument(
             "--protocols",
             default=",".join(PROTOCOLS),
@@ -59,12 +41,6 @@ class Command(BaseCommand):
             "--plots",
             type=Path,
             help="write PNG charts to PREFIX-warm.png, PREFIX-cold-users.png, PREFIX-steering.png",
-        )
-        parser.add_argument(
-            "--cache-dir",
-            type=Path,
-            default=DEFAULT_CACHE,
-            help="where item and phrase vectors are cached (default var/evaluation-cache)",
         )
 
     def handle(self, *args, **options):
@@ -81,10 +57,9 @@ class Command(BaseCommand):
                 "pip install -r requirements-dev.txt -c requirements-lock.txt"
             )
         try:
-            catalog, interactions = self._read(options)
-            catalog = catalog.with_vectors(
-                self._encode(options["cache_dir"], catalog.texts, "Item vectors")
-            )
+            catalog, interactions = read_dataset(options)
+            encode = CachedEncoder(options["cache_dir"])
+            catalog = catalog.with_vectors(encode(catalog.texts, "Item vectors"))
             report = evaluate(
                 catalog,
                 interactions,
@@ -98,7 +73,7 @@ class Command(BaseCommand):
                     rule=GroundingRule(MIN_GROUNDING, GROUNDING_DEPTH_SHARE, MIN_GROUNDING_DEPTH),
                     serving_balance=Profile._meta.get_field("balance").default,
                 ),
-                encode=lambda texts: self._encode(options["cache_dir"], texts, "Phrase vectors"),
+                encode=encode,
                 log=lambda message: self.stderr.write(message),
             )
         except ApplicationError as error:
@@ -126,56 +101,6 @@ class Command(BaseCommand):
                 f"choose from {', '.join(PROTOCOLS)}."
             )
         return chosen
-
-    def _read(self, options):
-        items, interactions, movielens = (
-            options["items"],
-            options["interactions"],
-            options["movielens"],
-        )
-        if movielens and (items or interactions):
-            raise CommandError(
-                "--movielens replaces --items and --interactions: give one or the other."
-            )
-        if not movielens and not (items and interactions):
-            raise CommandError("Give --items and --interactions, or --movielens.")
-        if not movielens and (options["tmdb_keywords"] or options["tmdb_movies"]):
-            raise CommandError("--tmdb-keywords and --tmdb-movies enrich --movielens only.")
-        if movielens:
-            data = read_movielens(
-                Path(movielens),
-                tmdb_keywords=Path(options["tmdb_keywords"]) if options["tmdb_keywords"] else None,
-                tmdb_movies=Path(options["tmdb_movies"]) if options["tmdb_movies"] else None,
-            )
-            item_rows, interaction_rows = data.items, data.interactions
-        else:
-            item_rows = read_items_file(Path(items))
-            interaction_rows = read_interactions_csv(Path(interactions))
-        catalog = catalog_from_rows(item_rows)
-        return catalog, interactions_from_rows(interaction_rows, catalog)
-
-    def _encode(self, folder: Path, texts: list[str], description: str):
-        cache = self._caches.get(folder) if hasattr(self, "_caches") else None
-        if cache is None:
-            cache = EmbeddingCache(Path(folder), settings.EMBEDDING_MODEL)
-            self._caches = {folder: cache}
-        bar = None
-
-        def start(missing: int) -> None:
-            nonlocal bar
-            if missing:
-                bar = progress_bar(total=missing, unit="text", desc=description)
-
-        try:
-            return cache.vectors(
-                texts,
-                lambda chunk: get_encoder().encode(chunk),
-                on_missing=start,
-                on_progress=lambda n: bar.update(n),
-            )
-        finally:
-            if bar is not None:
-                bar.close()
 
 
 def render(report: dict) -> str:

@@ -4,11 +4,19 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count, Q
 
+from engine.profiles import profile_generate
+from profiles.importers import InteractionRow
+from profiles.models import Interaction
+from profiles.services import interactions_import
 from recsite.management.database import MigratedDatabaseCommand
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
+# The demo account starts with this many of a sample person's latest ratings:
+# enough for a profile of a few lines, few enough to read on one page.
+DEMO_HISTORY = 40
 
 
 class Command(MigratedDatabaseCommand):
@@ -58,3 +66,40 @@ class Command(MigratedDatabaseCommand):
         # not only after the worker's debounced training: a fraction of a
         # second on the sample, about 15 s on MovieLens.
         call_command("train_collaborative", sync=True, stdout=self.stdout)
+        self._start_history(user)
+
+    def _start_history(self, user) -> None:
+        """The demo account starts with ratings and a profile written from them,
+        so its For you page shows the product, not a list of popular items.
+
+        1. Copy the latest ``DEMO_HISTORY`` signals of the person with the most
+           positives (once: an account that has a history keeps it).
+        2. Embed the items still waiting for it, and write the profile here.
+        """
+        if Interaction.objects.filter(user=user).exists():
+            return
+        model = (
+            Interaction.objects.exclude(user=user)
+            .values("user")
+            .annotate(positives=Count("id", filter=Q(kind="rating", value__gte=4)))
+            .order_by("-positives", "user")
+            .first()
+        )
+        if model is None:
+            return
+        rows = Interaction.objects.filter(user_id=model["user"]).select_related("item")
+        rows = rows.order_by("-timestamp", "item_id")[:DEMO_HISTORY]
+        interactions_import(
+            rows=[
+                InteractionRow(
+                    "demo", n, DEMO_USERNAME, r.item.external_id, r.kind, r.value, r.timestamp
+                )
+                for n, r in enumerate(rows, 1)
+            ]
+        )
+        call_command("embed_items", sync=True, stdout=self.stdout)
+        result = profile_generate(user_id=user.pk)
+        self.stdout.write(
+            f"The demo account starts with {len(rows)} ratings and "
+            f"{result.statements} profile lines."
+        )
