@@ -1,5 +1,7 @@
 """The hybrid scoring core (engine.scoring): plain numpy, no database."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -166,13 +168,10 @@ class TestFaithfulness:
 
 def grouped(vectors, pulls, members, **kwargs):
     """Candidates pulled in by the rated items ``members`` (id -> row of pulls)."""
-    cands = candidates(vectors, **kwargs)
-    return scoring.Candidates(
-        **{
-            **cands.__dict__,
-            "links": sparse.csr_matrix(np.array([pulls[item] for item in members], dtype=float)),
-            "sources": np.array(members, dtype=np.int64),
-        }
+    return replace(
+        candidates(vectors, **kwargs),
+        links=sparse.csr_matrix(np.array([pulls[item] for item in members], dtype=float)),
+        sources=np.array(members, dtype=np.int64),
     )
 
 
@@ -258,6 +257,28 @@ class TestGroups:
         first, second, new = table(cands, [line], history=rated(41), balance=0.0).all()
         assert new.score > second.score and new.contributions["cf"] > 0
         assert new.matches[0].statement.key == 0
+
+    def test_new_items_wait_below_the_tenth_known_one_and_take_every_other_place_after(self):
+        # Fourteen items the rated one pulls in, and four nobody has rated
+        # that sit on the line's centre: their guessed pull alone would put
+        # them first.
+        known = [unit(0, 1, 0.01 * i) for i in range(14)]
+        new = [unit(1, 0.01 * i) for i in range(4)]
+        cands = grouped(
+            known + new,
+            {41: [1.0 - 0.05 * i for i in range(14)] + [0.0] * 4},
+            [41],
+            popularity=[10] * 14 + [0] * 4,
+        )
+        line = statement(0, unit(0, 0, 0, 1), members=(41,), centre=unit(1), own=False)
+        scored = table(cands, [line], history=rated(41), balance=0.0)
+        order = sorted(scored.all(), key=lambda s: -s.score)
+        assert ["new" if s.item_id > 14 else "known" for s in order] == (
+            ["known"] * 10 + ["new", "known"] * 4
+        )
+        # The new items keep their own order, and the line still names them.
+        assert [s.item_id for s in order if s.item_id > 14] == [15, 16, 17, 18]
+        assert all(s.matches[0].statement.key == 0 for s in order if s.item_id > 14)
 
 
 class TestShares:

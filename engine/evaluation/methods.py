@@ -7,6 +7,8 @@ scoring core (``engine.scoring``), with every item as a candidate (exact
 retrieval instead of the HNSW index).
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -121,7 +123,7 @@ class Trained:
         centre /= np.linalg.norm(centre) or 1.0
         return self._unseen(person, self.catalog.vectors @ centre)
 
-    def with_histories(self, data: Interactions) -> "Trained":
+    def with_histories(self, data: Interactions) -> Trained:
         """The same models, with people's histories read from ``data`` instead.
 
         Cold-user protocol: the models are trained without the cold people,
@@ -347,19 +349,58 @@ def write_profiles(
         )
         for person, rows in rows_by_person.items()
     }
-    phrases = sorted(
-        {p for statements in generated.values() for s in statements for p in _phrasings(s)}
-    )
-    vectors = encode(phrases) if phrases else np.zeros((0, catalog.vectors.shape[1]))
-    vector_of = dict(zip(phrases, vectors, strict=True))
-    nearest = _nearest_sets(vectors, catalog.vectors, rule.depth(len(catalog)))
-    nearest_of = dict(zip(phrases, nearest, strict=True))
+    grounded = _GroundedPhrasings.of(generated, catalog, encode=encode, rule=rule)
     categories = scoring.category_index(catalog.category_names())
+    profiles = {}
+    for person, statements in generated.items():
+        lines = [
+            grounded.line(key, statement, catalog.vectors, categories)
+            for key, statement in enumerate(statements)
+        ]
+        placed = frozenset(i for s in lines if s.polarity == scoring.LIKE for i in s.members)
+        profiles[person] = PersonProfile(lines, placed)
+    return profiles
 
-    def line(key: int, statement: generation.GeneratedStatement) -> scoring.ProfileStatement:
+
+@dataclass(frozen=True)
+class _GroundedPhrasings:
+    """Every phrasing of every generated line, encoded once, with the catalog
+    items nearest to it (exactly; serving asks the HNSW index)."""
+
+    vector_of: dict[str, np.ndarray]
+    nearest_of: dict[str, set[int]]
+
+    @classmethod
+    def of(
+        cls,
+        generated: dict[int, list[generation.GeneratedStatement]],
+        catalog: Catalog,
+        *,
+        encode: Encode,
+        rule: GroundingRule,
+    ) -> _GroundedPhrasings:
+        phrases = sorted(
+            {p for statements in generated.values() for s in statements for p in _phrasings(s)}
+        )
+        vectors = encode(phrases) if phrases else np.zeros((0, catalog.vectors.shape[1]))
+        nearest = _nearest_sets(vectors, catalog.vectors, rule.depth(len(catalog)))
+        return cls(
+            vector_of=dict(zip(phrases, vectors, strict=True)),
+            nearest_of=dict(zip(phrases, nearest, strict=True)),
+        )
+
+    def line(
+        self,
+        key: int,
+        statement: generation.GeneratedStatement,
+        item_vectors: np.ndarray,
+        categories: dict[str, str],
+    ) -> scoring.ProfileStatement:
+        """The line with its best-grounded phrasing, keeping the examples in
+        its text as serving does, its members and its group's centre."""
         phrase = max(
             _phrasings(statement),
-            key=lambda p: generation.grounding_score(statement.evidence, nearest_of[p]),
+            key=lambda p: generation.grounding_score(statement.evidence, self.nearest_of[p]),
         )
         examples = statement.text[statement.text.rindex(" (e.g. ") :]
         return scoring.ProfileStatement(
@@ -367,19 +408,12 @@ def write_profiles(
             text=f"{phrase}{examples}",
             polarity=statement.polarity,
             weight=statement.weight,
-            vector=vector_of[phrase],
+            vector=self.vector_of[phrase],
             # As serving labels a stored line: from its embedded text.
             label=scoring.category_label(phrase, categories),
             members=statement.members,
-            centre=group_centre(catalog.vectors, statement.members),
+            centre=group_centre(item_vectors, statement.members),
         )
-
-    profiles = {}
-    for person, statements in generated.items():
-        lines = [line(key, statement) for key, statement in enumerate(statements)]
-        placed = frozenset(i for s in lines if s.polarity == scoring.LIKE for i in s.members)
-        profiles[person] = PersonProfile(lines, placed)
-    return profiles
 
 
 def group_centre(vectors: np.ndarray, members: Sequence[int]) -> np.ndarray | None:

@@ -385,8 +385,7 @@ class _Run:
         balance = self.options.serving_balance
         names = self.catalog.category_names()
         members = {name: self.catalog.in_category(name) for name in names}
-        like_before, like_after, avoid_before, avoid_after, others_kept = [], [], [], [], []
-        ndcg_before, ndcg_after = [], []
+        cases = _SteeringCases()
         for person in people:
             statements = trained.statements(person)
             table = trained.table(person, balance, statements)
@@ -411,43 +410,24 @@ class _Run:
             options = [n for n in roomy if n not in listed and n not in history]
             if options:
                 name = options[int(self.rng.integers(len(options)))]
-                like_before.append(share(before, name))
-                like_after.append(share(after(name, LIKE), name))
+                cases.like_before.append(share(before, name))
+                cases.like_after.append(share(after(name, LIKE), name))
             options = sorted(listed)
             if options:
                 name = options[int(self.rng.integers(len(options)))]
-                avoid_before.append(share(before, name))
+                cases.avoid_before.append(share(before, name))
                 avoided = after(name, AVOID)
-                avoid_after.append(share(avoided, name))
+                cases.avoid_after.append(share(avoided, name))
                 # What the avoid should leave alone: the rest of the list before.
                 others = [i for i in before if not members[name][i]]
                 if others:
-                    others_kept.append(len(set(others) & set(avoided)) / len(others))
+                    cases.others_kept.append(len(set(others) & set(avoided)) / len(others))
             options = [n for n in roomy if n not in tested]
             if options and relevant:
                 name = options[int(self.rng.integers(len(options)))]
-                ndcg_before.append(metrics.ndcg_at_k(before, relevant, TOP))
-                ndcg_after.append(metrics.ndcg_at_k(after(name, LIKE), relevant, TOP))
-        success = [a >= LIKE_SUCCESS_ITEMS / TOP for a in like_after]
-        mean = _mean
-        return {
-            "like_share_before": mean(like_before),
-            "like_share_after": mean(like_after),
-            "like_success": mean(success),
-            "avoid_remaining_before": mean(avoid_before),
-            "avoid_remaining_after": mean(avoid_after),
-            "avoid_others_kept": mean(others_kept),
-            "ndcg_retained": round(mean(ndcg_after) / mean(ndcg_before), 6)
-            if mean(ndcg_before)
-            else 0.0,
-            "cases": len(like_after) + len(avoid_after) + len(ndcg_after),
-            "like_cases": len(like_after),
-            "avoid_cases": len(avoid_after),
-            "ndcg_cases": len(ndcg_after),
-            "ndcg@10_served_before": mean(ndcg_before),
-            "ndcg@10_served_after": mean(ndcg_after),
-            "balance": balance,
-        }
+                cases.ndcg_before.append(metrics.ndcg_at_k(before, relevant, TOP))
+                cases.ndcg_after.append(metrics.ndcg_at_k(after(name, LIKE), relevant, TOP))
+        return cases.figures(balance)
 
     def faithfulness(self) -> dict:
         """Delete a line a served item's rationale quotes: its score must drop by
@@ -509,6 +489,42 @@ def at_balance(table: scoring.ScoreTable, balance: float, *, history: bool = Tru
         + table.terms["neg"]
         + (balance - table.words) * table.drawn_neg
     )
+
+
+@dataclass
+class _SteeringCases:
+    """What the steering protocol measured, list by list: each category's
+    share of the top before and after a line naming it, and the NDCG of the
+    list before and after a like of a category the person's targets avoid."""
+
+    like_before: list[float] = field(default_factory=list)
+    like_after: list[float] = field(default_factory=list)
+    avoid_before: list[float] = field(default_factory=list)
+    avoid_after: list[float] = field(default_factory=list)
+    # After an avoid: the share of the list's other items (not in its category) kept.
+    others_kept: list[float] = field(default_factory=list)
+    ndcg_before: list[float] = field(default_factory=list)
+    ndcg_after: list[float] = field(default_factory=list)
+
+    def figures(self, balance: float) -> dict:
+        mean = _mean
+        ndcg_before = mean(self.ndcg_before)
+        return {
+            "like_share_before": mean(self.like_before),
+            "like_share_after": mean(self.like_after),
+            "like_success": mean([a >= LIKE_SUCCESS_ITEMS / TOP for a in self.like_after]),
+            "avoid_remaining_before": mean(self.avoid_before),
+            "avoid_remaining_after": mean(self.avoid_after),
+            "avoid_others_kept": mean(self.others_kept),
+            "ndcg_retained": round(mean(self.ndcg_after) / ndcg_before, 6) if ndcg_before else 0.0,
+            "cases": len(self.like_after) + len(self.avoid_after) + len(self.ndcg_after),
+            "like_cases": len(self.like_after),
+            "avoid_cases": len(self.avoid_after),
+            "ndcg_cases": len(self.ndcg_after),
+            "ndcg@10_served_before": ndcg_before,
+            "ndcg@10_served_after": mean(self.ndcg_after),
+            "balance": balance,
+        }
 
 
 def _mean(values: Sequence[float]) -> float:

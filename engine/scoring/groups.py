@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.scoring.model import (
     COLD_SHARE,
+    NEW_ITEM_EVERY,
     NEW_ITEM_RANK,
     SEED_PRIOR_FLOOR,
     SEEDS_PER_LINE,
@@ -193,27 +194,39 @@ def unseen_cap(
     listable: np.ndarray,
     did: float,
 ) -> bool:
-    """In place: no item nobody has rated ranks above the NEW_ITEM_RANK-th known one.
+    """In place: items nobody has rated rank no higher than the NEW_ITEM_RANK-th
+    known one, and after it take at most one place in NEW_ITEM_EVERY.
 
-    Its collaborative part is a guess from its content (unseen_pull): the best
-    such guess may take a place in a list, never one above what the person's
-    history is sure of. Scales every unseen item's guessed part alike, so
-    they keep their order. ``listable``: the rows a list could show (not
-    removed, not the person's own history). Returns whether anything changed.
+    Their collaborative part is a guess from their content (unseen_pull): the
+    best such guesses may take places in a list, never one above what the
+    person's history is sure of, and never all of the places after it. The
+    j-th best new item (by its own score) ranks just below the known item at
+    NEW_ITEM_RANK + j x (NEW_ITEM_EVERY - 1): its guessed part alone is scaled
+    down, so the new items keep their order and the shares stay exact.
+    ``listable``: the rows a list could show (not removed, not the person's
+    own history). Returns whether anything changed.
     """
     unseen = np.asarray(popularity) == 0
     columns = [c for c, held in groups.like_history if held]
-    known = np.sort(sum(terms.values())[~unseen & listable])[::-1]
+    total = sum(terms.values())
+    known = np.sort(total[~unseen & listable])[::-1]
     if not unseen.any() or not columns or len(known) < NEW_ITEM_RANK:
         return False
-    guessed = did * (groups.like[np.ix_(unseen, columns)] @ strengths[columns])
-    rest = sum(terms.values())[unseen] - guessed
-    target = known[NEW_ITEM_RANK - 1]
-    over = guessed > 1e-12
+    rows = np.flatnonzero(unseen)
+    guessed = did * (groups.like[np.ix_(rows, columns)] @ strengths[columns])
+    rest = total[rows] - guessed
+    # Places for the listable new items in their order; the others (never
+    # listed) only under the first.
+    order = np.argsort(-total[rows], kind="stable")
+    places = np.full(len(rows), NEW_ITEM_RANK - 1)
+    shown = order[listable[rows][order]]
+    places[shown] = NEW_ITEM_RANK - 1 + np.arange(len(shown)) * (NEW_ITEM_EVERY - 1)
+    below = known[np.minimum(places, len(known) - 1)]
+    target = below - 1e-9 * np.maximum(np.abs(below), 1.0)
+    over = (guessed > 1e-12) & (total[rows] > target)
     if not over.any():
         return False
-    scale = float(np.clip(((target - rest[over]) / guessed[over]).min(), 0.0, 1.0))
-    if scale >= 1.0:
-        return False
-    groups.like[np.ix_(unseen, columns)] *= scale
+    scale = np.ones(len(rows))
+    scale[over] = np.clip((target[over] - rest[over]) / guessed[over], 0.0, 1.0)
+    groups.like[np.ix_(rows, columns)] *= scale[:, None]
     return True

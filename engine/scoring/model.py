@@ -49,9 +49,11 @@ LABEL_REMOVE_WEIGHT = AVOID_REMOVE_Z / TYPICAL_STRONG_Z
 LABEL_TIE_BREAK = 0.1
 # An item nobody has rated gets this share of a group's strongest pull when
 # it fully matches the group's centre (see unseen_pull), but ranks no higher
-# than this place among the items people have rated (unseen_cap).
+# than this place among the items people have rated, and after it takes at
+# most one place in NEW_ITEM_EVERY (unseen_cap).
 COLD_SHARE = 1.0
 NEW_ITEM_RANK = 10
+NEW_ITEM_EVERY = 2
 # A reworded line whose words put its group's centre below this z-score no
 # longer stands for the group (see detached).
 DETACHED_Z = 1.0
