@@ -5,6 +5,7 @@ own (``bench_recsite`` on the configured server), created and migrated at the
 start and dropped at the end, even on Ctrl-C.
 """
 
+import functools
 import os
 import sys
 import time
@@ -133,15 +134,23 @@ def profile_text_set(user, text: str) -> None:
     services.profile_edit(user=user, edit=services.ReplaceText(text))
 
 
+@functools.cache
+def _test_environment() -> None:
+    """Django's test environment, once per process (a second call raises):
+    it lets the in-process client in (ALLOWED_HOSTS)."""
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+
+
 def signed_in_client(user):
     """An in-process test client signed in as ``user``, with the encoder warm."""
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from engine.encoder import get_encoder
 
     get_encoder().encode(["warm up"])
-    setup_test_environment()  # lets the in-process client in (ALLOWED_HOSTS)
+    _test_environment()
     client = Client()
     client.force_login(user)
     return client

@@ -4,8 +4,11 @@ Usage: python bench/recommendation_latency.py [--requests 200]
 
 Imports ml-latest-small (with TMDB text) into a throw-away database, gives
 every item its vector (var/bench cache), computes popularity and trains the
-collaborative model. Then, for the user whose history is closest to 200
-interactions, with a typed 6-statement profile (5 likes, 1 avoid):
+collaborative model. Then, for the two people whose history is closest to
+200 interactions, one with a typed 6-statement profile (5 likes, 1 avoid,
+no history behind the lines: each finds its own group) and one with the
+profile the worker generates from their ratings (each line a group of their
+items):
 - recommendations through the API (Django's whole request handling, in
   process: server-side time without the network; the list is logged as in
   production) and through engine.recommend alone;
@@ -98,6 +101,55 @@ def timed(call) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _measure(user, requests: int) -> tuple:
+    """(user, number of statements, milliseconds per path) for one person."""
+    from engine import candidates, retrieval
+    from engine.person import ListOptions, person_read
+    from engine.recommend import recommend_for_user
+
+    client = signed_in_client(user)
+    for _ in range(10):  # warm caches and connections
+        assert client.get("/api/recommendations/").status_code == 200
+    person = person_read(user, ListOptions())
+    likes = [s.vector for s in person.statements if s.polarity == "like"]
+    seen = list(person.history.seen)
+    text = ok(client.get("/api/profile/")).json()["text"]
+    rows: dict[str, list[float]] = {
+        "recommendations, API": [],
+        "recommend_for_user": [],
+        "bare ANN queries": [],
+        "preview, API (1 new line)": [],
+    }
+    for number in range(requests):
+        rows["recommendations, API"].append(timed(lambda: ok(client.get("/api/recommendations/"))))
+        rows["recommend_for_user"].append(timed(lambda: recommend_for_user(user=user)))
+        rows["bare ANN queries"].append(
+            timed(
+                lambda: retrieval.nearest_ids_many(
+                    likes,
+                    k=candidates.ANN_PER_STATEMENT,
+                    exclude_ids=seen,
+                    ef_search=candidates.ANN_PER_STATEMENT,
+                )
+            )
+        )
+        line = f"- {MOODS[number % 10]} {SUBJECTS[number // 10 % 20]}"
+        draft = text.replace("Avoids:", f"{line}\nAvoids:") if "Avoids:" in text else None
+        draft = draft or f"{text.rstrip()}\n{line}"
+        rows["preview, API (1 new line)"].append(
+            timed(
+                lambda draft=draft: ok(
+                    client.post(
+                        "/api/recommendations/preview/",
+                        {"text": draft},
+                        content_type="application/json",
+                    )
+                )
+            )
+        )
+    return user, len(person.statements), rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
@@ -108,61 +160,26 @@ def main() -> None:
         os.environ.setdefault(rate, "1000000")
     django_setup()
 
-    from engine import candidates, retrieval
-    from engine.person import ListOptions, person_read
-    from engine.recommend import recommend_for_user
+    from engine.profiles import profile_generate
     from engine.training import active_model
 
     with bench_database():
         trained = movielens_ready()
         model = active_model()
-        (user,) = people_near(1)
-        user_id, interactions = user.pk, user.n
-        profile_text_set(user, PROFILE)
-        client = signed_in_client(user)
-        for _ in range(10):  # warm caches and connections
-            assert client.get("/api/recommendations/").status_code == 200
-        person = person_read(user, ListOptions())
-        likes = [s.vector for s in person.statements if s.polarity == "like"]
-        seen = list(person.history.seen)
-
-        rows: dict[str, list[float]] = {
-            "recommendations, API": [],
-            "recommend_for_user": [],
-            "bare ANN queries": [],
-            "preview, API (1 new line)": [],
+        typed_user, generated_user = people_near(2)
+        profile_text_set(typed_user, PROFILE)
+        profile_generate(user_id=generated_user.pk)
+        results = {
+            "typed": _measure(typed_user, args.requests),
+            "generated": _measure(generated_user, args.requests),
         }
-        for number in range(args.requests):
-            rows["recommendations, API"].append(
-                timed(lambda: ok(client.get("/api/recommendations/")))
-            )
-            rows["recommend_for_user"].append(timed(lambda: recommend_for_user(user=user)))
-            rows["bare ANN queries"].append(
-                timed(
-                    lambda: retrieval.nearest_ids_many(
-                        likes,
-                        k=candidates.ANN_PER_STATEMENT,
-                        exclude_ids=seen,
-                        ef_search=candidates.ANN_PER_STATEMENT,
-                    )
-                )
-            )
-            line = f"- {MOODS[number % 10]} {SUBJECTS[number // 10 % 20]}"
-            draft = PROFILE.replace("Avoids:", f"{line}\nAvoids:")
-            rows["preview, API (1 new line)"].append(
-                timed(
-                    lambda draft=draft: ok(
-                        client.post(
-                            "/api/recommendations/preview/",
-                            {"text": draft},
-                            content_type="application/json",
-                        )
-                    )
-                )
-            )
-        body = client.get("/api/recommendations/").json()
+        body = signed_in_client(generated_user).get("/api/recommendations/").json()
         probe = subprocess.run(
-            [sys.executable, "-c", MEMORY_PROBE.format(project=str(PROJECT_DIR), user_id=user.pk)],
+            [
+                sys.executable,
+                "-c",
+                MEMORY_PROBE.format(project=str(PROJECT_DIR), user_id=generated_user.pk),
+            ],
             env={**os.environ, "DATABASE_NAME": BENCH_DB, "EMBEDDING_PRELOAD": "0"},
             capture_output=True,
             text=True,
@@ -174,18 +191,19 @@ def main() -> None:
         f"\ncollaborative model: {model.get_algorithm_display()}, "
         f"{model.items} items, trained in {trained:.1f} s"
     )
-    print(
-        f"user {user_id}: {interactions} interactions, 6 statements; "
-        f"{args.requests} requests each, k=10"
-    )
-    bare = rows["bare ANN queries"]
-    print(f"{'path':<28}{'p50 ms':>9}{'p95 ms':>9}{'p50/bare':>10}{'p95/bare':>10}")
-    for name, values in rows.items():
-        p50, p95 = percentile(values, 50), percentile(values, 95)
+    for kind, (user, statements, rows) in results.items():
         print(
-            f"{name:<28}{p50:>9.2f}{p95:>9.2f}"
-            f"{p50 / percentile(bare, 50):>10.2f}{p95 / percentile(bare, 95):>10.2f}"
+            f"\n{kind} profile, user {user.pk}: {user.n} interactions, {statements} statements; "
+            f"{args.requests} requests each, k=10"
         )
+        bare = rows["bare ANN queries"]
+        print(f"{'path':<28}{'p50 ms':>9}{'p95 ms':>9}{'p50/bare':>10}{'p95/bare':>10}")
+        for name, values in rows.items():
+            p50, p95 = percentile(values, 50), percentile(values, 95)
+            print(
+                f"{name:<28}{p50:>9.2f}{p95:>9.2f}"
+                f"{p50 / percentile(bare, 50):>10.2f}{p95 / percentile(bare, 95):>10.2f}"
+            )
     print(f"\nweb process with the encoder loaded: RSS {rss} MB (peak {peak} MB)")
     print("\nfirst items served:")
     for row in body["results"][:5]:

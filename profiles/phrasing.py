@@ -39,18 +39,20 @@ def _either(block: str) -> str:
 
 
 # Words a sentence may open with before it says anything: "but honestly, X".
-_OPENERS = _either(
+# Taken off in one pass (``_opened``) before any pattern looks, so no pattern
+# has a repeated group in front of another that could take the same words.
+_OPENERS = _phrases(
     """and; but; also; just; really; honestly; definitely; so; though; please; oh; ok; okay;
     well; personally; generally; usually; mostly; totally; truly; seriously; hmm; yeah; lately;
-    these days; right now; tbh; to be honest; in general; overall"""
+    these days; right now; tbh; to be honest; in general; overall; absolutely; genuinely;
+    actually; simply; still"""
 )
-_OPENING = rf"(?:{_OPENERS}[\s,]+)*"
 # Who speaks, and how: "I", "I'm", "I've always", "I really", "we".
 _SUBJECT = r"(?:(?:i|we|me|im|ive|id)\b(?:'m|'ve|'d|\s+am|\s+have|\s+would|\s+do)?\s*)?"
 _ADVERBS = _either(
     """really; absolutely; truly; totally; just; genuinely; especially; always; still; so;
     definitely; honestly; seriously; actually; also; usually; generally; mostly; simply;
-    particularly; completely; utterly; pretty; been; ever; lately; now; kind of all"""
+    particularly; completely; utterly; pretty; been; ever; lately; now"""
 )
 _HOW = rf"{_SUBJECT}(?:{_ADVERBS}\s+)*"
 
@@ -230,9 +232,9 @@ _TOO_MUCH_FOR_ME = re.compile(
 )
 # Said around the topic: "keep X away", "keep X to a minimum".
 _AROUND = [
-    (rf"{_OPENING}keep\s+(?P<rest>.+?)\s+(?:away|out|far away|out of (?:it|my \w+))$", STRONG),
-    (rf"{_OPENING}keep\s+(?P<rest>.+?)\s+(?:off my \w+)$", STRONG),
-    (rf"{_OPENING}keep\s+(?P<rest>.+?)\s+to a minimum$", MEDIUM),
+    (r"keep\s+(?P<rest>.+?)\s+(?:away|out|far away|out of (?:it|my \w+))$", STRONG),
+    (r"keep\s+(?P<rest>.+?)\s+(?:off my \w+)$", STRONG),
+    (r"keep\s+(?P<rest>.+?)\s+to a minimum$", MEDIUM),
 ]
 
 # Intensity words: at the start of the topic or at its end.
@@ -314,7 +316,7 @@ _NEGATIVE_OPENINGS = {"no", "never", "not", "nothing", "none"}
 def _compiled(patterns):
     # (?!-): "no-nonsense thrillers" and "nothing-happens fiction" hold no "no".
     return [
-        (re.compile(rf"{_OPENING}(?:{p})\b(?!-)[\s:,\-–—]*(?P<rest>.*)$", re.IGNORECASE), w)
+        (re.compile(rf"(?:{p})\b(?!-)[\s:,\-–—]*(?P<rest>.*)$", re.IGNORECASE), w)
         for p, w in patterns
     ]
 
@@ -400,6 +402,23 @@ def _looks_like_a_title(text: str) -> bool:
     )
 
 
+def _opened(text: str) -> str:
+    """``text`` without the words it opens with ("but honestly, X" -> "X"); linear."""
+    while True:
+        lower = text.lower()
+        opener = next(
+            (
+                o
+                for o in _OPENERS
+                if lower.startswith(o) and lower[len(o) : len(o) + 1] in (" ", ",")
+            ),
+            None,
+        )
+        if opener is None or not text[len(opener) :].strip(" ,"):
+            return text
+        text = text[len(opener) :].lstrip(" ,")
+
+
 def _said_before(text: str) -> tuple[str | None, str, float | None]:
     for patterns, side in ((_LIKE_DESPITE_NEGATION_RE, LIKE), (_AROUND_RE, AVOID)):
         found = _first(patterns, text.rstrip(_EDGE_PUNCTUATION) if side == AVOID else text)
@@ -447,7 +466,7 @@ def read(text: str) -> Reading:
     """
     if _looks_like_a_title(text):
         return Reading(None, None, text)
-    polarity, topic, weight = _said_before(text)
+    polarity, topic, weight = _said_before(_opened(text))
     if polarity is None:
         polarity, topic, weight = _said_after(text)
     if polarity == LIKE and (inner := _first(_AVOID_RE, topic)):

@@ -53,6 +53,28 @@ class TestAvoidsCategory:
 
 
 @pytest.mark.django_db
+class TestCategoryInEverydayWords:
+    """A category named in the words people wrap it in acts as its bare name does."""
+
+    @pytest.mark.parametrize(
+        "line", ["steer clear of horror novels", "horror books bore me", "no more horror, please"]
+    )
+    def test_an_avoid_in_a_sentence_removes_the_whole_category(self, owner, sample_catalog, line):
+        typed(owner, f"Likes:\n- home cooking and recipes\n- {line}")
+        result = listed(owner, k=30)
+        assert result.items
+        assert not any("Horror" in served.item.categories for served in result.items)
+        horror = next(i for i in sample_catalog.values() if "Horror" in i.categories)
+        answer = recommend.why_not(user=owner, item_id=horror.pk)
+        assert answer.absence.reason == "avoided" and f"“{line}”" in answer.absence.message
+
+    def test_a_like_in_a_sentence_brings_the_category_in(self, owner, sample_catalog):
+        typed(owner, "Likes:\n- can't get enough of travel books")
+        found = [s for s in listed(owner).items if "Travel" in s.item.categories]
+        assert len(found) >= 5
+
+
+@pytest.mark.django_db
 class TestLikesCategory:
     def test_a_like_line_naming_a_category_brings_its_items_in_and_is_quoted(
         self, owner, sample_catalog, monkeypatch

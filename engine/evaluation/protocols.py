@@ -501,6 +501,8 @@ class _SteeringCases:
     like_after: list[float] = field(default_factory=list)
     avoid_before: list[float] = field(default_factory=list)
     avoid_after: list[float] = field(default_factory=list)
+    # After an avoid: the share of the list's other items (not in its category) kept.
+    others_kept: list[float] = field(default_factory=list)
     ndcg_before: list[float] = field(default_factory=list)
     ndcg_after: list[float] = field(default_factory=list)
     others_kept: list[float] = field(default_factory=list)
