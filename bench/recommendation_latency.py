@@ -27,7 +27,12 @@ import subprocess
 import sys
 import time
 
-from common import (
+# As gunicorn.conf.py runs the web processes: one thread each for torch and
+# BLAS (before common imports numpy).
+for _pool in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_pool, "1")
+
+from common import (  # noqa: E402
     BENCH_DB,
     PROJECT_DIR,
     bench_database,
@@ -101,7 +106,14 @@ def timed(call) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _measure(user, requests: int) -> tuple:
+def _new_line(number: int, index: int) -> str:
+    """A line no earlier preview of this run typed (``index``: which person
+    of the run), so each one is encoded."""
+    tail = ("", " from the seventies", " for a rainy day")[index % 3]
+    return f"- {MOODS[number % 10]} {SUBJECTS[number // 10 % 20]}{tail}"
+
+
+def _measure(user, requests: int, index: int) -> tuple:
     """(user, number of statements, milliseconds per path) for one person."""
     from engine import candidates, retrieval
     from engine.person import ListOptions, person_read
@@ -133,7 +145,7 @@ def _measure(user, requests: int) -> tuple:
                 )
             )
         )
-        line = f"- {MOODS[number % 10]} {SUBJECTS[number // 10 % 20]}"
+        line = _new_line(number, index)
         draft = text.replace("Avoids:", f"{line}\nAvoids:") if "Avoids:" in text else None
         draft = draft or f"{text.rstrip()}\n{line}"
         rows["preview, API (1 new line)"].append(
@@ -170,8 +182,8 @@ def main() -> None:
         profile_text_set(typed_user, PROFILE)
         profile_generate(user_id=generated_user.pk)
         results = {
-            "typed": _measure(typed_user, args.requests),
-            "generated": _measure(generated_user, args.requests),
+            "typed": _measure(typed_user, args.requests, 0),
+            "generated": _measure(generated_user, args.requests, 1),
         }
         body = signed_in_client(generated_user).get("/api/recommendations/").json()
         probe = subprocess.run(
@@ -204,7 +216,9 @@ def main() -> None:
                 f"{name:<28}{p50:>9.2f}{p95:>9.2f}"
                 f"{p50 / percentile(bare, 50):>10.2f}{p95 / percentile(bare, 95):>10.2f}"
             )
-    print(f"\nweb process with the encoder loaded: RSS {rss} MB (peak {peak} MB)")
+    threads = os.environ["OMP_NUM_THREADS"]
+    print(f"\ntorch and BLAS threads per process: {threads} (as gunicorn.conf.py sets them)")
+    print(f"web process with the encoder loaded: RSS {rss} MB (peak {peak} MB)")
     print("\nfirst items served:")
     for row in body["results"][:5]:
         print(f"  {row['rank']:>2}. {row['item']['title'][:50]:<50} {row['rationale'][:110]}")

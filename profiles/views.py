@@ -390,16 +390,41 @@ def _account_page(request, *, token_form=None, new_key=None, status=200):
     )
 
 
+# A new API key rides from the POST that made it to the one page that shows
+# it in a signed cookie for that page alone: never in a table, a session or
+# a message (only the key's hash is kept), and the POST can redirect, so a
+# reload shows the page again instead of making another key.
+NEW_KEY_COOKIE = "new_api_key"
+NEW_KEY_SECONDS = 300
+
+
 @login_required
 @require_GET
 def account(request):
-    return _account_page(request)
+    new_key = _new_key(request)
+    response = _account_page(request, new_key=new_key)
+    if new_key:
+        response.delete_cookie(NEW_KEY_COOKIE, path=reverse("profiles:account"))
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _new_key(request) -> dict | None:
+    """The key the person just made, from its cookie, if it is theirs."""
+    value = request.get_signed_cookie(
+        NEW_KEY_COOKIE, default="", salt=NEW_KEY_COOKIE, max_age=NEW_KEY_SECONDS
+    )
+    token_id, _, key = value.partition(":")
+    if not token_id.isdigit():
+        return None
+    token = api_tokens(user=request.user).filter(pk=int(token_id)).first()
+    return {"token": token, "key": key} if token and key else None
 
 
 @login_required
 @require_POST
 def token_new(request):
-    """Make an API key; the page shows it this once (only its hash is kept)."""
+    """Make an API key, then show it on the account page this once."""
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _account_page(request, token_form=form, status=400)
@@ -408,9 +433,17 @@ def token_new(request):
     except ApplicationError as error:
         form.add_error("name", error.message)
         return _account_page(request, token_form=form, status=400)
-    # Rendered, not redirected: the key must not sit in a session or a message.
-    response = _account_page(request, new_key={"token": token, "key": key}, status=201)
-    response["Cache-Control"] = "no-store"
+    response = redirect("profiles:account")
+    response.set_signed_cookie(
+        NEW_KEY_COOKIE,
+        f"{token.pk}:{key}",
+        salt=NEW_KEY_COOKIE,
+        max_age=NEW_KEY_SECONDS,
+        path=reverse("profiles:account"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Strict",
+    )
     return response
 
 

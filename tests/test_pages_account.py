@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from profiles.models import ApiToken
@@ -102,14 +103,35 @@ class TestLogInAndOut:
 @pytest.mark.django_db
 class TestApiKeys:
     def test_a_new_key_is_shown_once_and_works(self, signed_in, owner):
-        response = signed_in.post(reverse("profiles:token_new"), {"name": "phone <app>"})
-        assert response.status_code == 201
+        response = signed_in.post(
+            reverse("profiles:token_new"), {"name": "phone <app>"}, follow=True
+        )
+        assert response.redirect_chain == [(ACCOUNT, 302)]
+        assert response["Cache-Control"] == "no-store"
         page = response.content.decode()
         key = page.split('data-testid="new-key-value"')[0].rsplit('value="', 1)[1].split('"')[0]
         assert token_user(key) == owner
         assert "phone &lt;app&gt;" in page
         again = signed_in.get(ACCOUNT).content.decode()
         assert key not in again and 'data-testid="token"' in again
+
+    def test_a_reload_after_making_a_key_makes_no_other(self, signed_in, owner):
+        made = signed_in.post(reverse("profiles:token_new"), {"name": "tablet"})
+        assert made.status_code == 302 and made["Location"] == ACCOUNT
+        # What a browser's reload repeats after a redirect is the GET.
+        shown = signed_in.get(ACCOUNT).content.decode()
+        reloaded = signed_in.get(ACCOUNT).content.decode()
+        assert 'data-testid="new-key-value"' in shown
+        assert 'data-testid="new-key-value"' not in reloaded
+        assert ApiToken.objects.filter(user=owner).count() == 1
+
+    def test_a_new_key_shows_only_to_its_maker(self, signed_in, owner, other):
+        signed_in.post(reverse("profiles:token_new"), {"name": "tablet"})
+        cookie = signed_in.cookies["new_api_key"]
+        thief = Client()
+        thief.force_login(other)
+        thief.cookies["new_api_key"] = cookie.value
+        assert 'data-testid="new-key-value"' not in thief.get(ACCOUNT).content.decode()
 
     def test_a_key_needs_a_name(self, signed_in):
         response = signed_in.post(reverse("profiles:token_new"), {"name": "  "})
