@@ -17,7 +17,9 @@ carries it instead.
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from profiles import phrasing
 from recsite.errors import ApplicationError
@@ -98,6 +100,7 @@ _BACK_TURN = re.compile(
 _EDGES = " ,;:.!?-–—"
 MAX_TURN_TRIES = 4
 _BARE_NUMBER = re.compile(r"\d{1,2}[.)]")
+_Polar = TypeVar("_Polar")  # anything with a ``polarity``
 
 
 @dataclass(frozen=True)
@@ -308,15 +311,32 @@ def render_statement(statement: ParsedStatement) -> str:
     return f"- {statement.text}" + (f" ({marker})" if marker else "")
 
 
-def render_profile(statements: list[ParsedStatement]) -> str:
-    """Statements back to text, in their order, with a header where polarity changes.
+def polarity_order(statements: Sequence) -> list[int]:
+    """The positions of ``statements`` with likes first, then avoids, each kept in order.
 
-    A profile written as likes then avoids renders as one Likes and one Avoids
-    section; parsing the result gives the same statements in the same order.
+    A profile reads as one Likes section and one Avoids section whatever the
+    order of its edits ("not this reason" turns a line in the middle of the
+    likes into an avoid; onboarding adds likes after the avoids). Works on
+    anything with a ``polarity``: parsed statements and drafts alike.
+    """
+    return sorted(range(len(statements)), key=lambda n: statements[n].polarity == AVOID)
+
+
+def by_polarity(statements: Sequence[_Polar]) -> list[_Polar]:
+    """``statements`` in ``polarity_order``."""
+    return [statements[n] for n in polarity_order(statements)]
+
+
+def render_profile(statements: list[ParsedStatement]) -> str:
+    """Statements back to text: one Likes section, then one Avoids section.
+
+    Each section keeps its lines in their order; parsing the result gives
+    the statements in ``polarity_order`` (for a stored profile, which
+    ``profile_edit`` keeps grouped, the same order).
     """
     lines: list[str] = []
     section = None
-    for statement in statements:
+    for statement in by_polarity(statements):
         if statement.polarity != section:
             section = statement.polarity
             lines.extend(["", "Likes:" if section == LIKE else "Avoids:"])

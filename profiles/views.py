@@ -225,7 +225,7 @@ def statement_update(request, position: int):
         messages.error(request, "Strength is a number from 0 to 1; nothing was changed.")
         return redirect("profiles:profile")
     try:
-        revision = profile_edit(
+        change = profile_edit(
             user=request.user,
             edit=ChangeLine(
                 position,
@@ -234,14 +234,16 @@ def statement_update(request, position: int):
                 pinned=form.cleaned_data["pinned"],
             ),
             base_revision=form.cleaned_data["base_revision"],
-        ).revision
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        if revision is None:
+        if change.revision is None:
             messages.info(request, "Nothing to change on that line.")
             return redirect("profiles:profile")
-        messages.success(request, f"Line changed: revision {revision.number}.")
+        messages.success(request, f"Line changed: revision {change.revision.number}.")
+        # A line made an Avoids line (or a Likes line) has moved to its section.
+        position = change.moved(position)
     return redirect(f"{reverse('profiles:profile')}#line-{position}")
 
 

@@ -140,10 +140,12 @@ class TestOneStatement:
         body = api.patch(
             statement(0), {"pinned": False, "polarity": "avoid", "base_revision": 2}, format="json"
         ).json()
-        assert (body["statements"][0]["pinned"], body["statements"][0]["polarity"]) == (
-            False,
-            "avoid",
-        )
+        # Now an avoid, the line moves to the Avoids section: first there, after the likes.
+        assert [(s["text"], s["polarity"], s["pinned"]) for s in body["statements"]] == [
+            ("maps", "like", False),
+            ("sea stories", "avoid", False),
+            ("not into zombies", "avoid", False),
+        ]
 
     def test_delete_takes_the_revision_in_the_query_string(self, api, written):
         response = api.delete(statement(0) + "?base_revision=1")

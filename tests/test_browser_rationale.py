@@ -171,7 +171,7 @@ class TestSteeringFromTheReason:
             .evaluate_all("els => els.map(e => Number(e.dataset.itemId))")
         )
         assert set(horror) <= set(left_named), "the toast names what left"
-        assert Statement.objects.get(profile__user=reader, position=0).polarity == "avoid"
+        assert Statement.objects.get(profile__user=reader, text="horror").polarity == "avoid"
         page.evaluate("window.scrollTo(0, 0)")
         visitor.screenshot("rationale-undo-toast", height=1000)
 

@@ -136,6 +136,14 @@ class TestLineByLine:
         assert lines(owner) == [("jazz", "like", 1.0, False), ("opera", "avoid", 0.4, True)]
         assert profile_for(owner).revision == 2
 
+    def test_a_line_made_an_avoid_moves_to_the_avoids_and_the_page_follows_it(
+        self, signed_in, owner
+    ):
+        profile_write_text(user=owner, text="Likes:\n- jazz\n- opera", base_revision=0)
+        response = self.update(signed_in, 0, polarity="avoid", weight="1")
+        assert response["Location"] == f"{PAGE}#line-1"
+        assert lines(owner) == [("opera", "like", 1.0, False), ("jazz", "avoid", 1.0, False)]
+
     def test_an_unchanged_line_writes_no_revision(self, signed_in, owner):
         profile_write_text(user=owner, text="Likes:\n- jazz", base_revision=0)
         response = self.update(signed_in, 0, polarity="like", weight="1")

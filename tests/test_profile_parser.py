@@ -10,6 +10,7 @@ from profiles.parser import (
     MAX_STATEMENTS,
     ParsedStatement,
     ProfileTextError,
+    by_polarity,
     parse_profile,
     render_profile,
 )
@@ -171,7 +172,20 @@ class TestRoundTrip:
             statements = parse_profile("\n".join(lines))
         except ProfileTextError:
             return
-        assert parse_profile(render_profile(statements)) == statements
+        assert parse_profile(render_profile(statements)) == by_polarity(statements)
+
+    def test_likes_and_avoids_each_keep_one_header_whatever_the_order(self):
+        statements = parse_profile(
+            "Likes:\n- jazz\nAvoids:\n- musicals\nLikes:\n- space opera\n"
+            "- westerns but not romance\nAvoids:\n- gore\nLikes:\n- cooking"
+        )
+        text = render_profile(statements)
+        assert text == (
+            "Likes:\n- jazz\n- space opera\n- westerns\n- cooking\n\n"
+            "Avoids:\n- musicals\n- not romance\n- gore\n"
+        )
+        assert parse_profile(text) == by_polarity(statements)
+        assert render_profile(parse_profile(text)) == text
 
 
 class TestLinesWithNothingInThem:

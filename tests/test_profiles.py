@@ -8,14 +8,19 @@ from django.db import connection
 
 from engine.encoder import get_encoder
 from profiles.models import Profile, ProfileRevision, Statement
-from profiles.parser import ProfileTextError
+from profiles.parser import ProfileTextError, render_profile
 from profiles.revisions import revision_diff
 from profiles.services import (
+    AddLines,
+    AvoidLine,
+    ChangeLine,
+    ExplainItem,
     ImportProfile,
     MergeGenerated,
     ProfileConflict,
     RestoreRevision,
     StatementDraft,
+    profile_drafts,
     profile_edit,
     profile_export,
     profile_for,
@@ -223,3 +228,67 @@ class TestExportImport:
         with pytest.raises(ApplicationError, match=problem):
             profile_edit(user=owner, edit=ImportProfile(data), base_revision=0)
         assert profile_for(owner).revision == 0
+
+
+def text_of(user) -> str:
+    return render_profile([draft.parsed() for draft in profile_drafts(profile_for(user))])
+
+
+@pytest.mark.django_db
+class TestLikesAndAvoidsStayTogether:
+    """Whatever the order of edits, the profile is one Likes section, then one Avoids section."""
+
+    def test_every_kind_of_edit_keeps_one_header_per_polarity(self, owner):
+        profile_write_text(
+            user=owner,
+            text="Likes:\n- jazz\n- space opera\n- westerns\nAvoids:\n- musicals",
+            base_revision=0,
+        )
+        item = make_item("Blood Harvest")
+        edits = [
+            AvoidLine(1),  # a like in the middle turns into an avoid
+            AddLines(likes=("cooking",), avoids=("gore",)),  # likes typed after the avoids
+            ExplainItem(item.pk, "no more slashers"),  # a negation typed as a like
+            ChangeLine(0, polarity="avoid"),  # the first like turned by hand
+            ChangeLine(3, polarity="like"),  # an avoid turned back
+            ChangeLine(1, text="thrillers but not gore"),  # a line that turns in two
+        ]
+        for edit in edits:
+            profile_edit(user=owner, edit=edit, base_revision=profile_for(owner).revision)
+            polarities = [polarity for _, polarity, _ in lines(owner)]
+            assert polarities == sorted(polarities, key=lambda p: p == "avoid"), edit
+            text = text_of(owner)
+            assert text.count("Likes:") <= 1 and text.count("Avoids:") <= 1, text
+        assert text_of(owner) == (
+            "Likes:\n- westerns\n- thrillers\n- space opera\n\n"
+            "Avoids:\n- not gore\n- jazz\n- musicals\n- gore\n- no more slashers\n"
+        )
+
+    def test_an_avoided_line_keeps_its_place_among_the_avoids_and_its_evidence(self, owner):
+        items = [make_item(f"Book {n}") for n in range(3)]
+        profile_write_text(user=owner, text="Likes:\n- a\n- b\n- c\nAvoids:\n- d", base_revision=0)
+        quoted = {1: [items[0].pk, items[1].pk], 0: [items[2].pk]}
+        change = profile_edit(
+            user=owner, edit=AvoidLine(1), base_revision=1, review=lambda change: quoted
+        )
+        assert [(d.text, d.polarity) for d in change.after] == [
+            ("a", "like"),
+            ("c", "like"),
+            ("b", "avoid"),
+            ("d", "avoid"),
+        ]
+        assert [d.evidence for d in change.after] == [(), (), (items[0].pk, items[1].pk), ()]
+        assert lines(owner)[2] == ("b", "avoid", 1.0)
+        assert set(profile_for(owner).statements.get(position=2).evidence.all()) == {*items[:2]}
+
+    def test_an_import_written_out_of_order_is_grouped(self, owner):
+        exported = {
+            "statements": [
+                {"text": "jazz"},
+                {"text": "musicals", "polarity": "avoid"},
+                {"text": "cooking"},
+            ]
+        }
+        profile_edit(user=owner, edit=ImportProfile(exported), base_revision=0)
+        assert [text for text, _, _ in lines(owner)] == ["jazz", "cooking", "musicals"]
+        assert text_of(owner) == "Likes:\n- jazz\n- cooking\n\nAvoids:\n- musicals\n"

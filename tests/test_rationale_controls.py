@@ -237,8 +237,14 @@ class TestNotThisReason:
         horror = set(citing(current_list(api)["results"], 0))
         assert horror
         body = api.post(STEER, {"action": "avoid", "statement": 0, "base_revision": 1}).json()
-        statement = Statement.objects.get(profile__user=reader, position=0)
-        assert (statement.text, statement.polarity) == ("horror", "avoid")
+        # The line joins the Avoids section, after the likes, its list's items its evidence.
+        statements = Statement.objects.filter(profile__user=reader).order_by("position")
+        assert [(s.text, s.polarity) for s in statements] == [
+            ("mysteries", "like"),
+            ("horror", "avoid"),
+        ]
+        assert horror <= set(statements[1].evidence.values_list("pk", flat=True))
+        assert not statements[0].evidence.exists()
         after = ranks(current_list(api)["results"])
         assert not horror & set(after), "what matched the line is gone"
         assert horror <= {entry["item"]["id"] for entry in body["left"]}
@@ -275,7 +281,8 @@ class TestEditAndPin:
             STEER,
             {"action": "edit", "statement": 0, "base_revision": 1, "text": "no more horror"},
         )
-        assert Statement.objects.get(profile__user=reader, position=0).polarity == "avoid"
+        line = Statement.objects.get(profile__user=reader, text="no more horror")
+        assert line.polarity == "avoid"
 
     def test_pin_keeps_the_line_through_regeneration(self, owner, sample_catalog):
         # Two lines the generator wrote; the person has no ratings, so a

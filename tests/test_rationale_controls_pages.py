@@ -124,7 +124,7 @@ class TestPreviewThenApply:
         applied = client.post(STEER, fields, **HTMX)
         assert applied.status_code == 200
         html = applied.content.decode()
-        assert Statement.objects.get(profile__user=reader, position=0).polarity == "avoid"
+        assert Statement.objects.get(profile__user=reader, text="horror").polarity == "avoid"
         assert not set(listed_ids(html)) & set(left), "what the preview said left, left"
         assert 'data-testid="steer-toast"' in html and 'data-testid="steer-undo"' in html
         assert 'data-testid="move"' in html

@@ -23,9 +23,11 @@ from profiles.parser import (
     MAX_STATEMENT_LENGTH,
     MAX_STATEMENTS,
     ProfileTextError,
+    by_polarity,
     parse_line,
     parse_profile,
     parse_statement,
+    polarity_order,
     render_profile,
 )
 from profiles.services.interactions import interaction_exclude, interaction_rating_change
@@ -68,11 +70,11 @@ class ProfileEdit:
         raise NotImplementedError
 
     def finish(
-        self, drafts: list[StatementDraft], quotes: Mapping[int, Sequence[int]]
+        self, change: "ProfileChange", quotes: Mapping[int, Sequence[int]]
     ) -> list[StatementDraft]:
         """The final statements once the caller has seen the current list: ``quotes``
-        maps a line's position to the items whose reason quoted it."""
-        return drafts
+        maps a line's position (in ``change.before``) to the items whose reason quoted it."""
+        return change.after
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,13 @@ class ProfileChange:
     message: str
     revision: ProfileRevision | None = None  # written; None: not saved, or nothing to write
     undo: ProfileEdit | None = None  # takes a saved change back
+
+    def moved(self, position: int) -> int:
+        """Where the line at ``position`` stands after the change: a line whose
+        polarity changed moves to its section. ``position`` for a line gone."""
+        line = self.before[position] if 0 <= position < len(self.before) else None
+        found = (n for n, d in enumerate(self.after) if line and d.text == line.text)
+        return next(found, position)
 
 
 # The caller's look at a change before it is written (see profile_edit, step 4).
@@ -107,7 +116,9 @@ def profile_edit(
     2. Apply the edit to the current statements; it checks its own input (a
        missing line is a 404, words go through the editor's parser and
        limits), so bad input is named as such even with a stale base. A
-       history edit changes the interactions here.
+       history edit changes the interactions here. The result is grouped,
+       likes then avoids (``by_polarity``), so positions, the stored order and
+       the rendered text agree and the text never alternates its headers.
     3. Refuse (ProfileConflict, 409) an edit based on another revision than
        the current one, saved or not, so a stale preview fails as its save
        would; whatever step 2 wrote is rolled back. ``base_revision=None``
@@ -127,9 +138,10 @@ def profile_edit(
         applied = edit.apply(list(before), user=user)
         if base_revision is not None and base_revision != profile.revision:
             raise ProfileConflict(base_revision=base_revision, current_revision=profile.revision)
-        change = ProfileChange(edit, profile.revision, before, applied.drafts, applied.message)
+        after = by_polarity(applied.drafts)
+        change = ProfileChange(edit, profile.revision, before, after, applied.message)
         if review is not None:
-            change = replace(change, after=edit.finish(change.after, review(change)))
+            change = replace(change, after=edit.finish(change, review(change)))
         if not save:
             transaction.set_rollback(True)
             return change
@@ -347,13 +359,19 @@ class AvoidLine(ProfileEdit):
         return Applied(drafts, f"“{draft.text}” is now an Avoids line.")
 
     def finish(
-        self, drafts: list[StatementDraft], quotes: Mapping[int, Sequence[int]]
+        self, change: ProfileChange, quotes: Mapping[int, Sequence[int]]
     ) -> list[StatementDraft]:
+        # The line has moved to the Avoids section: find where profile_edit put it.
+        turned = [
+            replace(d, polarity=AVOID) if n == self.position else d
+            for n, d in enumerate(change.before)
+        ]
+        moved = polarity_order(turned).index(self.position)
         return [
             replace(d, evidence=tuple(sorted({*d.evidence, *quotes.get(self.position, ())})))
-            if n == self.position
+            if n == moved
             else d
-            for n, d in enumerate(drafts)
+            for n, d in enumerate(change.after)
         ]
 
 

@@ -8,6 +8,7 @@ from profiles.parser import (
     ParsedStatement,
     ProfileTextError,
     parse_profile,
+    polarity_order,
     render_profile,
     storable,
 )
@@ -72,6 +73,9 @@ def imported_drafts(data: dict | str) -> list[StatementDraft]:
     if len(entries) > MAX_STATEMENTS:
         raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements")
     checked = [_imported_statement(number, entry) for number, entry in enumerate(entries, 1)]
+    # The text renders likes before avoids: read the entries in that order too.
+    order = polarity_order(checked)
+    checked, entries = [checked[n] for n in order], [entries[n] for n in order]
     parsed = parse_profile(render_profile(checked))
     external_ids = {e for entry in entries for e in entry.get("evidence", [])}
     items = dict(Item.objects.filter(external_id__in=external_ids).values_list("external_id", "id"))
