@@ -29,10 +29,14 @@ class ScoredItem:
     similarity: float  # cosine similarity, -1..1
 
 
-def _candidates(category: str, exclude_ids: Sequence[int]) -> QuerySet[Item]:
+def _candidates(
+    category: str, exclude_ids: Sequence[int], family: Sequence[str] = ()
+) -> QuerySet[Item]:
     items = Item.objects.filter(is_active=True).defer("embedding")
     if category:
         items = items.filter(categories__contains=[category])
+    if family:  # any one of these categories
+        items = items.filter(categories__overlap=list(family))
     if exclude_ids:
         items = items.exclude(id__in=exclude_ids)
     return items
@@ -45,8 +49,10 @@ def nearest_items(
     category: str = "",
     exclude_ids: Sequence[int] = (),
     exact: bool = False,
+    family: Sequence[str] = (),
 ) -> list[ScoredItem]:
-    """The ``k`` active items closest to ``vector``, best first.
+    """The ``k`` active items closest to ``vector``, best first (``family``: only
+    items with at least one of these categories).
 
     ``exact`` compares with every item instead of scanning the HNSW index:
     slower on a large catalog, but the answer never depends on the index's
@@ -65,7 +71,7 @@ def nearest_items(
     # Items still waiting for a vector have no distance: without this filter
     # a sequential scan (small catalogs) returns them, unorderable, last.
     query = (
-        _candidates(category, exclude_ids)
+        _candidates(category, exclude_ids, family)
         .exclude(embedding=None)
         .annotate(distance=CosineDistance("embedding", vector))
         # The index serves only ``ORDER BY embedding <=> vector`` itself; adding

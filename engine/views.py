@@ -27,6 +27,7 @@ from engine.forms import (
 from engine.person import ListOptions
 from engine.preview import recommendations_preview
 from engine.recommend import Move, Served, recommend_for_user, why_not
+from engine.related import more_like_this
 from profiles.parser import ProfileTextError
 from profiles.selectors import LineGroup, item_reaction, line_groups, person_is_new
 from profiles.services import (
@@ -124,7 +125,7 @@ def _item_page(request, item: Item, *, why=None) -> HttpResponse:
         "engine/item_detail.html",
         {
             "item": item,
-            "similar": retrieval.similar_items(item, k=MORE_LIKE_THIS),
+            "similar": more_like_this(item, k=MORE_LIKE_THIS),
             "reaction": reaction,
             "stars": STARS,
             "why": why,
