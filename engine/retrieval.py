@@ -12,6 +12,7 @@ from pgvector.django import CosineDistance
 from pgvector.psycopg import register_vector
 
 from catalog.models import EMBEDDING_DIMENSIONS, Item
+from engine import search_quality
 from engine.encoder import get_encoder
 
 MAX_K = 100
@@ -105,7 +106,7 @@ def search_items(query: str, *, k: int, category: str = "") -> list[ScoredItem]:
        expects that item even if its description says something else).
     3. Rank: exact titles first, then title matches, then by similarity.
     """
-    vector = get_encoder().encode([query])[0]
+    vector = get_encoder().encode_cached([query])[0]
     found = {scored.item.pk: scored for scored in nearest_items(vector, k=k, category=category)}
     titled = (
         _candidates(category, ())
@@ -123,6 +124,21 @@ def search_items(query: str, *, k: int, category: str = "") -> list[ScoredItem]:
         return (0 if title == lowered else 1 if lowered in title else 2, -scored.similarity)
 
     return sorted(found.values(), key=rank)[:k]
+
+
+def search_matches_well(query: str, found: Sequence[Item], stats) -> bool:
+    """Whether the results of ``search_items`` (best first) match ``query`` well:
+    a title holding the query does; otherwise the similarities decide
+    (engine.search_quality, against the catalog's ``stats``)."""
+    lowered = query.casefold()
+    if any(lowered in item.title.casefold() for item in found):
+        return True
+    first = [item.pk for item in found[: search_quality.AGREEMENT_ITEMS]]
+    ids, vectors, _ = item_vectors(first)
+    row = {int(pk): n for n, pk in enumerate(ids)}
+    vectors = vectors[[row[pk] for pk in first if pk in row]]
+    query_vector = get_encoder().encode_cached([query])[0]
+    return search_quality.matches_well(query_vector, vectors, stats)
 
 
 # Raw psycopg connections that already know the vector type. Registering

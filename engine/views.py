@@ -55,7 +55,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
     """Browse by popularity, or search by meaning and title; filter by category and years.
 
     A search ranks by meaning, so it always finds something: the closest
-    items come first, exact and partial title matches above them.
+    items come first, exact and partial title matches above them. When none
+    of them matches well ("zzzzqqqxx"), the page says so instead of calling
+    them matches.
     """
     form = CatalogFilterForm(request.GET)
     form.is_valid()  # a bad field is reported and left out; the valid ones still apply
@@ -76,6 +78,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         ]
     else:
         items = items_browse(category=category, year_from=year_from, year_to=year_to)
+    well = bool(query) and retrieval.search_matches_well(query, items, catalog_stats())
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     kept = {name: value for name, value in filters.items() if value not in (None, "")}
     return render(
@@ -85,6 +88,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
+            "matches_well": well,
             "category": category,
             "filtered": bool(kept),
             "filter_query": urlencode(kept),
