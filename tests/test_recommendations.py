@@ -325,9 +325,10 @@ class TestApi:
         body = client.post(
             self.url + "preview/", {"text": text}, content_type="application/json"
         ).json()
+        # In the order they will be saved: the likes, then the avoids.
         assert [(s["polarity"], s["label"], s["reading"]) for s in body["statements"]] == [
-            ("avoid", "", "Avoids · matched by meaning"),
             ("like", "Cooking", "Likes · acts on: Cooking (category)"),
+            ("avoid", "", "Avoids · matched by meaning"),
         ]
 
     def test_why_not_answers_and_unknown_items_are_404(self, client, owner, sample_catalog):
