@@ -592,8 +592,9 @@ def _kept_lines(
     """The previous lines whose groups are still there, and what none of them holds.
 
     1. A member belongs to a previous line when it carries a label the line's
-       words name; among several, the line whose current members' centre is
-       nearest. The examples its text shows stay first (so they stay shown).
+       words name: the line that held it before, if it still fits; else,
+       among several, the line whose current members' centre is nearest.
+       The examples its text shows stay first (so they stay shown).
     2. A line keeps its words (its identity) while it holds at least
        ``MIN_ITEMS_PER_STATEMENT`` members; one left with fewer is gone, and
        its members go back to the pool, as does every member no line holds.
@@ -613,7 +614,8 @@ def _kept_lines(
         if not fits:
             pool.append((item, weight))
             continue
-        best = max(fits, key=lambda n: float(item.vector @ centres[n]))
+        held = [n for n in fits if item.item_id in lines[n][0].members]
+        best = held[0] if held else max(fits, key=lambda n: float(item.vector @ centres[n]))
         groups[best].append((item, weight))
     kept = []
     for (line, named), group in zip(lines, groups, strict=True):
@@ -659,7 +661,7 @@ def _lines(
     count = cluster_count(len(members) // 2 if lines else len(members), polarity)
     more, left = _described(_clusters(members, max(count, 1), seed), smallest, words)
     lines += more
-    if len(left) >= 2 * MIN_ITEMS_PER_STATEMENT:
+    if len(left) >= MIN_ITEMS_PER_STATEMENT:
         more, _ = _described(
             _clusters(left, cluster_count(len(left), polarity), seed),
             MIN_ITEMS_PER_STATEMENT,
