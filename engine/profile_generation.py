@@ -596,9 +596,12 @@ def _kept_lines(
        among several, the line whose current members' centre is nearest.
        The examples its text shows stay first (so they stay shown).
     2. A line keeps its words (its identity) while it holds at least
-       ``MIN_ITEMS_PER_STATEMENT`` members; one left with fewer is gone, and
+       ``MIN_ITEMS_PER_STATEMENT`` members (one, for someone with a single
+       positive); one left with fewer is gone, and
        its members go back to the pool, as does every member no line holds.
     """
+    # One positive is a line of its own (someone who has rated one thing).
+    smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
     lines = [(line, _named(line.embedded_text, members)) for line in previous]
     lines = [(line, named) for line, named in lines if named]
     by_id = {item.item_id: (item, weight) for item, weight in members}
@@ -619,7 +622,7 @@ def _kept_lines(
         groups[best].append((item, weight))
     kept = []
     for (line, named), group in zip(lines, groups, strict=True):
-        if len(group) < MIN_ITEMS_PER_STATEMENT:
+        if len(group) < smallest or not group:
             pool.extend(group)
             continue
         shown = {title: n for n, title in enumerate(line.examples())}

@@ -520,3 +520,10 @@ class TestWording:
     def test_titles_are_set_apart_so_a_comma_stays_inside_one(self):
         listed = generation.example_list(["Wrong Wedding, Right Guy", "Sleepy Burrows"])
         assert listed == "(e.g. “Wrong Wedding, Right Guy”, “Sleepy Burrows”)"
+
+    def test_one_positive_is_a_line_of_its_own(self):
+        item = rated(1, [1.0, 0.0], categories=("Romance",), tags=("regency",))
+        (statement,) = generation.generate_statements(
+            [signal(item)], label_counts={"romance": 900, "regency": 9}, catalog_size=9000
+        )
+        assert statement.members == (1,)
