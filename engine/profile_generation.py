@@ -311,7 +311,8 @@ _DESCRIBING_WORDS = frozenset(
     quiet quirky rare raw real rich sad scary short silly simple slow small smart soft
     sparse steamy strange strong subtle surreal sweet tense thin tiny tough twisty ugly warm
     weird wild witty zany slick smooth crisp sharp dreamy gloomy sleazy spooky trippy campy
-    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky
+    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky accurate white
+    red blue green yellow pink purple grey gray brown
         """,
     )
 )
@@ -420,7 +421,9 @@ def describe(
        noun or with a topic already chosen (no "musical about musical").
     3. Describing words go first, comma-separated ("Dark, atmospheric"); one
        short subject stands before the noun ("zombie horror",
-       "first-contact science fiction"); a longer one follows "about".
+       "first-contact science fiction"); a subject of several words that
+       would make that pile too long follows "about" ("science fiction
+       about first contact"); a second single word is left out.
     """
     genres = distinctive_labels(
         group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
@@ -443,7 +446,8 @@ def describe(
     for subject in [t for t in topics if not is_describing(t)][:2]:
         if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
             before.append(subject)
-        elif not after:
+        elif not after and len(subject.split()) > 1:
+            # "about first contact" reads; "guitar strings about mic" does not.
             after.append(subject)
     words = [", ".join(_modifier(d) for d in describing)] if describing else []
     words += [_modifier(_singular(s, label_counts)) for s in before]
