@@ -311,7 +311,8 @@ _DESCRIBING_WORDS = frozenset(
     quiet quirky rare raw real rich sad scary short silly simple slow small smart soft
     sparse steamy strange strong subtle surreal sweet tense thin tiny tough twisty ugly warm
     weird wild witty zany slick smooth crisp sharp dreamy gloomy sleazy spooky trippy campy
-    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky
+    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky accurate white
+    red blue green yellow pink purple grey gray brown
         """,
     )
 )
@@ -420,7 +421,9 @@ def describe(
        noun or with a topic already chosen (no "musical about musical").
     3. Describing words go first, comma-separated ("Dark, atmospheric"); one
        short subject stands before the noun ("zombie horror",
-       "first-contact science fiction"); a longer one follows "about".
+       "first-contact science fiction"); a subject of several words that
+       would make that pile too long follows "about" ("science fiction
+       about first contact"); a second single word is left out.
     """
     genres = distinctive_labels(
         group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
@@ -443,7 +446,8 @@ def describe(
     for subject in [t for t in topics if not is_describing(t)][:2]:
         if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
             before.append(subject)
-        elif not after:
+        elif not after and len(subject.split()) > 1:
+            # "about first contact" reads; "guitar strings about mic" does not.
             after.append(subject)
     words = [", ".join(_modifier(d) for d in describing)] if describing else []
     words += [_modifier(_singular(s, label_counts)) for s in before]
@@ -592,12 +596,16 @@ def _kept_lines(
     """The previous lines whose groups are still there, and what none of them holds.
 
     1. A member belongs to a previous line when it carries a label the line's
-       words name; among several, the line whose current members' centre is
-       nearest. The examples its text shows stay first (so they stay shown).
+       words name: the line that held it before, if it still fits; else,
+       among several, the line whose current members' centre is nearest.
+       The examples its text shows stay first (so they stay shown).
     2. A line keeps its words (its identity) while it holds at least
-       ``MIN_ITEMS_PER_STATEMENT`` members; one left with fewer is gone, and
+       ``MIN_ITEMS_PER_STATEMENT`` members (one, for someone with a single
+       positive); one left with fewer is gone, and
        its members go back to the pool, as does every member no line holds.
     """
+    # One positive is a line of its own (someone who has rated one thing).
+    smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
     lines = [(line, _named(line.embedded_text, members)) for line in previous]
     lines = [(line, named) for line, named in lines if named]
     by_id = {item.item_id: (item, weight) for item, weight in members}
@@ -613,11 +621,12 @@ def _kept_lines(
         if not fits:
             pool.append((item, weight))
             continue
-        best = max(fits, key=lambda n: float(item.vector @ centres[n]))
+        held = [n for n in fits if item.item_id in lines[n][0].members]
+        best = held[0] if held else max(fits, key=lambda n: float(item.vector @ centres[n]))
         groups[best].append((item, weight))
     kept = []
     for (line, named), group in zip(lines, groups, strict=True):
-        if len(group) < MIN_ITEMS_PER_STATEMENT:
+        if len(group) < smallest or not group:
             pool.extend(group)
             continue
         shown = {title: n for n, title in enumerate(line.examples())}
@@ -659,7 +668,7 @@ def _lines(
     count = cluster_count(len(members) // 2 if lines else len(members), polarity)
     more, left = _described(_clusters(members, max(count, 1), seed), smallest, words)
     lines += more
-    if len(left) >= 2 * MIN_ITEMS_PER_STATEMENT:
+    if len(left) >= MIN_ITEMS_PER_STATEMENT:
         more, _ = _described(
             _clusters(left, cluster_count(len(left), polarity), seed),
             MIN_ITEMS_PER_STATEMENT,
