@@ -18,6 +18,8 @@ from datetime import datetime
 
 import numpy as np
 
+from engine.grounding import FUNCTION_WORDS
+
 LIKE = "like"
 AVOID = "avoid"
 
@@ -347,7 +349,7 @@ def _label_words(text: str) -> list[set[str]]:
     return [
         _forms(word)
         for word in re.findall(r"[^\W_]+", text.casefold())
-        if word not in _FUNCTION_WORDS
+        if word not in FUNCTION_WORDS
     ]
 
 
@@ -387,7 +389,7 @@ def _modifier(label: str) -> str:
 def _compact(label: str) -> bool:
     """A subject short enough to stand before the noun ("zombie", "first-contact")."""
     words = label.split()
-    return len(words) <= 2 and not any(w.casefold() in _FUNCTION_WORDS for w in words)
+    return len(words) <= 2 and not any(w.casefold() in FUNCTION_WORDS for w in words)
 
 
 @dataclass(frozen=True)
@@ -765,51 +767,3 @@ def generate_statements(
         lines.sort(key=lambda pair: (place.get(pair[1].embedded_text, len(place)), -pair[0]))
         statements.extend(statement for _, statement in lines)
     return statements
-
-
-def grounding_score(evidence: Sequence[int], retrieved: Sequence[int]) -> float:
-    """Share of the evidence items that the statement's embedding retrieves."""
-    if not evidence:
-        return 0.0
-    found = set(retrieved)
-    return sum(1 for item_id in evidence if item_id in found) / len(evidence)
-
-
-# A rewording (by the optional LLM) must be one plain phrase: words, spaces
-# and light punctuation. A colon, a full stop, brackets or markup mean it is
-# something else: a header ("Avoids: ..."), a second sentence ("... Also
-# likes: X"), a tag. Text the model read (item tags) may have told it to.
-_PLAIN_PHRASE = re.compile(r"[\w ,'’&/-]+")
-# Words too common in labels to name a topic ("history of the world").
-_FUNCTION_WORDS = frozenset(
-    {"a", "an", "and", "the", "of", "in", "on", "at", "for", "with", "about", "from", "to", "by"}
-)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
-
-
-def topic_words(labels: Iterable[str]) -> frozenset[str]:
-    """The words that name topics in a catalog: each word of each category and tag."""
-    return frozenset(
-        word for label in labels for word in _words(label) if word not in _FUNCTION_WORDS
-    )
-
-
-def is_rephrasing(original: str, rewording: str, *, topics: frozenset[str]) -> bool:
-    """Whether ``rewording`` says what ``original`` says in other words, and no more.
-
-    The grounding check alone cannot tell: "Horror about slasher and gory"
-    still retrieves a slasher group's evidence, and so does "Avoids: Horror".
-    1. One plain phrase (``_PLAIN_PHRASE``): no header, sentence or markup.
-    2. No topic added: every word of it that names a topic somewhere in the
-       catalog (``topics``) is already in the original, and no more often
-       ("Gory horror and gory horror" says nothing new twice). Other words ("books
-       with", "stories set in") are fluency, which is what rewording is for.
-    """
-    if not _PLAIN_PHRASE.fullmatch(rewording):
-        return False
-    kept = Counter(_words(original))
-    said = Counter(word for word in _words(rewording) if word in topics)
-    return all(0 < count <= kept[word] for word, count in said.items())

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from catalog.models import Item
-from engine import llm
+from engine import grounding, llm
 from engine import profile_generation as generation
 from engine.encoder import get_encoder
 from engine.retrieval import nearest_items
@@ -129,7 +129,7 @@ def _grounding_scores(pairs: list[tuple[generation.GeneratedStatement, str]]) ->
     exact = count <= GROUNDING_EXACT_MAX_ITEMS
     vectors = get_encoder().encode([phrase for _, phrase in pairs])
     return [
-        generation.grounding_score(
+        grounding.grounding_score(
             statement.evidence,
             [scored.item.pk for scored in nearest_items(vector, k=depth, exact=exact)],
         )
@@ -144,7 +144,7 @@ def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
     polarity ("no more X" for a like) or as a weaker one is refused, so
     negation words are never embedded. It must be a plain phrase that adds
     no catalog topic (text the model read may have told it to: see
-    ``generation.is_rephrasing``), and retrieve the evidence at least as well
+    ``grounding.is_rephrasing``), and retrieve the evidence at least as well
     as the grounded text did.
     """
     rewritten = llm.rephrase(
@@ -154,13 +154,13 @@ def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
         api_key=settings.PROFILE_LLM_API_KEY,
         timeout=settings.PROFILE_LLM_TIMEOUT,
     )
-    topics = generation.topic_words(catalog_label_counts()[0])
+    topics = grounding.topic_words(catalog_label_counts()[0])
     candidates = []
     for statement, text in zip(statements, rewritten, strict=True):
         parsed = parse_statement(text, statement.polarity) if text else None
         if (
             parsed
-            and generation.is_rephrasing(best[id(statement)][1], text, topics=topics)
+            and grounding.is_rephrasing(best[id(statement)][1], text, topics=topics)
             and parsed.polarity == statement.polarity
             and parsed.weight == 1.0
             and parsed.text == parsed.embedded_text
