@@ -1,4 +1,4 @@
-"""The catalog label a profile line names, in the words people use for it.
+"""The catalog label a profile line names, in the words people use for it or by meaning.
 
 ``scoring.category_label`` matches a line that is exactly a category's name
 ("Horror", "westerns"). People wrap the name in words that only say which
@@ -7,12 +7,21 @@ kind of item they mean: "horror films", "mystery novels", "jazz albums",
 nothing else is: "horror with a cooking twist" names no category (its
 meaning still acts, engine.scoring), because a label match removes or brings
 in a whole category and must be what the person said.
+
+A line whose topic, format words aside, is one word that is not a label's
+name ("cookbooks", "animated films", "whodunits") is matched by meaning:
+the word's embedding against each label name's, acting only on a clear
+match (``meaning_match``). A word near a label but not clearly is shown
+beside the line as a possible reading, never acted on.
 """
 
 import re
 import string
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from engine import scoring
 
@@ -30,6 +39,7 @@ FORMAT_WORDS = frozenset(
     style good great nice decent solid proper any some all more the a an of
     """.split()  # noqa: SIM905
 )
+Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> unit vectors, one row each
 _EDGES = string.punctuation + string.whitespace
 _PURPOSE = re.compile(
     r"\s+(?:for\s+\w+ing|while|when|during|to\s+(?:fall asleep|relax|study))\b", re.I
@@ -56,14 +66,22 @@ def _cores(words: list[str]) -> list[str]:
     return cores
 
 
-def line_label(topic: str, index: Mapping[str, str]) -> str:
+def line_label(topic: str, index: Mapping[str, str], encode: Encode | None = None) -> str:
     """The category ``topic`` (a line's embedded text) names, or "" when none clearly.
 
     1. The whole topic is a category's name (``scoring.category_label``).
     2. Else the topic with format words taken off its ends ("horror films"
        -> "horror", "good old westerns" stays unmatched: "old" is a topic
        word), a possessive too ("children's films" -> Children).
+    3. Else a one-word topic whose meaning is clearly one label's
+       (``meaning_match``); ``encode``: texts to unit vectors, the process's
+       encoder when None.
     """
+    return word_label(topic, index) or meaning_match(topic, index, encode).label
+
+
+def word_label(topic: str, index: Mapping[str, str]) -> str:
+    """Steps 1 and 2 of ``line_label``: the label the topic's words name."""
     if not index:
         return ""
     # What the items are for is not what they are: "classical for focusing".
@@ -80,6 +98,80 @@ def line_label(topic: str, index: Mapping[str, str]) -> str:
             if label:
                 return label
     return ""
+
+
+# A one-word topic acts on the label whose name's embedding is nearest, when
+# the cosine is at least MEANING_MIN and beats the runner-up by MEANING_MARGIN;
+# from NEAR_MIN up it is shown as a possible reading. Measured on
+# tests/phrase_corpus.py with all-MiniLM-L6-v2 (both parts were seen while
+# choosing): one-word topics that name no label mostly sit below 0.65 or
+# under 0.1 of margin ("violence": War 0.63, margin 0.00; "zombies": 0.53),
+# those that mean one ("cookbooks": Cooking 0.63, margin 0.22; "animated":
+# Animation 0.85, 0.35) above both.
+MEANING_MIN = 0.6
+MEANING_MARGIN = 0.2
+NEAR_MIN = 0.5
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    label: str = ""  # the label the topic clearly means: acted on
+    near: str = ""  # the label it may mean, not clearly: shown, not acted on
+
+
+def _core(topic: str) -> str:
+    """The topic without what the items are for and without format words at its ends."""
+    words = _PURPOSE.split(topic, maxsplit=1)[0].split()
+    while words and _is_format(words[0]):
+        words = words[1:]
+    while words and _is_format(words[-1]):
+        words = words[:-1]
+    return " ".join(words).strip(_EDGES).removesuffix("'s").removesuffix("\u2019s")
+
+
+def meaning_match(topic: str, index: Mapping[str, str], encode: Encode | None = None) -> LabelMatch:
+    """The label a one-word topic means, by the embeddings of the word and the label names.
+
+    Only one word: a qualifier narrows a label to a part of it ("clever
+    thrillers", "heavy metal"), and a label match acts on the whole label, so
+    a topic of several words acts by its meaning alone.
+    """
+    core = _core(topic)
+    if not index or len(core.split()) != 1 or not any(c.isalpha() for c in core):
+        return LabelMatch()
+    encode = encode or _process_encode()
+    labels, names = _name_vectors(tuple(sorted(set(index.values()))), encode)
+    similarities = names @ np.asarray(encode([core.casefold()])[0], dtype=np.float64)
+    order = np.argsort(-similarities)
+    best = float(similarities[order[0]])
+    margin = best - float(similarities[order[1]]) if len(order) > 1 else best
+    if best >= MEANING_MIN and margin >= MEANING_MARGIN:
+        return LabelMatch(label=labels[order[0]])
+    return LabelMatch(near=labels[order[0]] if best >= NEAR_MIN else "")
+
+
+def _process_encode() -> Encode:
+    from engine.encoder import get_encoder  # torch loads on first use, not on import
+
+    return get_encoder().encode_cached
+
+
+_names_lock = threading.Lock()
+_names: dict[tuple, tuple[tuple[str, ...], np.ndarray]] = {}
+
+
+def _name_vectors(labels: tuple[str, ...], encode: Encode) -> tuple[tuple[str, ...], np.ndarray]:
+    """The labels and their names' unit vectors, encoded once per label set and encoder."""
+    key = (labels, getattr(encode, "__self__", encode))
+    with _names_lock:
+        found = _names.get(key)
+    if found is None:
+        found = (labels, np.asarray(encode(list(labels)), dtype=np.float64))
+        with _names_lock:
+            if len(_names) >= 8:  # catalogs change rarely; old label sets go
+                _names.clear()
+            _names[key] = found
+    return found
 
 
 @dataclass(frozen=True)
