@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import scoring
+from profiles import phrasing
 
 # Words that name a kind of item or stand for "things", in the domains the
 # catalog holds (films, books, music, courses): never a topic on their own.
@@ -183,6 +184,10 @@ class LineReading:
     weight: float
     embedded_text: str
     label: str  # the category it acts on, or "": it acts by meaning
+    near: str = ""  # a category it may mean, not clearly: shown, not acted on
+    # The other polarity, when the section header decided against what the
+    # words lean to ("anything with zombies" under Avoids): shown with a switch.
+    lean: str = ""
 
     @property
     def how(self) -> str:
@@ -194,9 +199,20 @@ class LineReading:
 
 def line_readings(drafts, index: Mapping[str, str]) -> list[LineReading]:
     """Each draft line (anything with text, polarity, weight and embedded_text) as read."""
-    return [
-        LineReading(
-            d.text, d.polarity, d.weight, d.embedded_text, line_label(d.embedded_text, index)
+    readings = []
+    for d in drafts:
+        label = word_label(d.embedded_text, index)
+        found = LabelMatch(label=label) if label else meaning_match(d.embedded_text, index)
+        said = phrasing.read(d.text).polarity
+        readings.append(
+            LineReading(
+                d.text,
+                d.polarity,
+                d.weight,
+                d.embedded_text,
+                found.label,
+                near=found.near,
+                lean=said if said and said != d.polarity else "",
+            )
         )
-        for d in drafts
-    ]
+    return readings
