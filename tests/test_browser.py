@@ -387,7 +387,6 @@ class TestSteering:
         assert visitor.by_test_id("statement-text").all_inner_texts() == ["horror", "mysteries"]
         assert page.locator('[data-testid="revision"][data-number="3"]').is_visible()
 
-
     def test_a_line_its_header_read_against_its_words_is_switched_in_one_click(
         self, visit, sample_catalog
     ):
