@@ -596,6 +596,7 @@ class RecommendationViewSet(viewsets.ViewSet):
                         # its words lean to when the section decided otherwise.
                         "near_label": r.near,
                         "words_lean": r.lean,
+                        "matches_clearly": r.clear,
                     }
                     for r in concepts.line_readings(preview.drafts, catalog_stats().categories)
                 ],

@@ -1,5 +1,7 @@
 """Labels read by meaning (engine.concepts.meaning_match), with the real encoder."""
 
+import numpy as np
+
 from engine import concepts, scoring
 
 GENRES = scoring.category_index(
@@ -30,3 +32,8 @@ def test_the_words_decide_before_the_meaning_and_nothing_is_read_from_nothing():
     for topic in ("", "films", "!!", "42"):
         assert concepts.meaning_match(topic, GENRES) == concepts.LabelMatch(), topic
     assert concepts.meaning_match("battles", {}) == concepts.LabelMatch()
+
+
+def test_with_no_catalog_every_line_is_taken_as_clear():
+    empty = scoring.CatalogStats.from_vectors(np.zeros((0, 384)), np.zeros(0))
+    assert concepts.specific(np.eye(384)[:2], empty).tolist() == [True, True]

@@ -88,6 +88,16 @@ class TestPreview:
         assert 'data-switch-line="I love jump scares" data-switch-to="like"' in fragment
         assert "Read as Likes instead" in fragment
 
+    def test_a_line_that_matches_nothing_in_particular_is_flagged(
+        self, signed_in, owner, sample_catalog
+    ):
+        profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
+        text = "Likes:\n- cooking\n- good stuff\n- haunted house horror\n- space battles"
+        fragment = signed_in.post(PREVIEW, {"text": text}, **HTMX).content.decode()
+        assert fragment.count('data-testid="line-unclear"') == 1
+        flagged = fragment.split('data-testid="line-unclear"')[0].rsplit("<li", 1)[1]
+        assert "good stuff" in flagged and "this line matches no item clearly" in fragment
+
     def test_unchanged_text_says_so(self, signed_in, owner, sample_catalog):
         profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
         fragment = signed_in.post(PREVIEW, {"text": "Likes:\n- cooking"}, **HTMX).content.decode()
