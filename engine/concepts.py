@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine import scoring
+from engine.encoder import EncoderUnavailable
 from profiles import phrasing
 
 # Words that name a kind of item or stand for "things", in the domains the
@@ -140,9 +141,15 @@ def meaning_match(topic: str, index: Mapping[str, str], encode: Encode | None = 
     core = _core(topic)
     if not index or len(core.split()) != 1 or not any(c.isalpha() for c in core):
         return LabelMatch()
-    encode = encode or _process_encode()
-    labels, names = _name_vectors(tuple(sorted(set(index.values()))), encode)
-    similarities = names @ np.asarray(encode([core.casefold()])[0], dtype=np.float64)
+    try:
+        encode = encode or _process_encode()
+        labels, names = _name_vectors(tuple(sorted(set(index.values()))), encode)
+        word = encode([core.casefold()])[0]
+    except EncoderUnavailable:
+        # Stored lines are scored from stored vectors: a page that needs no
+        # encoder still works without one, on the words' labels alone.
+        return LabelMatch()
+    similarities = names @ np.asarray(word, dtype=np.float64)
     order = np.argsort(-similarities)
     best = float(similarities[order[0]])
     margin = best - float(similarities[order[1]]) if len(order) > 1 else best

@@ -37,3 +37,9 @@ def test_the_words_decide_before_the_meaning_and_nothing_is_read_from_nothing():
 def test_with_no_catalog_every_line_is_taken_as_clear():
     empty = scoring.CatalogStats.from_vectors(np.zeros((0, 384)), np.zeros(0))
     assert concepts.specific(np.eye(384)[:2], empty).tolist() == [True, True]
+
+
+def test_without_an_encoder_only_the_words_name_labels(settings, tmp_path):
+    settings.EMBEDDING_MODEL = str(tmp_path / "no-such-model")
+    assert concepts.meaning_match("battles", GENRES) == concepts.LabelMatch()
+    assert concepts.line_label("horror films", GENRES) == "Horror"
