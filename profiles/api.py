@@ -420,7 +420,9 @@ class RevisionDetailView(APIView):
 
 class UndoSerializer(BaseRevision):
     number = serializers.IntegerField(
-        min_value=1, max_value=MAX_REVISION, help_text="The revision to bring back."
+        min_value=0,
+        max_value=MAX_REVISION,
+        help_text="The revision to bring back (0: the empty profile).",
     )
 
 
