@@ -32,6 +32,7 @@ from engine.forms import MAX_TOKEN_LENGTH
 from engine.person import MAX_K, ListOptions
 from engine.preview import recommendations_preview
 from engine.regeneration import regeneration_apply, regeneration_preview
+from profiles.models import Statement
 from profiles.parser import MAX_STATEMENT_LENGTH
 from profiles.parser import MAX_STATEMENTS as MAX_POSITION
 from recsite.api import MAX_ID, MAX_REVISION, JSONParser, StrictFloatField, validated
@@ -662,9 +663,9 @@ class RecommendationViewSet(viewsets.ViewSet):
 
 class RegeneratedLineSerializer(serializers.Serializer):
     text = serializers.CharField()
-    polarity = serializers.ChoiceField(choices=["like", "avoid"])
+    polarity = serializers.ChoiceField(choices=Statement.Polarity.choices)
     weight = serializers.FloatField()
-    origin = serializers.CharField()
+    origin = serializers.ChoiceField(choices=Statement.Origin.choices)
     pinned = serializers.BooleanField()
     evidence = serializers.ListField(child=serializers.IntegerField())
 
