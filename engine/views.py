@@ -33,6 +33,7 @@ from profiles.parser import ProfileTextError
 from profiles.selectors import LineGroup, item_reaction, line_groups, person_is_new
 from profiles.services import (
     STRENGTH_SCALE,
+    ProfileConflict,
     StatementDraft,
     interaction_react,
     profile_drafts,
@@ -420,7 +421,9 @@ def regeneration_apply_view(request: HttpRequest) -> HttpResponse:
     try:
         applied = regeneration_apply(user=request.user, token=form.cleaned_data["token"])
     except ApplicationError as error:
-        fresh = regeneration_preview(user=request.user) if error.status_code == 409 else None
+        fresh = (
+            regeneration_preview(user=request.user) if isinstance(error, ProfileConflict) else None
+        )
         message = (
             f"Your profile changed since that preview (it is now at revision "
             f"{error.extra['current_revision']}): here is what writing it again would do now."

@@ -15,6 +15,8 @@ from profiles.services import (
     ChangeLine,
     ProfileConflict,
     RestoreRevision,
+    StatementDraft,
+    generated_changes,
     profile_drafts,
     profile_edit,
     profile_for,
@@ -119,6 +121,35 @@ class TestPreview:
         applied = regeneration_apply(user=alice, token=preview.token)
         assert applied.revision is None and applied.undo is None
         assert profile_for(alice).revision == 1
+
+
+class TestChangesInWords:
+    """generated_changes: a line keeps its identity by its words, or by its group."""
+
+    @staticmethod
+    def line(words, evidence, origin="generated"):
+        return StatementDraft(words, "like", 1.0, words, origin=origin, evidence=tuple(evidence))
+
+    def test_new_words_for_most_of_the_same_items_are_a_rewording(self):
+        old = [self.line("Space opera", [1, 2, 3, 4]), self.line("Cozy mystery", [7, 8])]
+        new = [
+            self.line("Slow-burn space opera", [1, 2, 3, 5]),
+            self.line("Gory slasher horror", [20, 21]),
+            self.line("my own line", [7, 8], origin="user"),
+        ]
+        changes = generated_changes(old, new)
+        assert [(a.text, b.text) for a, b in changes.reworded] == [
+            ("Space opera", "Slow-burn space opera")
+        ]
+        assert [d.text for d in changes.added] == ["Gory slasher horror"]
+        assert [d.text for d in changes.removed] == ["Cozy mystery"]
+        assert changes.kept == []
+
+    def test_one_old_line_is_reworded_once(self):
+        old = [self.line("Space opera", [1, 2])]
+        new = [self.line("Space battles", [1, 2]), self.line("Space travel", [1, 2])]
+        changes = generated_changes(old, new)
+        assert len(changes.reworded) == 1 and len(changes.added) == 1
 
 
 class TestStalePreview:
