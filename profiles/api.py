@@ -318,10 +318,11 @@ class ProfileRegenerateView(APIView):
 
     @extend_schema(request=None, responses={202: MessageSerializer})
     def post(self, request):
-        """Ask for the profile to be written again from your ratings now.
+        """Ask for the profile to be written again from your ratings now, unseen.
 
         A worker does it; lines you wrote or pinned stay. Poll the profile:
-        ``generated_at`` and ``revision`` change when it is done.
+        ``generated_at`` and ``revision`` change when it is done. To see what
+        would change first, and apply or not: ``regenerate/preview/``.
         """
         services.profile_request_regeneration(user=request.user)
         return Response(
