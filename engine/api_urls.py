@@ -12,5 +12,15 @@ router.register("recommendations", api.RecommendationViewSet, basename="recommen
 app_name = "engine_api"
 urlpatterns = [
     path("training/", api.TrainingView.as_view(), name="training"),
+    path(
+        "profile/regenerate/preview/",
+        api.RegenerationPreviewView.as_view(),
+        name="regeneration-preview",
+    ),
+    path(
+        "profile/regenerate/apply/",
+        api.RegenerationApplyView.as_view(),
+        name="regeneration-apply",
+    ),
     path("", include(router.urls)),
 ]

@@ -206,12 +206,45 @@ def _grounded(statements: list[generation.GeneratedStatement]) -> list[Statement
     return drafts
 
 
+@dataclass(frozen=True)
+class Written:
+    """The writer's lines for one person, not yet merged into their profile."""
+
+    drafts: list[StatementDraft]
+    interactions: int  # how many signals they were written from
+    placed: list[int]  # the positives some Likes line holds (Profile.placed_items)
+
+
+def profile_write(*, user_id: int, seed: int = 0) -> Written:
+    """The lines the writer would give this person now; writes nothing.
+
+    1. Read the signals and describe them (engine.profile_generation),
+       keeping the identity of lines whose group is still there.
+    2. Pick each line's best-grounded words (its embedding retrieves its
+       evidence).
+    """
+    interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
+    counts, size, refused = _catalog_labels()
+    generated = generation.generate_statements(
+        user_signals(user_id),
+        label_counts=counts,
+        catalog_size=size,
+        seed=seed,
+        refused=refused,
+        previous=_previous_lines(user_id),
+    )
+    return Written(
+        drafts=_grounded(generated),
+        interactions=interactions,
+        placed=sorted({i for s in generated if s.polarity == "like" for i in s.members}),
+    )
+
+
 def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     """Rewrite the generated part of a person's profile from their ratings.
 
-    1. Read the signals and describe them (engine.profile_generation).
-    2. Keep only grounded statements (their embedding retrieves their evidence).
-    3. Hand them to profiles (MergeGenerated, under the profile's lock): pinned
+    1. Write the lines (profile_write).
+    2. Hand them to profiles (MergeGenerated, under the profile's lock): pinned
        and person-written statements stay exactly, generated unpinned ones
        are replaced, and nothing is written when nothing would change.
     """
@@ -219,29 +252,18 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     # A "write it again" request made before this point is answered by this
     # run (it reads the ratings after it); a later one waits for the next.
     started_at = timezone.now()
-    interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
-    counts, size, refused = _catalog_labels()
-    signals = user_signals(user_id)
-    generated = generation.generate_statements(
-        signals,
-        label_counts=counts,
-        catalog_size=size,
-        seed=seed,
-        refused=refused,
-        previous=_previous_lines(user_id),
-    )
-    grounded = _grounded(generated)
+    written = profile_write(user_id=user_id, seed=seed)
     revision = profile_generation_save(
         user=_user(user_id),
-        drafts=grounded,
-        interactions=interactions,
+        drafts=written.drafts,
+        interactions=written.interactions,
         requested_before=started_at,
-        placed=sorted({i for s in generated if s.polarity == "like" for i in s.members}),
+        placed=written.placed,
     )
     return GenerationResult(
         revision=revision,
-        statements=len(grounded),
-        dropped=sum(1 for d in grounded if d.grounding < MIN_GROUNDING),
+        statements=len(written.drafts),
+        dropped=sum(1 for d in written.drafts if d.grounding < MIN_GROUNDING),
         seconds=time.monotonic() - started,
     )
 
