@@ -592,6 +592,11 @@ class RecommendationViewSet(viewsets.ViewSet):
                         "weight": r.weight,
                         "label": r.label,
                         "reading": r.how,
+                        # A category it may mean, not acted on; the polarity
+                        # its words lean to when the section decided otherwise.
+                        "near_label": r.near,
+                        "words_lean": r.lean,
+                        "matches_clearly": r.clear,
                     }
                     for r in concepts.line_readings(preview.drafts, catalog_stats().categories)
                 ],

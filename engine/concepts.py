@@ -1,4 +1,4 @@
-"""The catalog label a profile line names, in the words people use for it.
+"""The catalog label a profile line names, in the words people use for it or by meaning.
 
 ``scoring.category_label`` matches a line that is exactly a category's name
 ("Horror", "westerns"). People wrap the name in words that only say which
@@ -7,14 +7,25 @@ kind of item they mean: "horror films", "mystery novels", "jazz albums",
 nothing else is: "horror with a cooking twist" names no category (its
 meaning still acts, engine.scoring), because a label match removes or brings
 in a whole category and must be what the person said.
+
+A line whose topic, format words aside, is one word that is not a label's
+name ("cookbooks", "animated films", "whodunits") is matched by meaning:
+the word's embedding against each label name's, acting only on a clear
+match (``meaning_match``). A word near a label but not clearly is shown
+beside the line as a possible reading, never acted on.
 """
 
 import re
 import string
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from engine import scoring
+from engine.encoder import EncoderUnavailable
+from profiles import phrasing
 
 # Words that name a kind of item or stand for "things", in the domains the
 # catalog holds (films, books, music, courses): never a topic on their own.
@@ -30,6 +41,7 @@ FORMAT_WORDS = frozenset(
     style good great nice decent solid proper any some all more the a an of
     """.split()  # noqa: SIM905
 )
+Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> unit vectors, one row each
 _EDGES = string.punctuation + string.whitespace
 _PURPOSE = re.compile(
     r"\s+(?:for\s+\w+ing|while|when|during|to\s+(?:fall asleep|relax|study))\b", re.I
@@ -56,14 +68,22 @@ def _cores(words: list[str]) -> list[str]:
     return cores
 
 
-def line_label(topic: str, index: Mapping[str, str]) -> str:
+def line_label(topic: str, index: Mapping[str, str], encode: Encode | None = None) -> str:
     """The category ``topic`` (a line's embedded text) names, or "" when none clearly.
 
     1. The whole topic is a category's name (``scoring.category_label``).
     2. Else the topic with format words taken off its ends ("horror films"
        -> "horror", "good old westerns" stays unmatched: "old" is a topic
        word), a possessive too ("children's films" -> Children).
+    3. Else a one-word topic whose meaning is clearly one label's
+       (``meaning_match``); ``encode``: texts to unit vectors, the process's
+       encoder when None.
     """
+    return word_label(topic, index) or meaning_match(topic, index, encode).label
+
+
+def word_label(topic: str, index: Mapping[str, str]) -> str:
+    """Steps 1 and 2 of ``line_label``: the label the topic's words name."""
     if not index:
         return ""
     # What the items are for is not what they are: "classical for focusing".
@@ -82,6 +102,115 @@ def line_label(topic: str, index: Mapping[str, str]) -> str:
     return ""
 
 
+# A one-word topic acts on the label whose name's embedding is nearest, when
+# the cosine is at least MEANING_MIN and beats the runner-up by MEANING_MARGIN;
+# from NEAR_MIN up it is shown as a possible reading. Measured on
+# tests/phrase_corpus.py with all-MiniLM-L6-v2 (both parts were seen while
+# choosing): one-word topics that name no label mostly sit below 0.65 or
+# under 0.1 of margin ("violence": War 0.63, margin 0.00; "zombies": 0.53),
+# those that mean one ("cookbooks": Cooking 0.63, margin 0.22; "animated":
+# Animation 0.85, 0.35) above both.
+MEANING_MIN = 0.6
+MEANING_MARGIN = 0.2
+NEAR_MIN = 0.5
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    label: str = ""  # the label the topic clearly means: acted on
+    near: str = ""  # the label it may mean, not clearly: shown, not acted on
+
+
+def _core(topic: str) -> str:
+    """The topic without what the items are for and without format words at its ends."""
+    words = _PURPOSE.split(topic, maxsplit=1)[0].split()
+    while words and _is_format(words[0]):
+        words = words[1:]
+    while words and _is_format(words[-1]):
+        words = words[:-1]
+    return " ".join(words).strip(_EDGES).removesuffix("'s").removesuffix("\u2019s")
+
+
+def meaning_match(topic: str, index: Mapping[str, str], encode: Encode | None = None) -> LabelMatch:
+    """The label a one-word topic means, by the embeddings of the word and the label names.
+
+    Only one word: a qualifier narrows a label to a part of it ("clever
+    thrillers", "heavy metal"), and a label match acts on the whole label, so
+    a topic of several words acts by its meaning alone.
+    """
+    core = _core(topic)
+    if not index or len(core.split()) != 1 or not any(c.isalpha() for c in core):
+        return LabelMatch()
+    try:
+        encode = encode or _process_encode()
+        labels, names = _name_vectors(tuple(sorted(set(index.values()))), encode)
+        word = encode([core.casefold()])[0]
+    except EncoderUnavailable:
+        # Stored lines are scored from stored vectors: a page that needs no
+        # encoder still works without one, on the words' labels alone.
+        return LabelMatch()
+    similarities = names @ np.asarray(word, dtype=np.float64)
+    order = np.argsort(-similarities)
+    best = float(similarities[order[0]])
+    margin = best - float(similarities[order[1]]) if len(order) > 1 else best
+    if best >= MEANING_MIN and margin >= MEANING_MARGIN:
+        return LabelMatch(label=labels[order[0]])
+    return LabelMatch(near=labels[order[0]] if best >= NEAR_MIN else "")
+
+
+def _process_encode() -> Encode:
+    from engine.encoder import get_encoder  # torch loads on first use, not on import
+
+    return get_encoder().encode_cached
+
+
+_names_lock = threading.Lock()
+_names: dict[tuple, tuple[tuple[str, ...], np.ndarray]] = {}
+
+
+def _name_vectors(labels: tuple[str, ...], encode: Encode) -> tuple[tuple[str, ...], np.ndarray]:
+    """The labels and their names' unit vectors, encoded once per label set and encoder."""
+    key = (labels, getattr(encode, "__self__", encode))
+    with _names_lock:
+        found = _names.get(key)
+    if found is None:
+        found = (labels, np.asarray(encode(list(labels)), dtype=np.float64))
+        with _names_lock:
+            if len(_names) >= 8:  # catalogs change rarely; old label sets go
+                _names.clear()
+            _names[key] = found
+    return found
+
+
+# A line's words pick out items when their similarities to the catalog's
+# items spread at least SPREAD_RATIO times as widely as a random direction's
+# do (see specific). Measured on ml-latest-small (titles, genres, tags) with
+# all-MiniLM-L6-v2, where a random direction's spread is 0.039: 24 vague
+# lines written for this ("good stuff", "hmm", "surprise me", "qwerty uiop")
+# spread 0.033-0.056 (median 0.043), film lines 0.053-0.101, the phrase
+# corpus's lines 0.036-0.114 (median 0.062; the lowest are about courses,
+# music and self-help, which a film catalog holds nothing clear for).
+SPREAD_RATIO = 1.2
+
+
+def specific(vectors: np.ndarray, stats) -> np.ndarray:
+    """Bool per row of ``vectors``: whether those words tell the catalog's items apart.
+
+    A line that matches nothing in particular ("good stuff", "hmm") still
+    gets a vector, and every item is about as close to it as any other: the
+    spread of its similarities (``CatalogStats.similarity_moments``) is
+    about that of a random direction. Such a line is flagged in the editor
+    rather than used silently. True everywhere for an empty catalog.
+    """
+    vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+    dims = stats.covariance.shape[0] if np.ndim(stats.covariance) == 2 else 0
+    random_spread = np.sqrt(np.trace(stats.covariance) / dims) if dims else 0.0
+    if not random_spread or not stats.mean.any():
+        return np.ones(len(vectors), dtype=bool)
+    _, deviations = stats.similarity_moments(vectors)
+    return deviations >= SPREAD_RATIO * random_spread
+
+
 @dataclass(frozen=True)
 class LineReading:
     """How a line was read, as the editor shows it beside the line before saving."""
@@ -91,6 +220,11 @@ class LineReading:
     weight: float
     embedded_text: str
     label: str  # the category it acts on, or "": it acts by meaning
+    near: str = ""  # a category it may mean, not clearly: shown, not acted on
+    # The other polarity, when the section header decided against what the
+    # words lean to ("anything with zombies" under Avoids): shown with a switch.
+    lean: str = ""
+    clear: bool = True  # False: its words match no item of the catalog clearly (specific)
 
     @property
     def how(self) -> str:
@@ -100,11 +234,36 @@ class LineReading:
         return f"{side} · {acts}"
 
 
-def line_readings(drafts, index: Mapping[str, str]) -> list[LineReading]:
-    """Each draft line (anything with text, polarity, weight and embedded_text) as read."""
-    return [
-        LineReading(
-            d.text, d.polarity, d.weight, d.embedded_text, line_label(d.embedded_text, index)
+def line_readings(drafts, index: Mapping[str, str], stats=None) -> list[LineReading]:
+    """Each draft line (anything with text, polarity, weight and embedded_text) as read.
+
+    ``stats``: the catalog's CatalogStats, for which lines match no item
+    clearly; the process's cached statistics when None.
+    """
+    readings = []
+    for d in drafts:
+        label = word_label(d.embedded_text, index)
+        found = LabelMatch(label=label) if label else meaning_match(d.embedded_text, index)
+        said = phrasing.read(d.text).polarity
+        readings.append(
+            LineReading(
+                d.text,
+                d.polarity,
+                d.weight,
+                d.embedded_text,
+                found.label,
+                near=found.near,
+                lean=said if said and said != d.polarity else "",
+            )
         )
-        for d in drafts
+    if not readings:
+        return readings
+    if stats is None:
+        from engine.catalog_cache import catalog_stats  # reads the catalog: on use only
+
+        stats = catalog_stats()
+    vectors = _process_encode()([r.embedded_text for r in readings])
+    clear = specific(vectors, stats)
+    return [
+        replace(r, clear=bool(c) or bool(r.label)) for r, c in zip(readings, clear, strict=True)
     ]

@@ -64,6 +64,17 @@ class PreviewForm(forms.Form):
     text = forms.CharField(required=False, strip=False, max_length=MAX_TOTAL_LENGTH)
 
 
+# A preview's token holds its lines and their evidence: a few kilobytes for
+# 200 ratings; the limit leaves room for the largest profile the parser allows.
+MAX_TOKEN_LENGTH = 200_000
+
+
+class RegenerationApplyForm(forms.Form):
+    """Apply a "write it again" preview: its token (engine.regeneration)."""
+
+    token = forms.CharField(max_length=MAX_TOKEN_LENGTH)
+
+
 class SteerForm(forms.Form):
     """One control of a recommendation's reason (engine/steering.py says what each does).
 

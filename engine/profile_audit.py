@@ -88,9 +88,13 @@ def names(phrase: list[frozenset[str]], label: str) -> bool:
     )
 
 
-def _echoes(phrase: list[frozenset[str]]) -> bool:
-    """Whether a word comes back ("Musical about musical", "zombie ... zombies")."""
-    return any(a & b for n, a in enumerate(phrase) for b in phrase[n + 1 :])
+def _echoes(phrase: str) -> bool:
+    """Whether a word comes back ("Musical about musical", "zombie ... zombies").
+
+    Words are compared between the phrase's tokens: a word twice inside one
+    hyphenated token ("go-go-dancer") is that label's own spelling."""
+    tokens = [set().union(*words) for words in map(content_words, phrase.split()) if words]
+    return any(a & b for n, a in enumerate(tokens) for b in tokens[n + 1 :])
 
 
 def split_line(text: str) -> tuple[str, str]:
@@ -202,7 +206,7 @@ def _audit_line(report: AuditReport, line: AuditLine, titles, labels, refused) -
     report.lines += 1
     phrase, examples = split_line(line.text)
     words = content_words(phrase)
-    if _echoes(words):
+    if _echoes(phrase):
         report.echoes.append(line.text)
     if any(
         names(words, note) and not any(names(words, longer) for longer in longer_labels)

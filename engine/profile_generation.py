@@ -18,6 +18,8 @@ from datetime import datetime
 
 import numpy as np
 
+from engine.grounding import FUNCTION_WORDS
+
 LIKE = "like"
 AVOID = "avoid"
 
@@ -311,7 +313,8 @@ _DESCRIBING_WORDS = frozenset(
     quiet quirky rare raw real rich sad scary short silly simple slow small smart soft
     sparse steamy strange strong subtle surreal sweet tense thin tiny tough twisty ugly warm
     weird wild witty zany slick smooth crisp sharp dreamy gloomy sleazy spooky trippy campy
-    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky
+    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky accurate white
+    red blue green yellow pink purple grey gray brown
         """,
     )
 )
@@ -346,7 +349,7 @@ def _label_words(text: str) -> list[set[str]]:
     return [
         _forms(word)
         for word in re.findall(r"[^\W_]+", text.casefold())
-        if word not in _FUNCTION_WORDS
+        if word not in FUNCTION_WORDS
     ]
 
 
@@ -386,7 +389,7 @@ def _modifier(label: str) -> str:
 def _compact(label: str) -> bool:
     """A subject short enough to stand before the noun ("zombie", "first-contact")."""
     words = label.split()
-    return len(words) <= 2 and not any(w.casefold() in _FUNCTION_WORDS for w in words)
+    return len(words) <= 2 and not any(w.casefold() in FUNCTION_WORDS for w in words)
 
 
 @dataclass(frozen=True)
@@ -420,7 +423,9 @@ def describe(
        noun or with a topic already chosen (no "musical about musical").
     3. Describing words go first, comma-separated ("Dark, atmospheric"); one
        short subject stands before the noun ("zombie horror",
-       "first-contact science fiction"); a longer one follows "about".
+       "first-contact science fiction"); a subject of several words that
+       would make that pile too long follows "about" ("science fiction
+       about first contact"); a second single word is left out.
     """
     genres = distinctive_labels(
         group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
@@ -443,7 +448,8 @@ def describe(
     for subject in [t for t in topics if not is_describing(t)][:2]:
         if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
             before.append(subject)
-        elif not after:
+        elif not after and len(subject.split()) > 1:
+            # "about first contact" reads; "guitar strings about mic" does not.
             after.append(subject)
     words = [", ".join(_modifier(d) for d in describing)] if describing else []
     words += [_modifier(_singular(s, label_counts)) for s in before]
@@ -592,12 +598,16 @@ def _kept_lines(
     """The previous lines whose groups are still there, and what none of them holds.
 
     1. A member belongs to a previous line when it carries a label the line's
-       words name; among several, the line whose current members' centre is
-       nearest. The examples its text shows stay first (so they stay shown).
+       words name: the line that held it before, if it still fits; else,
+       among several, the line whose current members' centre is nearest.
+       The examples its text shows stay first (so they stay shown).
     2. A line keeps its words (its identity) while it holds at least
-       ``MIN_ITEMS_PER_STATEMENT`` members; one left with fewer is gone, and
+       ``MIN_ITEMS_PER_STATEMENT`` members (one, for someone with a single
+       positive); one left with fewer is gone, and
        its members go back to the pool, as does every member no line holds.
     """
+    # One positive is a line of its own (someone who has rated one thing).
+    smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
     lines = [(line, _named(line.embedded_text, members)) for line in previous]
     lines = [(line, named) for line, named in lines if named]
     by_id = {item.item_id: (item, weight) for item, weight in members}
@@ -613,11 +623,12 @@ def _kept_lines(
         if not fits:
             pool.append((item, weight))
             continue
-        best = max(fits, key=lambda n: float(item.vector @ centres[n]))
+        held = [n for n in fits if item.item_id in lines[n][0].members]
+        best = held[0] if held else max(fits, key=lambda n: float(item.vector @ centres[n]))
         groups[best].append((item, weight))
     kept = []
     for (line, named), group in zip(lines, groups, strict=True):
-        if len(group) < MIN_ITEMS_PER_STATEMENT:
+        if len(group) < smallest or not group:
             pool.extend(group)
             continue
         shown = {title: n for n, title in enumerate(line.examples())}
@@ -659,7 +670,7 @@ def _lines(
     count = cluster_count(len(members) // 2 if lines else len(members), polarity)
     more, left = _described(_clusters(members, max(count, 1), seed), smallest, words)
     lines += more
-    if len(left) >= 2 * MIN_ITEMS_PER_STATEMENT:
+    if len(left) >= MIN_ITEMS_PER_STATEMENT:
         more, _ = _described(
             _clusters(left, cluster_count(len(left), polarity), seed),
             MIN_ITEMS_PER_STATEMENT,
@@ -756,51 +767,3 @@ def generate_statements(
         lines.sort(key=lambda pair: (place.get(pair[1].embedded_text, len(place)), -pair[0]))
         statements.extend(statement for _, statement in lines)
     return statements
-
-
-def grounding_score(evidence: Sequence[int], retrieved: Sequence[int]) -> float:
-    """Share of the evidence items that the statement's embedding retrieves."""
-    if not evidence:
-        return 0.0
-    found = set(retrieved)
-    return sum(1 for item_id in evidence if item_id in found) / len(evidence)
-
-
-# A rewording (by the optional LLM) must be one plain phrase: words, spaces
-# and light punctuation. A colon, a full stop, brackets or markup mean it is
-# something else: a header ("Avoids: ..."), a second sentence ("... Also
-# likes: X"), a tag. Text the model read (item tags) may have told it to.
-_PLAIN_PHRASE = re.compile(r"[\w ,'’&/-]+")
-# Words too common in labels to name a topic ("history of the world").
-_FUNCTION_WORDS = frozenset(
-    {"a", "an", "and", "the", "of", "in", "on", "at", "for", "with", "about", "from", "to", "by"}
-)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
-
-
-def topic_words(labels: Iterable[str]) -> frozenset[str]:
-    """The words that name topics in a catalog: each word of each category and tag."""
-    return frozenset(
-        word for label in labels for word in _words(label) if word not in _FUNCTION_WORDS
-    )
-
-
-def is_rephrasing(original: str, rewording: str, *, topics: frozenset[str]) -> bool:
-    """Whether ``rewording`` says what ``original`` says in other words, and no more.
-
-    The grounding check alone cannot tell: "Horror about slasher and gory"
-    still retrieves a slasher group's evidence, and so does "Avoids: Horror".
-    1. One plain phrase (``_PLAIN_PHRASE``): no header, sentence or markup.
-    2. No topic added: every word of it that names a topic somewhere in the
-       catalog (``topics``) is already in the original, and no more often
-       ("Gory horror and gory horror" says nothing new twice). Other words ("books
-       with", "stories set in") are fluency, which is what rewording is for.
-    """
-    if not _PLAIN_PHRASE.fullmatch(rewording):
-        return False
-    kept = Counter(_words(original))
-    said = Counter(word for word in _words(rewording) if word in topics)
-    return all(0 < count <= kept[word] for word, count in said.items())

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from catalog.models import Item
-from engine import llm
+from engine import grounding, llm
 from engine import profile_generation as generation
 from engine.encoder import get_encoder
 from engine.retrieval import nearest_items
@@ -129,7 +129,7 @@ def _grounding_scores(pairs: list[tuple[generation.GeneratedStatement, str]]) ->
     exact = count <= GROUNDING_EXACT_MAX_ITEMS
     vectors = get_encoder().encode([phrase for _, phrase in pairs])
     return [
-        generation.grounding_score(
+        grounding.grounding_score(
             statement.evidence,
             [scored.item.pk for scored in nearest_items(vector, k=depth, exact=exact)],
         )
@@ -144,7 +144,7 @@ def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
     polarity ("no more X" for a like) or as a weaker one is refused, so
     negation words are never embedded. It must be a plain phrase that adds
     no catalog topic (text the model read may have told it to: see
-    ``generation.is_rephrasing``), and retrieve the evidence at least as well
+    ``grounding.is_rephrasing``), and retrieve the evidence at least as well
     as the grounded text did.
     """
     rewritten = llm.rephrase(
@@ -154,13 +154,13 @@ def _rephrase(best: dict[int, tuple[float, str]], statements) -> None:
         api_key=settings.PROFILE_LLM_API_KEY,
         timeout=settings.PROFILE_LLM_TIMEOUT,
     )
-    topics = generation.topic_words(catalog_label_counts()[0])
+    topics = grounding.topic_words(catalog_label_counts()[0])
     candidates = []
     for statement, text in zip(statements, rewritten, strict=True):
         parsed = parse_statement(text, statement.polarity) if text else None
         if (
             parsed
-            and generation.is_rephrasing(best[id(statement)][1], text, topics=topics)
+            and grounding.is_rephrasing(best[id(statement)][1], text, topics=topics)
             and parsed.polarity == statement.polarity
             and parsed.weight == 1.0
             and parsed.text == parsed.embedded_text
@@ -206,12 +206,45 @@ def _grounded(statements: list[generation.GeneratedStatement]) -> list[Statement
     return drafts
 
 
+@dataclass(frozen=True)
+class Written:
+    """The writer's lines for one person, not yet merged into their profile."""
+
+    drafts: list[StatementDraft]
+    interactions: int  # how many signals they were written from
+    placed: list[int]  # the positives some Likes line holds (Profile.placed_items)
+
+
+def profile_write(*, user_id: int, seed: int = 0) -> Written:
+    """The lines the writer would give this person now; writes nothing.
+
+    1. Read the signals and describe them (engine.profile_generation),
+       keeping the identity of lines whose group is still there.
+    2. Pick each line's best-grounded words (its embedding retrieves its
+       evidence).
+    """
+    interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
+    counts, size, refused = _catalog_labels()
+    generated = generation.generate_statements(
+        user_signals(user_id),
+        label_counts=counts,
+        catalog_size=size,
+        seed=seed,
+        refused=refused,
+        previous=_previous_lines(user_id),
+    )
+    return Written(
+        drafts=_grounded(generated),
+        interactions=interactions,
+        placed=sorted({i for s in generated if s.polarity == "like" for i in s.members}),
+    )
+
+
 def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     """Rewrite the generated part of a person's profile from their ratings.
 
-    1. Read the signals and describe them (engine.profile_generation).
-    2. Keep only grounded statements (their embedding retrieves their evidence).
-    3. Hand them to profiles (MergeGenerated, under the profile's lock): pinned
+    1. Write the lines (profile_write).
+    2. Hand them to profiles (MergeGenerated, under the profile's lock): pinned
        and person-written statements stay exactly, generated unpinned ones
        are replaced, and nothing is written when nothing would change.
     """
@@ -219,29 +252,18 @@ def profile_generate(*, user_id: int, seed: int = 0) -> GenerationResult:
     # A "write it again" request made before this point is answered by this
     # run (it reads the ratings after it); a later one waits for the next.
     started_at = timezone.now()
-    interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
-    counts, size, refused = _catalog_labels()
-    signals = user_signals(user_id)
-    generated = generation.generate_statements(
-        signals,
-        label_counts=counts,
-        catalog_size=size,
-        seed=seed,
-        refused=refused,
-        previous=_previous_lines(user_id),
-    )
-    grounded = _grounded(generated)
+    written = profile_write(user_id=user_id, seed=seed)
     revision = profile_generation_save(
         user=_user(user_id),
-        drafts=grounded,
-        interactions=interactions,
+        drafts=written.drafts,
+        interactions=written.interactions,
         requested_before=started_at,
-        placed=sorted({i for s in generated if s.polarity == "like" for i in s.members}),
+        placed=written.placed,
     )
     return GenerationResult(
         revision=revision,
-        statements=len(grounded),
-        dropped=sum(1 for d in grounded if d.grounding < MIN_GROUNDING),
+        statements=len(written.drafts),
+        dropped=sum(1 for d in written.drafts if d.grounding < MIN_GROUNDING),
         seconds=time.monotonic() - started,
     )
 

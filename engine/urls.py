@@ -14,4 +14,10 @@ urlpatterns = [
     path("for-you/controls/", views.for_you_controls, name="for_you_controls"),
     path("for-you/steer/", views.steer, name="steer"),
     path("profile/preview/", views.profile_preview, name="profile_preview"),
+    path(
+        "profile/regenerate/preview/",
+        views.regeneration_preview_view,
+        name="regeneration_preview",
+    ),
+    path("profile/regenerate/apply/", views.regeneration_apply_view, name="regeneration_apply"),
 ]

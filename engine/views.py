@@ -22,22 +22,26 @@ from engine.forms import (
     ListControlsForm,
     PreviewForm,
     ReactionForm,
+    RegenerationApplyForm,
     SteerForm,
 )
 from engine.person import ListOptions
 from engine.preview import recommendations_preview
 from engine.recommend import Move, Served, recommend_for_user, why_not
+from engine.regeneration import regeneration_apply, regeneration_preview
 from engine.related import more_like_this
 from profiles.parser import ProfileTextError
 from profiles.selectors import LineGroup, item_reaction, line_groups, person_is_new
 from profiles.services import (
     STRENGTH_SCALE,
+    ProfileConflict,
     StatementDraft,
     interaction_react,
     profile_drafts,
     profile_for,
     profile_settings_update,
 )
+from profiles.views import REGENERATED_KEY
 from recsite.api import website_wait
 from recsite.errors import ApplicationError
 
@@ -389,6 +393,65 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
                 [d for d in preview.drafts if d.text in added], catalog_stats().categories
             )
     return render(request, "profiles/_preview.html", context, status=status)
+
+
+# --- "Write it again", previewed ------------------------------------------------
+
+
+@login_required
+@require_POST
+def regeneration_preview_view(request: HttpRequest) -> HttpResponse:
+    """What "write it again" would change, beside the profile; saves nothing."""
+    wait = website_wait(request, scope="preview")
+    if wait:
+        message = f"Too many previews at once: ask again in {wait} s."
+        response = _regeneration_page(request, None, error=message, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    return _regeneration_page(request, regeneration_preview(user=request.user))
+
+
+@login_required
+@require_POST
+def regeneration_apply_view(request: HttpRequest) -> HttpResponse:
+    """Write the previewed lines as one revision, then show the profile with an undo.
+
+    A profile that changed since the preview (an edit in another tab, an
+    automatic regeneration) is not overwritten: the answer is a 409 with a
+    fresh preview, to apply or not.
+    """
+    form = RegenerationApplyForm(request.POST)
+    if not form.is_valid():
+        return _regeneration_page(request, None, error="That preview was incomplete.", status=400)
+    try:
+        applied = regeneration_apply(user=request.user, token=form.cleaned_data["token"])
+    except ApplicationError as error:
+        fresh = (
+            regeneration_preview(user=request.user) if isinstance(error, ProfileConflict) else None
+        )
+        message = (
+            f"Your profile changed since that preview (it is now at revision "
+            f"{error.extra['current_revision']}): here is what writing it again would do now."
+            if fresh
+            else error.message
+        )
+        return _regeneration_page(request, fresh, error=message, status=error.status_code)
+    request.session[REGENERATED_KEY] = {
+        "message": applied.message,
+        "undo": applied.undo.number if applied.undo else None,
+        "revision": applied.revision.number if applied.revision else None,
+    }
+    url = reverse("profiles:profile")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _regeneration_page(request, preview, *, error: str = "", status: int = 200) -> HttpResponse:
+    """The preview under the profile page's button (htmx), or as a page of its own."""
+    context = {"preview": preview, "error": error}
+    template = (
+        "profiles/_regeneration_preview.html" if request.htmx else "profiles/regeneration.html"
+    )
+    return render(request, template, context, status=status)
 
 
 # --- Steering from a reason ----------------------------------------------------

@@ -318,10 +318,11 @@ class ProfileRegenerateView(APIView):
 
     @extend_schema(request=None, responses={202: MessageSerializer})
     def post(self, request):
-        """Ask for the profile to be written again from your ratings now.
+        """Ask for the profile to be written again from your ratings now, unseen.
 
         A worker does it; lines you wrote or pinned stay. Poll the profile:
-        ``generated_at`` and ``revision`` change when it is done.
+        ``generated_at`` and ``revision`` change when it is done. To see what
+        would change first, and apply or not: ``regenerate/preview/``.
         """
         services.profile_request_regeneration(user=request.user)
         return Response(
@@ -420,7 +421,9 @@ class RevisionDetailView(APIView):
 
 class UndoSerializer(BaseRevision):
     number = serializers.IntegerField(
-        min_value=1, max_value=MAX_REVISION, help_text="The revision to bring back."
+        min_value=0,
+        max_value=MAX_REVISION,
+        help_text="The revision to bring back (0: the empty profile).",
     )
 
 

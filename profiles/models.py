@@ -112,6 +112,12 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"Profile of {self.user}"
 
+    def signals_since_generation(self, interactions: int) -> int | None:
+        """How many of ``interactions`` came since the writer last ran (None: never ran)."""
+        if self.generated_at is None:
+            return None
+        return interactions - self.interactions_at_generation
+
 
 class Statement(models.Model):
     class Polarity(models.TextChoices):

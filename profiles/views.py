@@ -54,6 +54,9 @@ RECENT_REVISIONS = 10
 REGENERATION_PATIENCE = timedelta(seconds=90)
 # When this browser asked: to say "done" once, after the request is answered.
 REGENERATION_KEY = "regeneration_requested_at"
+# What a "write it again" the person applied did, shown once with its undo
+# (set by engine.views.regeneration_apply_view).
+REGENERATED_KEY = "profiles:regenerated"
 
 
 def _with_changes(revisions):
@@ -120,6 +123,7 @@ def _page(request, *, form=None, upload=None, status=200):
             "upload": upload or ProfileUploadForm(initial={"base_revision": profile.revision}),
             **_history(request, profile),
             "regeneration": _regeneration_state(request, profile),
+            "regenerated": request.session.pop(REGENERATED_KEY, None),
         },
         status=status,
     )

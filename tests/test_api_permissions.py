@@ -57,6 +57,8 @@ PERMISSIONS = {
     ("GET", "/api/profile/export/"): SIGNED_IN,
     ("POST", "/api/profile/import/"): SIGNED_IN,
     ("POST", "/api/profile/regenerate/"): SIGNED_IN,
+    ("POST", "/api/profile/regenerate/preview/"): SIGNED_IN,
+    ("POST", "/api/profile/regenerate/apply/"): SIGNED_IN,
     ("GET", "/api/profile/revisions/"): SIGNED_IN,
     ("GET", "/api/profile/revisions/{number}/"): SIGNED_IN,
     ("PATCH", "/api/profile/statements/{position}/"): SIGNED_IN,

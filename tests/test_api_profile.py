@@ -242,7 +242,7 @@ class TestHistory:
             ({"number": 9, "base_revision": 3}, 400),
             ({"number": 1, "base_revision": 2}, 409),
             ({"number": "one", "base_revision": 3}, 400),
-            ({"number": 0, "base_revision": 3}, 400),
+            ({"number": -1, "base_revision": 3}, 400),
             ({"number": 10**30, "base_revision": 3}, 400),
             ({"base_revision": 3}, 400),
             ({}, 400),

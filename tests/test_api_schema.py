@@ -26,6 +26,8 @@ API_PATHS = {
     "/api/profile/export/",
     "/api/profile/import/",
     "/api/profile/regenerate/",
+    "/api/profile/regenerate/apply/",
+    "/api/profile/regenerate/preview/",
     "/api/profile/revisions/",
     "/api/profile/revisions/{number}/",
     "/api/profile/statements/{position}/",

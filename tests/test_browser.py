@@ -387,6 +387,30 @@ class TestSteering:
         assert visitor.by_test_id("statement-text").all_inner_texts() == ["horror", "mysteries"]
         assert page.locator('[data-testid="revision"][data-number="3"]').is_visible()
 
+    def test_a_line_its_header_read_against_its_words_is_switched_in_one_click(
+        self, visit, sample_catalog
+    ):
+        reader = make_user("reader")
+        profile_write_text(user=reader, text=MYSTERIES_AND_HORROR, base_revision=0)
+        visitor = visit(reader)
+        page = visitor.page
+        page.goto("/profile/")
+        editor = visitor.by_test_id("profile-text")
+        editor.press("Control+End")
+        editor.press_sequentially("\nAvoids:\n- big fan of cooking", delay=10)
+        switch = page.get_by_test_id("line-switch")
+        switch.wait_for()
+        assert switch.inner_text() == "Read as Likes instead"
+        switch.click()
+        line = page.locator('[data-testid="understood-line"][data-polarity="like"]')
+        line.wait_for()
+        assert "big fan of cooking" in line.inner_text()
+        assert not page.get_by_test_id("line-switch").count()
+        visitor.by_test_id("profile-save").click()
+        page.wait_for_selector('[data-testid="profile-revision"]:text-is("2")')
+        liked = page.locator('[data-testid="statement"][data-polarity="like"]')
+        assert any("big fan of cooking" in text for text in liked.all_inner_texts())
+
 
 class TestApiKeys:
     def test_a_new_key_is_shown_once_and_signs_in_the_api(self, visit, live_server):

@@ -78,6 +78,26 @@ class TestPreview:
         assert "Avoids · matched by meaning" in fragment
         assert "Likes · acts on: History (category)" in fragment
 
+    def test_a_line_read_by_its_header_against_its_words_offers_a_switch(
+        self, signed_in, owner, sample_catalog
+    ):
+        profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
+        text = "Likes:\n- cooking\nAvoids:\n- I love jump scares\n- nothing gory"
+        fragment = signed_in.post(PREVIEW, {"text": text}, **HTMX).content.decode()
+        assert fragment.count('data-testid="line-switch"') == 1
+        assert 'data-switch-line="I love jump scares" data-switch-to="like"' in fragment
+        assert "Read as Likes instead" in fragment
+
+    def test_a_line_that_matches_nothing_in_particular_is_flagged(
+        self, signed_in, owner, sample_catalog
+    ):
+        profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
+        text = "Likes:\n- cooking\n- good stuff\n- haunted house horror\n- space battles"
+        fragment = signed_in.post(PREVIEW, {"text": text}, **HTMX).content.decode()
+        assert fragment.count('data-testid="line-unclear"') == 1
+        flagged = fragment.split('data-testid="line-unclear"')[0].rsplit("<li", 1)[1]
+        assert "good stuff" in flagged and "this line matches no item clearly" in fragment
+
     def test_unchanged_text_says_so(self, signed_in, owner, sample_catalog):
         profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
         fragment = signed_in.post(PREVIEW, {"text": "Likes:\n- cooking"}, **HTMX).content.decode()

@@ -5,7 +5,9 @@ courses; its held-out part was never used to tune the phrase lists. The test
 prints the figures for both parts (run with -s to see them) and holds each
 tuned part and the whole corpus to the targets (polarity right on at least
 98% of the lines, the label on at least 90% of the lines that name one) and
-the held-out part to the figures it first gave.
+the held-out part to the figures it first gave. Labels are read by words and,
+for one-word topics, by meaning (engine.concepts.meaning_match), with the
+test settings' real encoder.
 """
 
 import pytest
@@ -84,7 +86,11 @@ def test_the_corpus_is_large_and_varied():
 # The held-out part as first measured (polarity 65 of 67, label 34 of 42): a
 # floor, so that a change to the phrase lists that reads unseen phrasing
 # worse fails here even while the tuned part still passes.
-HELD_OUT_FLOOR = {"polarity": 0.97, "label": 0.80}
+# Raised to 0.85 when one-word topics began to be matched by meaning (36 of 42).
+HELD_OUT_FLOOR = {"polarity": 0.97, "label": 0.85}
+# A label acts on a whole category: at most this share of the lines that name
+# none may be given one (2 of 66 in the tuning part when first measured).
+FALSE_LABEL_SHARE = 0.05
 PARTS = {
     "tuning": TUNING + HELD_OUT_FIRST,
     "held out": HELD_OUT,
@@ -103,3 +109,5 @@ def test_polarity_and_label_are_read_right(name):
     )
     assert found["polarity"] >= polarity, found["wrong"]["polarity"]
     assert found["label"] >= label, found["wrong"]["label"]
+    unlabelled = found["lines"] - found["labelled"]
+    assert found["false labels"] <= FALSE_LABEL_SHARE * unlabelled, found["wrong"]["false label"]

@@ -45,7 +45,7 @@ class TestCounts:
         echo = AuditLine("Horror about horror films", "like", ())
         note = AuditLine("Horror about aftercreditsstinger", "like", ())
         spread = AuditLine("Romance about friendship", "like", ())
-        fine = AuditLine("Gory splatter horror", "like", ())
+        fine = AuditLine("Gory go-go-dancer horror", "like", ())
         report = audit(
             [profile(30, echo, note, spread, fine)],
             titles=TITLES,

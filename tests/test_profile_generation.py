@@ -364,7 +364,7 @@ class TestStableRegeneration:
         "linguistics": 9,
         "gory": 40,
         "slasher": 35,
-        "bookshop": 3,
+        "bookshop cat": 3,
     }
 
     def items(self, taste: int, count: int, start: int = 0, tags=None):
@@ -397,12 +397,12 @@ class TestStableRegeneration:
         ]
 
     def test_five_ratings_that_fit_change_no_line(self):
-        """Written afresh, the three new mysteries would put "bookshop" in the
+        """Written afresh, the three new mysteries would put "bookshop cat" in the
         line's words; they fit the line as it is, so it stays."""
         first = self.items(0, 8) + self.items(1, 8)
         before = self.write(first)
         assert len(before) == 2
-        new = self.items(0, 3, start=8, tags=("cozy", "bookshop")) + self.items(1, 2, start=8)
+        new = self.items(0, 3, start=8, tags=("cozy", "bookshop cat")) + self.items(1, 2, start=8)
         afresh = {s.embedded_text for s in self.write(first + new)}
         assert afresh != {s.embedded_text for s in before}
         after = self.write(first + new, previous=self.previous(before))
@@ -520,3 +520,10 @@ class TestWording:
     def test_titles_are_set_apart_so_a_comma_stays_inside_one(self):
         listed = generation.example_list(["Wrong Wedding, Right Guy", "Sleepy Burrows"])
         assert listed == "(e.g. “Wrong Wedding, Right Guy”, “Sleepy Burrows”)"
+
+    def test_one_positive_is_a_line_of_its_own(self):
+        item = rated(1, [1.0, 0.0], categories=("Romance",), tags=("regency",))
+        (statement,) = generation.generate_statements(
+            [signal(item)], label_counts={"romance": 900, "regency": 9}, catalog_size=9000
+        )
+        assert statement.members == (1,)

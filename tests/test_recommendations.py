@@ -330,6 +330,13 @@ class TestApi:
             ("like", "Cooking", "Likes · acts on: Cooking (category)"),
             ("avoid", "", "Avoids · matched by meaning"),
         ]
+        assert [s["matches_clearly"] for s in body["statements"]] == [True, True]
+        vague = client.post(
+            self.url + "preview/",
+            {"text": "Avoids:\n- I love whatever"},
+            content_type="application/json",
+        ).json()["statements"]
+        assert [(s["words_lean"], s["matches_clearly"]) for s in vague] == [("like", False)]
 
     def test_why_not_answers_and_unknown_items_are_404(self, client, owner, sample_catalog):
         typed(owner, "Likes:\n- mysteries\nAvoids:\n- horror")

@@ -98,6 +98,11 @@ PROBES: dict[str, tuple[str, list[Probe]]] = {
         ],
     ),
     "profiles_api:regenerate": (API, [Probe("post", "/api/profile/regenerate/")]),
+    "engine_api:regeneration-preview": (API, [Probe("post", "/api/profile/regenerate/preview/")]),
+    "engine_api:regeneration-apply": (
+        API,
+        [Probe("post", "/api/profile/regenerate/apply/", {"token": "a preview"})],
+    ),
     "profiles_api:revision-list": (API, [Probe("get", "/api/profile/revisions/")]),
     "profiles_api:revision-detail": (
         API,
@@ -246,6 +251,11 @@ PROBES: dict[str, tuple[str, list[Probe]]] = {
     "engine:profile_preview": (
         WEB,
         [Probe("post", "/profile/preview/", {"text": "Likes:\n- boats"})],
+    ),
+    "engine:regeneration_preview": (WEB, [Probe("post", "/profile/regenerate/preview/")]),
+    "engine:regeneration_apply": (
+        WEB,
+        [Probe("post", "/profile/regenerate/apply/", {"token": "a preview"})],
     ),
 }
 

@@ -17,7 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from catalog.models import Item
-from engine.profile_generation import is_rephrasing, topic_words
+from engine.grounding import is_rephrasing, topic_words
 from engine.profiles import profile_generate
 from profiles.models import Interaction, Statement
 from profiles.services import profile_drafts, profile_for

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import numpy as np
 from scipy import sparse
 
-from engine import collaborative, scoring
+from engine import collaborative, grounding, scoring
 from engine import profile_generation as generation
 from engine.evaluation.data import SIGNAL_KINDS, Catalog, Interactions
 
@@ -402,7 +402,7 @@ class _GroundedPhrasings:
         its text as serving does, its members and its group's centre."""
         phrase = max(
             _phrasings(statement),
-            key=lambda p: generation.grounding_score(statement.evidence, self.nearest_of[p]),
+            key=lambda p: grounding.grounding_score(statement.evidence, self.nearest_of[p]),
         )
         examples = statement.text[statement.text.rindex(" (e.g. ") :]
         return scoring.ProfileStatement(

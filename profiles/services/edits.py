@@ -491,27 +491,65 @@ class MergeGenerated(ProfileEdit):
 
     def _label(self, before: list[StatementDraft], after: list[StatementDraft]) -> str:
         """What the run did, in words: "Written again from 5 new ratings: +1
-        line, 1 line reworded". A line reworded is one whose words changed
-        while it kept most of its group (its evidence)."""
-        old = [d for d in before if d.origin == Statement.Origin.GENERATED]
-        new = [d for d in after if d.origin == Statement.Origin.GENERATED]
-        if not old:
+        line, 1 line reworded" (see generated_changes)."""
+        if not any(d.origin == Statement.Origin.GENERATED for d in before):
+            new = [d for d in after if d.origin == Statement.Origin.GENERATED]
             return f"Written from your ratings: {_lines(len(new))}."
-        added = [d for d in new if d.embedded_text not in {o.embedded_text for o in old}]
-        removed = [d for d in old if d.embedded_text not in {n.embedded_text for n in new}]
-        reworded = sum(1 for d in added if any(_same_group(d, r) for r in removed))
+        changes = generated_changes(before, after)
+        added, removed = len(changes.added), len(changes.removed)
+        reworded = len(changes.reworded)
         parts = [
-            f"+{_lines(len(added) - reworded)}" if len(added) > reworded else "",
-            f"−{_lines(len(removed) - reworded)}" if len(removed) > reworded else "",
+            f"+{_lines(added)}" if added else "",
+            f"−{_lines(removed)}" if removed else "",
             f"{_lines(reworded)} reworded" if reworded else "",
         ]
         parts = [part for part in parts if part] or ["examples updated"]
         source = (
             f"{self.new_signals} new rating{'s' if self.new_signals != 1 else ''}"
-            if self.new_signals
+            # A count that fell (ratings taken back) says nothing about new ones.
+            if self.new_signals and self.new_signals > 0
             else "your ratings"
         )
         return f"Written again from {source}: {', '.join(parts)}."
+
+
+@dataclass(frozen=True)
+class GeneratedChanges:
+    """How the writer's lines differ between two statement lists."""
+
+    added: list[StatementDraft]  # new lines standing for a new group
+    removed: list[StatementDraft]  # lines whose group is gone
+    reworded: list[tuple[StatementDraft, StatementDraft]]  # (before, after): same group
+    kept: list[StatementDraft]  # the same words (their examples may change)
+
+
+def generated_changes(
+    before: Sequence[StatementDraft], after: Sequence[StatementDraft]
+) -> GeneratedChanges:
+    """Lines added, removed, reworded and kept among the generated ones.
+
+    A line keeps its identity by its words; a new line that stands for
+    mostly the same items as a line that went (half the smaller group) is
+    that line reworded, not a removal and an addition. Each old line is
+    matched once, so two new lines never both reword it.
+    """
+    old = [d for d in before if d.origin == Statement.Origin.GENERATED]
+    new = [d for d in after if d.origin == Statement.Origin.GENERATED]
+    old_words = {d.embedded_text for d in old}
+    new_words = {d.embedded_text for d in new}
+    gone = [d for d in old if d.embedded_text not in new_words]
+    added, reworded = [], []
+    for draft in (d for d in new if d.embedded_text not in old_words):
+        match = next(
+            (g for g in gone if _same_group(draft, g) and g.polarity == draft.polarity), None
+        )
+        if match is None:
+            added.append(draft)
+        else:
+            gone.remove(match)
+            reworded.append((match, draft))
+    kept = [d for d in new if d.embedded_text in old_words]
+    return GeneratedChanges(added, gone, reworded, kept)
 
 
 def _lines(count: int) -> str:
@@ -531,6 +569,7 @@ def profile_generation_save(
     interactions: int,
     placed: Sequence[int] = (),
     requested_before=None,
+    base_revision: int | None = None,
 ) -> ProfileRevision | None:
     """Merge the profile writer's lines (MergeGenerated) and note when it ran.
 
@@ -539,16 +578,19 @@ def profile_generation_save(
     positives the writer put in some line (Profile.placed_items). A "write it
     again" request made before ``requested_before`` (when the writer started
     reading the ratings) is answered and cleared; a later one waits for the
-    next run. Returns the new revision, or None when nothing changed.
+    next run. ``base_revision``: the revision a person saw the new lines
+    against ("write it again", previewed); a profile that moved on since is
+    a ProfileConflict, and nothing is written. Returns the new revision, or
+    None when nothing changed.
     """
     with transaction.atomic():
         before = Profile.objects.filter(user=user).first()
-        new_signals = (
-            interactions - before.interactions_at_generation
-            if before is not None and before.generated_at is not None
-            else None
+        new_signals = before.signals_since_generation(interactions) if before else None
+        change = profile_edit(
+            user=user,
+            edit=MergeGenerated(tuple(drafts), new_signals),
+            base_revision=base_revision,
         )
-        change = profile_edit(user=user, edit=MergeGenerated(tuple(drafts), new_signals))
         profile = Profile.objects.filter(user=user)
         profile.update(
             generated_at=timezone.now(),

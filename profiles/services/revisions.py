@@ -12,8 +12,11 @@ def revision_drafts(*, user, number: int) -> list[StatementDraft]:
     """The statements of revision ``number``, as restoring it would write them (not saved).
 
     Evidence items deleted from the catalog since are left out; only the
-    revision's own evidence ids are looked up.
+    revision's own evidence ids are looked up. Revision 0 is the empty
+    profile every profile starts as: undoing a first revision brings it back.
     """
+    if number == 0:
+        return []
     old = ProfileRevision.objects.filter(profile__user=user, number=number).first()
     if old is None:
         raise ApplicationError(
