@@ -1,9 +1,16 @@
+import hashlib
+import json
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
+from catalog.importers import ITEM_FIELDS
 from catalog.text import item_text, text_hash
+
+# The fields an import writes (everything else belongs to the engine).
+IMPORTED_FIELDS = tuple(name for name in ITEM_FIELDS if name != "external_id")
 
 # all-MiniLM-L6-v2, the default encoder, writes 384-dimensional vectors.
 EMBEDDING_DIMENSIONS = 384
@@ -30,6 +37,12 @@ class Item(models.Model):
     embedding_model = models.CharField(max_length=300, blank=True)
     embedding_hash = models.CharField(max_length=64, blank=True)
     embedded_at = models.DateTimeField(null=True, blank=True)
+
+    # The hash of the imported fields as an import last wrote them. An item
+    # whose fields no longer hash to it was changed since (in the admin, by
+    # the API), and reloading the demo keeps it as it is. Empty: loaded
+    # before this was recorded, so nobody can tell.
+    imported_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     # Kept up to date by the engine from interactions (see engine.tasks).
     popularity = models.PositiveIntegerField(
@@ -60,6 +73,20 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
+
+    def imported_values_hash(self) -> str:
+        """The hash of the fields an import writes, as they are now.
+
+        Keys sorted: PostgreSQL's jsonb does not keep the order metadata came in.
+        """
+        values = {name: getattr(self, name) for name in IMPORTED_FIELDS}
+        encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+    def changed_since_import(self) -> bool:
+        """True when someone changed an imported field after the last import
+        wrote it (or when that import predates the hash, and nobody can tell)."""
+        return self.imported_hash != self.imported_values_hash()
 
     def embedding_text(self) -> str:
         return item_text(

@@ -12,13 +12,10 @@ from django.db import IntegrityError, reset_queries, transaction
 from django.utils import timezone
 
 from catalog.importers import ITEM_FIELDS, ImportLimits, ItemRow, iter_items_file
-from catalog.models import Item
+from catalog.models import IMPORTED_FIELDS, Item
 from catalog.signals import embeddings_needed
 from recsite.errors import ApplicationError, ImportFileError
 
-# Fields an import may set; everything else (embedding, popularity) belongs
-# to the engine and survives a re-import untouched.
-IMPORTED_FIELDS = [name for name in ITEM_FIELDS if name != "external_id"]
 WRITE_BATCH = 1000
 # Above this many, the engine is told to check every item instead of being
 # handed a huge id list.
@@ -29,6 +26,9 @@ LISTED_CHANGES = 1000
 class ItemImportSummary:
     created: int
     updated: int
+    # Titles of the items left as they were because someone changed them
+    # since they were loaded (only with keep_changed).
+    kept: tuple[str, ...] = ()
 
 
 def _batches(rows: Iterable[ItemRow], size: int) -> Iterator[list[ItemRow]]:
@@ -46,11 +46,25 @@ def _merged(row: ItemRow, current: Item | None) -> Item:
             setattr(item, name, getattr(current, name))
     for name, value in row.values.items():
         setattr(item, name, value)
+    item.imported_hash = item.imported_values_hash()
     return item
 
 
+def _keeps(row: ItemRow, current: Item | None) -> bool:
+    """Whether a careful import (keep_changed) leaves this item alone: it was
+    changed since it was loaded, and the row would change it again."""
+    return (
+        current is not None
+        and current.changed_since_import()
+        and _merged(row, current).imported_hash != current.imported_values_hash()
+    )
+
+
 def items_import(
-    *, rows: Iterable[ItemRow], on_progress: Callable[[int], None] | None = None
+    *,
+    rows: Iterable[ItemRow],
+    on_progress: Callable[[int], None] | None = None,
+    keep_changed: bool = False,
 ) -> ItemImportSummary:
     """Insert or update items by external_id, in one transaction.
 
@@ -65,26 +79,35 @@ def items_import(
     2. Start each row from the existing item's values (or the defaults), and
        overlay only the fields the row gave: re-importing a file that lacks
        descriptions does not wipe the descriptions already there.
-    3. Upsert the batch with INSERT ... ON CONFLICT (external_id).
+       With ``keep_changed`` (the demo's reload), an item someone changed
+       since an import last wrote it is left as it is (Item.imported_hash).
+    3. Upsert the batch with INSERT ... ON CONFLICT (external_id), recording
+       the hash of what was written.
     Then tell the engine which items now need a new embedding (on commit it
     queues exactly those; above LISTED_CHANGES, it checks every item).
     """
     created = updated = 0
+    kept: list[str] = []
     stale: list[int] = []
     with transaction.atomic():
         for batch in _batches(rows, WRITE_BATCH):
             existing = Item.objects.in_bulk(
                 [row.external_id for row in batch], field_name="external_id"
             )
+            if keep_changed:
+                left = {r.external_id for r in batch if _keeps(r, existing.get(r.external_id))}
+                kept += [existing[r.external_id].title for r in batch if r.external_id in left]
+                batch = [row for row in batch if row.external_id not in left]
             items = [_merged(row, existing.get(row.external_id)) for row in batch]
             Item.objects.bulk_create(
                 items,
                 update_conflicts=True,
                 unique_fields=["external_id"],
-                update_fields=[*IMPORTED_FIELDS, "updated_at"],
+                update_fields=[*IMPORTED_FIELDS, "imported_hash", "updated_at"],
             )
-            created += len(items) - len(existing)
-            updated += len(existing)
+            written = sum(1 for row in batch if row.external_id in existing)
+            created += len(items) - written
+            updated += written
             # One more than listed is enough to know the list is not sent.
             if len(stale) <= LISTED_CHANGES:
                 stale += [
@@ -102,7 +125,7 @@ def items_import(
             embeddings_needed.send(
                 sender=Item, item_ids=stale if len(stale) <= LISTED_CHANGES else None
             )
-    return ItemImportSummary(created=created, updated=updated)
+    return ItemImportSummary(created=created, updated=updated, kept=tuple(kept))
 
 
 def items_request_embedding(*, item_ids: Sequence[int]) -> None:

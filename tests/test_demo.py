@@ -1,5 +1,6 @@
 """The demo that `make demo` runs: sample data, login, worker and web server."""
 
+import io
 import re
 import signal
 import socket
@@ -14,7 +15,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from catalog.models import Item
-from profiles.models import Interaction
+from catalog.services import item_update
+from profiles.models import Interaction, ProfileRevision
 from tests.conftest import PROJECT_DIR, project_env
 
 
@@ -48,6 +50,116 @@ class TestSampleData:
         response = client.get(reverse("admin:catalog_item_changelist"))
         assert response.status_code == 200
         assert response.context["cl"].result_count == 150
+
+
+def admin_edit(client, item: Item, **changes) -> None:
+    """Change an item through the admin's own form, as a catalog manager would."""
+    url = reverse("admin:catalog_item_change", args=[item.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form.fields[name].prepare_value(form[name].value()) for name in form.fields}
+    data = {name: value for name, value in data.items() if value is not None}
+    data["is_active"] = "on" if item.is_active else ""
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def load_demo_output() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+class TestLoadingAgain:
+    """`make demo` on a database that has the demo already: what a person
+    changed since the load stays, what is missing comes back."""
+
+    def test_an_item_changed_in_the_admin_keeps_the_change(self, client):
+        call_command("load_demo")
+        client.login(username="demo", password="demo")
+        item = Item.objects.order_by("external_id")[7]
+        admin_edit(client, item, title="My own title", description="Rewritten by me.")
+        output = load_demo_output()
+        item.refresh_from_db()
+        assert (item.title, item.description) == ("My own title", "Rewritten by me.")
+        assert "1 kept as you changed them (“My own title”)" in output
+        assert "0 added" in output
+
+    def test_every_imported_field_counts_as_a_change(self):
+        call_command("load_demo")
+        changes = {
+            "tags": ["mine"],
+            "categories": ["Other"],
+            "year": 1901,
+            "metadata": {"note": "mine"},
+            "is_active": False,
+        }
+        items = list(Item.objects.order_by("external_id")[: len(changes)])
+        for item, (field, value) in zip(items, changes.items(), strict=True):
+            item_update(item=item, **{field: value})
+        call_command("load_demo")
+        for item, (field, value) in zip(items, changes.items(), strict=True):
+            item.refresh_from_db()
+            assert getattr(item, field) == value, field
+
+    def test_a_deleted_item_comes_back_with_its_ratings(self):
+        """Deleting is how the admin removes; the sample readers' ratings
+        point at the item, so a reload restores it. Hiding it
+        (is_active off) is what keeps it out of sight, and survives."""
+        call_command("load_demo")
+        item = Item.objects.get(external_id="bk-001")
+        ratings = Interaction.objects.filter(item=item).count()
+        assert ratings
+        item.delete()
+        output = load_demo_output()
+        back = Item.objects.get(external_id="bk-001")
+        assert back.title == "The Listening Array"
+        assert Interaction.objects.filter(item=back).count() == ratings
+        assert "Catalog: 1 added" in output
+
+    def test_items_nobody_changed_follow_the_sample_file(self, tmp_path, settings):
+        """An item as it was loaded takes the file's new text (a newer
+        version of the sample), so only a person's changes are kept."""
+        call_command("load_demo")
+        Item.objects.filter(external_id="bk-002").update(description="An older text.")
+        item = Item.objects.get(external_id="bk-002")
+        # Recorded as loaded with that text: no person changed it since.
+        Item.objects.filter(pk=item.pk).update(imported_hash=item.imported_values_hash())
+        call_command("load_demo")
+        item.refresh_from_db()
+        assert item.description != "An older text."
+
+    def test_a_changed_rating_and_a_changed_password_stay(self, client):
+        call_command("load_demo")
+        rating = Interaction.objects.filter(kind="rating").exclude(user__username="demo").first()
+        Interaction.objects.filter(pk=rating.pk).update(value=0.5)
+        demo = Interaction.objects.filter(user__username="demo").first().user
+        demo.set_password("a better secret")
+        demo.save(update_fields=["password"])
+        output = load_demo_output()
+        rating.refresh_from_db()
+        assert rating.value == 0.5
+        assert client.login(username="demo", password="a better secret")
+        assert "with the password you gave it" in output
+
+    def test_the_demo_accounts_ratings_and_profile_stay_as_the_person_left_them(self):
+        from profiles.services import profile_for
+
+        call_command("load_demo")
+        demo = Interaction.objects.filter(user__username="demo").first().user
+        revisions = ProfileRevision.objects.filter(profile=profile_for(demo)).count()
+        kept = Interaction.objects.filter(user=demo).first()
+        Interaction.objects.filter(user=demo).exclude(pk=kept.pk).delete()
+        output = load_demo_output()
+        assert list(Interaction.objects.filter(user=demo)) == [kept]
+        assert ProfileRevision.objects.filter(profile=profile_for(demo)).count() == revisions
+        assert "ratings and profile are kept" in output
+
+        # Even with every rating gone, the person's choice stands.
+        kept.delete()
+        call_command("load_demo")
+        assert not Interaction.objects.filter(user=demo).exists()
 
 
 def free_port() -> int:
