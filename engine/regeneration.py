@@ -126,9 +126,7 @@ def regeneration_apply(*, user, token: str) -> RegenerationApplied:
     )
     if revision is None:
         return RegenerationApplied(None, "Nothing to change: your profile stays as it is.", None)
-    return RegenerationApplied(
-        revision, f"{revision.label} (revision {revision.number})", RestoreRevision(payload["base"])
-    )
+    return RegenerationApplied(revision, revision.label, RestoreRevision(payload["base"]))
 
 
 def _kept(count: int) -> str:

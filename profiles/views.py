@@ -142,11 +142,11 @@ def profile_save(request):
     if not form.is_valid():
         return _page(request, form=form, status=400)
     try:
-        revision = profile_edit(
+        profile_edit(
             user=request.user,
             edit=ReplaceText(form.cleaned_data["text"]),
             base_revision=form.cleaned_data["base_revision"],
-        ).revision
+        )
     except ProfileTextError as error:
         form.add_error("text", error.message)
         return _page(request, form=form, status=400)
@@ -162,7 +162,7 @@ def profile_save(request):
         form.is_valid()
         form.add_error(None, conflict.message)
         return _page(request, form=form, status=409)
-    messages.success(request, f"Saved as revision {revision.number}.")
+    messages.success(request, "Your profile is saved.")
     return redirect("profiles:profile")
 
 
@@ -174,15 +174,15 @@ def profile_undo_view(request, number: int):
         messages.error(request, "That undo button was out of date; try again.")
         return redirect("profiles:profile")
     try:
-        revision = profile_edit(
+        change = profile_edit(
             user=request.user,
             edit=RestoreRevision(number),
             base_revision=form.cleaned_data["base_revision"],
-        ).revision
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Revision {number} restored as revision {revision.number}.")
+        messages.success(request, change.message)
     return redirect("profiles:profile")
 
 
@@ -245,7 +245,7 @@ def statement_update(request, position: int):
         if change.revision is None:
             messages.info(request, "Nothing to change on that line.")
             return redirect("profiles:profile")
-        messages.success(request, f"Line changed: revision {change.revision.number}.")
+        messages.success(request, change.message)
         # A line made an Avoids line (or a Likes line) has moved to its section.
         position = change.moved(position)
     return redirect(f"{reverse('profiles:profile')}#line-{position}")
@@ -259,17 +259,15 @@ def statement_delete(request, position: int):
         messages.error(request, "That button was out of date; try again.")
         return redirect("profiles:profile")
     try:
-        revision = profile_edit(
+        change = profile_edit(
             user=request.user,
             edit=DeleteLine(position),
             base_revision=form.cleaned_data["base_revision"],
-        ).revision
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, f"Line deleted: revision {revision.number}. Restore it from the history."
-        )
+        messages.success(request, f"{change.message} The history below can bring it back.")
     return redirect("profiles:profile")
 
 
@@ -304,17 +302,17 @@ def profile_upload(request):
     except (ValueError, RecursionError):
         data = content  # not JSON (or nested past reading): profile text
     try:
-        revision = profile_edit(
+        profile_edit(
             user=request.user,
             edit=ImportProfile(data),
             base_revision=upload.cleaned_data["base_revision"],
-        ).revision
+        )
     except ApplicationError as error:
         upload.add_error("file", error.message)
         return _page(
             request, upload=upload, status=409 if isinstance(error, ProfileConflict) else 400
         )
-    messages.success(request, f"Imported as revision {revision.number}.")
+    messages.success(request, "Your profile is loaded from the file.")
     return redirect("profiles:profile")
 
 

@@ -117,7 +117,7 @@ class TestEmbeddingAdmin:
         client.force_login(staff)
         page = client.get(CHANGELIST).content.decode()
         # "contact" has a vector from model "m", not the configured one: outdated.
-        assert "4 items wait for an embedding" in page
+        assert "4 items wait to be read for recommendations" in page
 
     def test_status_per_item(self, client, staff, sample_catalog):
         client.force_login(staff)

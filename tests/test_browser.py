@@ -332,7 +332,7 @@ class TestSteering:
         visitor.screenshot("profile-preview", height=1500)
 
         visitor.by_test_id("profile-save").click()
-        page.wait_for_selector('[data-testid="profile-revision"]:text-is("2")')
+        page.wait_for_selector('[data-testid="profile-revision"][data-revision="2"]')
         avoid = page.locator('[data-testid="statement"][data-polarity="avoid"]')
         assert avoid.get_by_test_id("statement-text").inner_text() == "gory slasher horror"
 
@@ -362,7 +362,7 @@ class TestSteering:
         assert profile_for(reader).revision == 1, "a preview saves nothing"
 
         visitor.by_test_id("profile-save").click()
-        page.wait_for_selector('[data-testid="profile-revision"]:text-is("2")')
+        page.wait_for_selector('[data-testid="profile-revision"][data-revision="2"]')
         avoid = page.locator('[data-testid="statement"][data-polarity="avoid"]')
         assert avoid.get_by_test_id("statement-text").inner_text() == "nothing gory"
         visitor.by_test_id("nav-for-you").click()
@@ -381,9 +381,9 @@ class TestSteering:
         assert "ghosts" in visitor.by_test_id("profile-text").input_value()
 
         visitor.by_test_id("restore-1").click()
-        page.wait_for_selector('[data-testid="profile-revision"]:text-is("3")')
+        page.wait_for_selector('[data-testid="profile-revision"][data-revision="3"]')
         assert visitor.by_test_id("profile-text").input_value().strip() == MYSTERIES_AND_HORROR
-        assert page.get_by_role("status").filter(has_text="Revision 1 restored").is_visible()
+        assert page.get_by_role("status").filter(has_text="Undid: ").is_visible()
         assert visitor.by_test_id("statement-text").all_inner_texts() == ["horror", "mysteries"]
         assert page.locator('[data-testid="revision"][data-number="3"]').is_visible()
 
@@ -407,7 +407,7 @@ class TestSteering:
         assert "big fan of cooking" in line.inner_text()
         assert not page.get_by_test_id("line-switch").count()
         visitor.by_test_id("profile-save").click()
-        page.wait_for_selector('[data-testid="profile-revision"]:text-is("2")')
+        page.wait_for_selector('[data-testid="profile-revision"][data-revision="2"]')
         liked = page.locator('[data-testid="statement"][data-polarity="like"]')
         assert any("big fan of cooking" in text for text in liked.all_inner_texts())
 

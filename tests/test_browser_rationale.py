@@ -119,7 +119,9 @@ class TestSteeringFromTheReason:
         assert horror, "the horror line is quoted"
         first = min(horror, key=horror.get)
         line_controls(visitor, first, 0).get_by_test_id("less-of-this").click()
-        apply_and_wait(visitor, preview_under(visitor, first), "Less of “horror”: strength 0.8.")
+        apply_and_wait(
+            visitor, preview_under(visitor, first), "Less of “horror”: it now counts strongly."
+        )
         assert weight_of(reader, 0) == 0.8
         after_less = listed_ids(visitor)
         ranks = {pk: n for n, pk in enumerate(after_less, start=1)}
@@ -132,7 +134,9 @@ class TestSteeringFromTheReason:
         # More of this takes it back up a step; Undo returns to 0.8 and that list.
         again = next(iter(cards_quoting(visitor, 0)))
         line_controls(visitor, again, 0).get_by_test_id("more-of-this").click()
-        apply_and_wait(visitor, preview_under(visitor, again), "More of “horror”: strength 1.")
+        apply_and_wait(
+            visitor, preview_under(visitor, again), "More of “horror”: it now counts fully."
+        )
         assert weight_of(reader, 0) == 1.0
         visitor.by_test_id("steer-undo").click()
         toast_says(visitor, "of your profile is back")

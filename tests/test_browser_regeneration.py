@@ -38,14 +38,16 @@ def test_write_it_again_is_previewed_applied_and_undone_in_one_step(visit, reade
     changes = visitor.by_test_id("regeneration-change").all_inner_texts()
     assert f"“{gone.text}” would go: your ratings no longer make that group." in changes
     assert visitor.by_test_id("regeneration-current").inner_text().count("\n") + 1 == len(before)
-    assert visitor.by_test_id("profile-revision").inner_text() == "1"  # nothing saved yet
+    assert (
+        visitor.by_test_id("profile-revision").get_attribute("data-revision") == "1"
+    )  # nothing saved yet
     assert profile_for(reader).revision == 1
 
     visitor.by_test_id("regeneration-apply").click()
-    page.wait_for_selector('[data-testid="profile-revision"]:text-is("2")')
+    page.wait_for_selector('[data-testid="profile-revision"][data-revision="2"]')
     assert "Written again from your ratings" in visitor.by_test_id("regenerated").inner_text()
     assert gone.text not in visitor.by_test_id("statement-text").all_inner_texts()
 
     visitor.by_test_id("regeneration-undo").click()
-    page.wait_for_selector('[data-testid="profile-revision"]:text-is("3")')
+    page.wait_for_selector('[data-testid="profile-revision"][data-revision="3"]')
     assert visitor.by_test_id("statement-text").all_inner_texts() == before

@@ -175,7 +175,7 @@ class TestLineByLine:
         profile_write_text(user=owner, text="Likes:\n- jazz\n- blues", base_revision=1)
         response = self.update(signed_in, 0, polarity="avoid", weight="1", base_revision=1)
         page = signed_in.get(response["Location"]).content.decode()
-        assert "The profile changed since revision 1" in page
+        assert "Your profile changed in the meantime" in page
         assert lines(owner)[0] == ("jazz", "like", 1.0, False)
 
     def test_bad_values_are_explained(self, signed_in, owner):
@@ -193,7 +193,7 @@ class TestLineByLine:
 
     def test_a_missing_line_is_a_message_not_a_500(self, signed_in, owner):
         response = self.update(signed_in, 7, polarity="like", weight="1", base_revision=0)
-        assert "The profile has no statement 7" in signed_in.get(PAGE).content.decode()
+        assert "That line is not in your profile any more" in signed_in.get(PAGE).content.decode()
         assert response.status_code == 302
 
 

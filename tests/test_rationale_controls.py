@@ -189,7 +189,7 @@ class TestLessAndMore:
         assert response.status_code == 200
         answer = response.json()
         assert answer["profile_revision"] == 2 and answer["preview"] is False
-        assert "strength 0.8" in answer["message"]
+        assert "it now counts strongly" in answer["message"]
         after = ranks(current_list(api, diversity=0)["results"])
         assert after == ranks(answer["results"]), "the answer is the very next list"
         assert_yield(ranks(before["results"]), after, horror)

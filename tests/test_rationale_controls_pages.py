@@ -151,7 +151,7 @@ class TestPreviewThenApply:
         html = client.post(
             STEER, {"action": "less", "statement": 0, "base_revision": 2}, **HTMX
         ).content.decode()
-        assert "Less of “horror”: strength 0.8." in html
+        assert "Less of “horror”: it now counts strongly." in html
         assert 'data-polarity="like" data-weight="0.8"' in html
 
     def test_without_javascript_apply_goes_to_for_you_with_the_toast_once(self, client, reader):

@@ -122,7 +122,7 @@ class TestConcurrentProfileEdits:
         if app[0] == 200:
             assert statement_texts(writer) == ["sea stories", "shipwrecks"]
             # The editor says why and keeps what was typed, for a deliberate retry.
-            assert "The profile changed since revision" in page[1]
+            assert "Your profile changed in the meantime" in page[1]
             assert "lighthouse keepers" in page[1]
         else:
             assert statement_texts(writer) == ["sea stories", "lighthouse keepers"]

@@ -30,9 +30,10 @@ from profiles.parser import (
     polarity_order,
     render_profile,
 )
+from profiles.revisions import strength_words
 from profiles.services.interactions import interaction_exclude, interaction_rating_change
 from profiles.services.portability import imported_drafts
-from profiles.services.revisions import revision_drafts
+from profiles.services.revisions import revision_drafts, revision_restore_label
 from profiles.services.statements import (
     ProfileConflict,
     StatementDraft,
@@ -220,7 +221,8 @@ class AddLines(ProfileEdit):
 def _line(drafts: list[StatementDraft], position: int) -> StatementDraft:
     if not 0 <= position < len(drafts):
         raise ApplicationError(
-            f"The profile has no statement {position}.",
+            "That line is not in your profile any more: it may have changed in "
+            "another window. Reload to see it as it is now.",
             extra={"field": "position"},
             status_code=404,
         )
@@ -296,13 +298,17 @@ class ChangeLine(ProfileEdit):
         if reworded:
             return f"“{old.text}” now reads “{new.text}”."
         if self.pinned is not None:
-            state = "pinned: regeneration keeps it" if new.pinned else "unpinned"
+            state = (
+                "pinned: kept when your profile is written again"
+                if new.pinned
+                else "unpinned: it may change when your profile is written again"
+            )
             return f"“{old.text}” {state}."
         if new.polarity != old.polarity:
             section = "a Likes" if new.polarity == LIKE else "an Avoids"
             return f"“{old.text}” is now {section} line."
         if new.weight != old.weight:
-            return f"“{old.text}”: strength {new.weight:g}."
+            return f"“{old.text}” now counts {strength_words(new.weight)}."
         return f"“{old.text}” is unchanged."
 
 
@@ -320,9 +326,9 @@ class StepStrength(ProfileEdit):
         draft = _line(drafts, self.position)
         weight = strength_step(draft.weight, self.direction)
         if weight is None:
-            end = "strongest" if self.direction > 0 else "weakest"
+            end = "as much" if self.direction > 0 else "as little"
             raise ApplicationError(
-                f"“{draft.text}” is already at the {end} strength ({draft.weight:g})."
+                f"“{draft.text}” already counts {end} as a line can."
                 + (
                     ""
                     if self.direction > 0
@@ -332,7 +338,7 @@ class StepStrength(ProfileEdit):
             )
         drafts[self.position] = replace(draft, weight=weight)
         more = "More" if self.direction > 0 else "Less"
-        return Applied(drafts, f"{more} of “{draft.text}”: strength {weight:g}.")
+        return Applied(drafts, f"{more} of “{draft.text}”: it now counts {strength_words(weight)}.")
 
 
 @dataclass(frozen=True)
@@ -352,7 +358,7 @@ class AvoidLine(ProfileEdit):
         draft = _line(drafts, self.position)
         if draft.polarity == AVOID:
             raise ApplicationError(
-                f"Statement {self.position} is an Avoids line already.",
+                f"“{draft.text}” is an Avoids line already.",
                 extra={"field": "position"},
             )
         drafts[self.position] = replace(draft, polarity=AVOID, origin=Statement.Origin.USER)
@@ -442,7 +448,7 @@ class RestoreRevision(ProfileEdit):
     def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
         return Applied(
             revision_drafts(user=user, number=self.number),
-            f"Revision {self.number} of your profile is back.",
+            revision_restore_label(user=user, number=self.number),
         )
 
 
@@ -454,7 +460,7 @@ class ImportProfile(ProfileEdit):
     cause: ClassVar[str] = ProfileRevision.Cause.IMPORT
 
     def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
-        return Applied(imported_drafts(self.data), "Your profile is imported.")
+        return Applied(imported_drafts(self.data), "Your profile is loaded from a file.")
 
 
 @dataclass(frozen=True)

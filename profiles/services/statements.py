@@ -23,8 +23,8 @@ class ProfileConflict(ApplicationError):
 
     def __init__(self, *, base_revision: int, current_revision: int) -> None:
         super().__init__(
-            f"The profile changed since revision {base_revision} (it is now at revision "
-            f"{current_revision}): reload it and apply your edit again.",
+            "Your profile changed in the meantime (in another window, or written again "
+            "from your ratings): reload it and apply your edit again.",
             extra={"base_revision": base_revision, "current_revision": current_revision},
         )
 
