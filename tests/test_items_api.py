@@ -134,7 +134,7 @@ class TestItemPage:
     def test_waiting_for_embedding(self, client, db):
         item = make_item("Brand new")
         page = client.get(reverse("engine:item_detail", args=[item.pk])).content.decode()
-        assert "still waiting for its embedding" in page
+        assert "still being read for recommendations" in page
 
     def test_inactive_item_page_is_404(self, client, db):
         item = make_item("Hidden", is_active=False)
