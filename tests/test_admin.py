@@ -129,7 +129,7 @@ class TestEmbeddingAdmin:
         }
         assert statuses["bk-001"] == "current"
         assert statuses["bk-002"] == "outdated"
-        assert "1 item waits for an embedding" in response.content.decode()
+        assert "1 item waits to be read for recommendations" in response.content.decode()
 
     def test_reembed_selected_asks_for_exactly_those(self, client, staff, catalog):
         requests = []

@@ -205,7 +205,7 @@ class TestRegenerationProgress:
         fragment = signed_in.post(reverse("profiles:regenerate"), **HTMX).content.decode()
         assert 'data-state="pending"' in fragment
         assert f'hx-get="{STATUS}" hx-trigger="every 2s"' in fragment
-        assert "Queued" in fragment
+        assert "Waiting: your profile will be written again" in fragment
         page = signed_in.get(PAGE).content.decode()
         assert 'data-state="pending"' in page
 
@@ -249,11 +249,13 @@ class TestRegenerationProgress:
         session[REGENERATION_KEY] = asked.isoformat()
         session.save()
         fragment = signed_in.get(STATUS, **HTMX).content.decode()
-        assert 'data-state="slow"' in fragment and "worker" in fragment
+        assert (
+            'data-state="slow"' in fragment and "in the background is busy or stopped" in fragment
+        )
         # Still true on the next look, and still watched (less often).
         fragment = signed_in.get(STATUS, **HTMX).content.decode()
         assert 'data-state="slow"' in fragment and 'hx-trigger="every 10s"' in fragment
-        assert f"Still queued since {asked.strftime('%H:%M')} UTC" in fragment
+        assert f"Still waiting since {asked.strftime('%H:%M')} UTC" in fragment
 
 
 @pytest.mark.django_db

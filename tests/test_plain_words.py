@@ -12,6 +12,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from catalog.models import Item
@@ -134,7 +135,7 @@ class TestTheCheckItself:
 
 def _person_with_history(readers) -> tuple:
     """Someone who rated, had a profile written, and then changed it every way there is."""
-    person = make_user("newcomer")
+    person = make_user("newcomer", email="newcomer@example.com")
     model = readers["alice"]
     ratings = Interaction.objects.filter(user=model, kind="rating").select_related("item")
     for rating in ratings[:25]:
@@ -193,7 +194,8 @@ class TestEveryChangeSaysWhatHappened:
 
 @pytest.mark.django_db
 class TestPagesSpeakPlainly:
-    def test_a_person_with_a_history_reads_no_internal_terms(self, client, person):
+    def test_a_person_with_a_history_reads_no_internal_terms(self, client, person, settings):
+        settings.PASSWORD_RESET_ENABLED = True  # the reset pages and email exist
         someone, _ = person
         client.force_login(someone)
         recommended = client.get(reverse("engine:for_you")).context["cards"][0].item
@@ -238,12 +240,17 @@ class TestPagesSpeakPlainly:
             "log in": client.get(reverse("login")),
             "sign up": client.get(reverse("profiles:signup")),
             "password reset": client.get(reverse("password_reset")),
+            "reset asked": client.post(
+                reverse("password_reset"), {"email": someone.email}, follow=True
+            ),
         }
         found = {
             name: jargon(visible_text(response.content.decode()))
             for name, response in pages.items()
         }
         assert all(response.status_code < 500 for response in pages.values())
+        assert len(mail.outbox) == 1  # the reset email reads plainly too
+        found["reset email"] = jargon(f"{mail.outbox[0].subject}\n{mail.outbox[0].body}")
         problems = [f"{name}: {term}" for name, terms in found.items() for term in terms]
         assert not problems, "\n".join(problems)
 

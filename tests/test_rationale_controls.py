@@ -120,7 +120,7 @@ class TestStatementServices:
         with pytest.raises(ApplicationError) as refused:
             profile_edit(user=owner, edit=StepStrength(0, -1), save=False)
         assert refused.value.extra["field"] == "action"
-        assert "weakest" in refused.value.message
+        assert "already counts as little as a line can" in refused.value.message
 
     def test_an_avoids_line_cannot_be_made_an_avoids_line(self, owner, sample_catalog):
         profile_write_text(user=owner, text="Avoids:\n- horror", base_revision=0)
@@ -295,7 +295,7 @@ class TestEditAndPin:
         api = signed_in(owner)
         body = api.post(STEER, {"action": "pin", "statement": 1, "base_revision": 1}).json()
         assert body["profile_revision"] == 2 and body["message"] == (
-            "“mysteries” pinned: regeneration keeps it."
+            "“mysteries” pinned: kept when your profile is written again."
         )
         assert body["undo"] == {"action": "restore", "revision": 1, "base_revision": 2}
         profile_generate(user_id=owner.pk)

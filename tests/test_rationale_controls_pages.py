@@ -158,7 +158,7 @@ class TestPreviewThenApply:
         response = client.post(STEER, {"action": "pin", "statement": 0, "base_revision": 1})
         assert response.status_code == 302 and response["Location"] == FOR_YOU
         page = client.get(FOR_YOU).content.decode()
-        assert "“horror” pinned: regeneration keeps it." in page
+        assert "“horror” pinned: kept when your profile is written again." in page
         assert 'data-testid="pinned"' in page
         assert 'data-testid="steer-toast"' not in client.get(FOR_YOU).content.decode()
 
@@ -217,8 +217,16 @@ class TestProblems:
     @pytest.mark.parametrize(
         "fields, status, words",
         [
-            ({"action": "less", "statement": 0, "base_revision": 0}, 409, "revision 0"),
-            ({"action": "less", "statement": 9, "base_revision": 1}, 404, "no statement 9"),
+            (
+                {"action": "less", "statement": 0, "base_revision": 0},
+                409,
+                "changed in the meantime",
+            ),
+            (
+                {"action": "less", "statement": 9, "base_revision": 1},
+                404,
+                "not in your profile any more",
+            ),
             ({"action": "fly", "statement": 0, "base_revision": 1}, 400, "action"),
             ({"action": "less", "base_revision": 1}, 400, "statement is required"),
             ({"action": "edit", "statement": 0, "base_revision": 1, "text": " "}, 400, "empty"),
