@@ -139,7 +139,7 @@ class TestSteeringFromTheReason:
         )
         assert weight_of(reader, 0) == 1.0
         visitor.by_test_id("steer-undo").click()
-        toast_says(visitor, "of your profile is back")
+        toast_says(visitor, "Undid: ")
         assert weight_of(reader, 0) == 0.8
         assert listed_ids(visitor) == after_less
 
@@ -180,6 +180,6 @@ class TestSteeringFromTheReason:
         visitor.screenshot("rationale-undo-toast", height=1000)
 
         visitor.by_test_id("steer-undo").click()
-        toast_says(visitor, "of your profile is back")
+        toast_says(visitor, "Undid: ")
         assert listed_ids(visitor) == before
         assert Statement.objects.get(profile__user=reader, position=0).polarity == "like"
