@@ -44,7 +44,7 @@ def _missing(rows: list[InteractionRow]) -> list[InteractionRow]:
 def _catalog_summary(summary: ItemImportSummary) -> str:
     """What the reload did to the catalog, in a sentence."""
     kept = summary.kept
-    parts = [f"{summary.created} added", f"{summary.updated} already as loaded"]
+    parts = [f"{summary.created} added", f"{summary.updated} up to date"]
     if kept:
         named = ", ".join(f"“{title}”" for title in kept[:NAMED_KEPT])
         more = f" and {len(kept) - NAMED_KEPT} more" if len(kept) > NAMED_KEPT else ""
