@@ -114,33 +114,30 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_page(request, item)
 
 
+def _item_reasons(request, item: Item) -> dict:
+    """The item's "Why recommended", with the same controls as on For you, when it
+    is in the person's list now (not logged: nothing was served)."""
+    listed = recommend_for_user(user=request.user, options=ListOptions(k=FOR_YOU_SIZE), log=False)
+    profile = profile_for(request.user)
+    cards = _cards(listed, lines=_profile_lines(profile))
+    recommended = next((card for card in cards if card.item.pk == item.pk), None)
+    return {"recommended": recommended, "profile": profile}
+
+
 def _item_page(request, item: Item, *, why=None) -> HttpResponse:
-    reaction = None
-    recommended = None
-    profile = None
+    context = {
+        "item": item,
+        "similar": more_like_this(item, k=MORE_LIKE_THIS),
+        "reaction": None,
+        "stars": STARS,
+        "why": why,
+        "recommended": None,
+        "profile": None,
+    }
     if request.user.is_authenticated:
-        reaction = item_reaction(user=request.user, item=item)
-        # "Why recommended", with the same controls as on For you, when the
-        # item is in the person's list now (not logged: nothing was served).
-        listed = recommend_for_user(
-            user=request.user, options=ListOptions(k=FOR_YOU_SIZE), log=False
-        )
-        profile = profile_for(request.user)
-        cards = _cards(listed, lines=_profile_lines(profile))
-        recommended = next((card for card in cards if card.item.pk == item.pk), None)
-    return render(
-        request,
-        "engine/item_detail.html",
-        {
-            "item": item,
-            "similar": more_like_this(item, k=MORE_LIKE_THIS),
-            "reaction": reaction,
-            "stars": STARS,
-            "why": why,
-            "recommended": recommended,
-            "profile": profile,
-        },
-    )
+        context["reaction"] = item_reaction(user=request.user, item=item)
+        context.update(_item_reasons(request, item))
+    return render(request, "engine/item_detail.html", context)
 
 
 @login_required
@@ -148,7 +145,9 @@ def _item_page(request, item: Item, *, why=None) -> HttpResponse:
 def item_react(request: HttpRequest, pk: int) -> HttpResponse:
     """Rate, like, dislike or mark an item not interested; pressing it again takes it back.
 
-    htmx swaps just the button group; without JavaScript the form posts and
+    htmx swaps the button group, with its message beside the buttons, and the
+    item's "Why recommended" (out of band): a like or a dislike can take the
+    item out of the list, or move it. Without JavaScript the form posts and
     the page comes back with a message.
     """
     item = _active_item(pk)
@@ -167,18 +166,17 @@ def item_react(request: HttpRequest, pk: int) -> HttpResponse:
         error = " ".join(message for errors in form.errors.values() for message in errors)
     status = 400 if error else 200
     if request.htmx:
-        return render(
-            request,
-            "engine/_item_actions.html",
-            {
-                "item": item,
-                "reaction": item_reaction(user=request.user, item=item),
-                "stars": STARS,
-                "error": error,
-                "done": done,
-            },
-            status=status,
-        )
+        context = {
+            "item": item,
+            "reaction": item_reaction(user=request.user, item=item),
+            "stars": STARS,
+            "error": error,
+            "done": done,
+            "oob": not error,
+        }
+        if not error:
+            context.update(_item_reasons(request, item))
+        return render(request, "engine/_item_answer.html", context, status=status)
     if error:
         messages.error(request, error)
     else:

@@ -69,7 +69,8 @@ document.addEventListener("htmx:afterSwap", (event) => {
 
 // A page that opens with a toast (an action applied from an item page, or
 // without htmx) shows the card acted on, named by the address's #rec-<id>.
-document.addEventListener("DOMContentLoaded", () => {
+// After load: the browser's own scroll to the anchor is done by then.
+window.addEventListener("load", () => {
   const list = document.getElementById("recommendations");
   if (!list || !list.querySelector(".toast")) return;
   const id = window.location.hash.match(/^#rec-(\d+)$/)?.[1];
