@@ -97,3 +97,32 @@ class TestAWeakenedLineStaysOnItsCard:
         page = card_html(client.get(FOR_YOU).content.decode())
         if card in page:
             assert 0 in controls_of(page[card])
+
+
+class TestTheItemPageFollowsAReaction:
+    def test_a_dislike_answers_with_the_reasons_out_of_band(self, client, reader):
+        item = next(iter(card_html(client.get(FOR_YOU).content.decode())))
+        page = client.get(reverse("engine:item_detail", args=[item])).content.decode()
+        assert 'data-testid="why-recommended"' in page
+        assert 'data-testid="why-not-button"' not in page, "never both"
+
+        react = reverse("engine:item_react", args=[item])
+        answer = client.post(react, {"action": "dislike"}, **HTMX).content.decode()
+        assert 'data-testid="item-actions-done"' in answer
+        assert (
+            '<div id="item-reasons" class="item-reasons" data-testid="item-reasons" hx-swap-oob="true">'
+            in answer
+        )
+        assert 'data-testid="why-recommended"' not in answer
+        assert 'data-testid="why-not-button"' in answer
+
+        back = client.post(react, {"action": "dislike"}, **HTMX).content.decode()
+        assert 'hx-swap-oob="true"' in back and 'data-testid="why-recommended"' in back
+
+    def test_a_refused_reaction_leaves_the_reasons_as_they_were(self, client, reader):
+        item = next(iter(card_html(client.get(FOR_YOU).content.decode())))
+        react = reverse("engine:item_react", args=[item])
+        answer = client.post(react, {"rating": "9"}, **HTMX)
+        assert answer.status_code == 400
+        assert 'data-testid="item-actions-error"' in answer.content.decode()
+        assert "item-reasons" not in answer.content.decode()
