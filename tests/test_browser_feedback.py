@@ -92,6 +92,24 @@ class TestMessagesAfterAForm:
         assert has_focus(visitor, messages)
         assert profile_for(reader).revision == revision + 1
 
+    def test_a_line_changed_down_the_page_says_so_beside_the_line(self, visit, reader):
+        visitor = visit(reader, viewport=PHONE)
+        page = visitor.page
+        page.goto("/profile/")
+        line = visitor.by_test_id("statement").last
+        position = line.get_attribute("data-position")
+        assert line.evaluate("el => el.getBoundingClientRect().top") > PHONE["height"]
+        line.get_by_test_id("statement-weight").fill("0.5")
+        with page.expect_navigation():
+            line.get_by_test_id("statement-save").click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"#line-{position}")
+        messages = page.locator(f"#line-{position} #messages")
+        on_screen(messages)
+        # Focused once the browser's own scroll to the anchor is done.
+        page.wait_for_function("document.activeElement.id === 'messages'")
+        assert has_focus(visitor, messages)
+
 
 class TestRatingAndReactions:
     def test_the_rating_message_shows_beside_the_stars(self, visit, reader, sample_catalog):
