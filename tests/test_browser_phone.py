@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from profiles.services import profile_for, token_create
 from tests import test_browser
 from tests.factories import make_interaction, make_user, profile_write_text
-from tests.test_browser import PHONE, VIEWPORT, Visitor, listed_ids
+from tests.test_browser import PHONE, Visitor, listed_ids
 
 # tests/test_browser.py's fixtures, used here under the same names.
 browser = test_browser.browser
@@ -176,7 +176,6 @@ class TestReasonControlsFold:
         assert card.get_by_test_id("more-of-this").first.is_visible()
         card.get_by_test_id("more-of-this").first.focus()
         assert wide.page.evaluate("document.activeElement.dataset.testid") == "more-of-this"
-        assert wide.context.pages[0].viewport_size == VIEWPORT
 
 
 class TestTheCardActedOnStaysInView:
