@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url, retarget
+from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retarget
 
 from catalog.models import Item
 from catalog.selectors import categories_in_use, items_browse
@@ -114,33 +114,30 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_page(request, item)
 
 
+def _item_reasons(request, item: Item) -> dict:
+    """The item's "Why recommended", with the same controls as on For you, when it
+    is in the person's list now (not logged: nothing was served)."""
+    listed = recommend_for_user(user=request.user, options=ListOptions(k=FOR_YOU_SIZE), log=False)
+    profile = profile_for(request.user)
+    cards = _cards(listed, lines=_profile_lines(profile))
+    recommended = next((card for card in cards if card.item.pk == item.pk), None)
+    return {"recommended": recommended, "profile": profile}
+
+
 def _item_page(request, item: Item, *, why=None) -> HttpResponse:
-    reaction = None
-    recommended = None
-    profile = None
+    context = {
+        "item": item,
+        "similar": more_like_this(item, k=MORE_LIKE_THIS),
+        "reaction": None,
+        "stars": STARS,
+        "why": why,
+        "recommended": None,
+        "profile": None,
+    }
     if request.user.is_authenticated:
-        reaction = item_reaction(user=request.user, item=item)
-        # "Why recommended", with the same controls as on For you, when the
-        # item is in the person's list now (not logged: nothing was served).
-        listed = recommend_for_user(
-            user=request.user, options=ListOptions(k=FOR_YOU_SIZE), log=False
-        )
-        profile = profile_for(request.user)
-        cards = _cards(listed, lines=_profile_lines(profile))
-        recommended = next((card for card in cards if card.item.pk == item.pk), None)
-    return render(
-        request,
-        "engine/item_detail.html",
-        {
-            "item": item,
-            "similar": more_like_this(item, k=MORE_LIKE_THIS),
-            "reaction": reaction,
-            "stars": STARS,
-            "why": why,
-            "recommended": recommended,
-            "profile": profile,
-        },
-    )
+        context["reaction"] = item_reaction(user=request.user, item=item)
+        context.update(_item_reasons(request, item))
+    return render(request, "engine/item_detail.html", context)
 
 
 @login_required
@@ -148,7 +145,9 @@ def _item_page(request, item: Item, *, why=None) -> HttpResponse:
 def item_react(request: HttpRequest, pk: int) -> HttpResponse:
     """Rate, like, dislike or mark an item not interested; pressing it again takes it back.
 
-    htmx swaps just the button group; without JavaScript the form posts and
+    htmx swaps the button group, with its message beside the buttons, and the
+    item's "Why recommended" (out of band): a like or a dislike can take the
+    item out of the list, or move it. Without JavaScript the form posts and
     the page comes back with a message.
     """
     item = _active_item(pk)
@@ -167,18 +166,17 @@ def item_react(request: HttpRequest, pk: int) -> HttpResponse:
         error = " ".join(message for errors in form.errors.values() for message in errors)
     status = 400 if error else 200
     if request.htmx:
-        return render(
-            request,
-            "engine/_item_actions.html",
-            {
-                "item": item,
-                "reaction": item_reaction(user=request.user, item=item),
-                "stars": STARS,
-                "error": error,
-                "done": done,
-            },
-            status=status,
-        )
+        context = {
+            "item": item,
+            "reaction": item_reaction(user=request.user, item=item),
+            "stars": STARS,
+            "error": error,
+            "done": done,
+            "oob": not error,
+        }
+        if not error:
+            context.update(_item_reasons(request, item))
+        return render(request, "engine/_item_answer.html", context, status=status)
     if error:
         messages.error(request, error)
     else:
@@ -216,11 +214,17 @@ class LineControls:
     position: int
     statement: StatementDraft
     group: LineGroup | None = None  # what the line stands for
+    faded: bool = False  # acted on from this card, and no longer part of its reason
 
     @property
     def strength_pips(self) -> list[bool]:
         """The strength scale as filled and empty steps (0.6 -> 3 of 5)."""
         return [step <= self.statement.weight + 1e-9 for step in STRENGTH_SCALE]
+
+    @property
+    def strength_step(self) -> int:
+        """How many steps of the scale the line's strength fills (0.6 -> 3)."""
+        return sum(self.strength_pips)
 
     @property
     def strongest(self) -> bool:
@@ -283,6 +287,22 @@ def _cards(listed, *, lines: _ProfileLines) -> list[Card]:
     return [_card(served, lines) for served in listed.items]
 
 
+def _keep_acted_line(cards: list[Card], steered: dict, lines: _ProfileLines) -> list[Card]:
+    """The card acted on keeps the line its control changed, marked ``faded``,
+    when the line no longer makes its reason: "Less of this" can weaken a line
+    out of a reason, and its "More of this" must stay where it was pressed."""
+    card_id, position = steered.get("card"), steered.get("line")
+    if card_id is None or position is None or position >= len(lines.drafts):
+        return cards
+    faded = LineControls(position, lines.drafts[position], lines.groups.get(position), faded=True)
+    return [
+        replace(card, lines=[*card.lines, faded])
+        if card.item.pk == card_id and all(line.position != position for line in card.lines)
+        else card
+        for card in cards
+    ]
+
+
 def _for_you_context(request, *, category: str, steered: dict | None = None) -> dict:
     """The list and its controls; ``steered``: what a steering action just did
     (a toast with its undo, and each item's move)."""
@@ -290,7 +310,8 @@ def _for_you_context(request, *, category: str, steered: dict | None = None) -> 
     listed = recommend_for_user(
         user=request.user, options=ListOptions(k=FOR_YOU_SIZE, category=category)
     )
-    cards = _cards(listed, lines=_profile_lines(profile))
+    lines = _profile_lines(profile)
+    cards = _cards(listed, lines=lines)
     if steered:
         moves = steered.get("changes", {})
         cards = [
@@ -299,6 +320,7 @@ def _for_you_context(request, *, category: str, steered: dict | None = None) -> 
             else card
             for card in cards
         ]
+        cards = _keep_acted_line(cards, steered, lines)
     return {
         "profile": profile,
         "cards": cards,
@@ -307,6 +329,7 @@ def _for_you_context(request, *, category: str, steered: dict | None = None) -> 
         "is_new": person_is_new(user=request.user),
         "personalised": listed.settings.personalised,
         "steered": steered,
+        "acted": steered.get("card") if steered else None,
     }
 
 
@@ -459,13 +482,22 @@ def _regeneration_page(request, preview, *, error: str = "", status: int = 200) 
 STEERED_SESSION_KEY = "engine:steered"
 
 
-def _steered(outcome: steering.Outcome) -> dict:
-    """What the page shows after an action: a toast with undo, moves, what left (JSON-safe)."""
+# The actions after which the line acted on is still the same line of the
+# profile, at the same position (not deleted, not turned into an Avoids line).
+LINE_KEPT_ACTIONS = ("more", "less", "edit", "pin", "unpin")
+
+
+def _steered(outcome: steering.Outcome, card: int | None) -> dict:
+    """What the page shows after an action (JSON-safe): a toast with undo,
+    moves, what left, and the card acted on with the line its control changed."""
+    action = outcome.action
     return {
         "message": outcome.message,
         "undo": outcome.undo.fields() if outcome.undo else None,
         "changes": {str(c.item.pk): [c.change, c.before] for c in outcome.items},
         "left": [[c.item.pk, c.item.title] for c in outcome.left],
+        "card": card,
+        "line": action.statement if action.name in LINE_KEPT_ACTIONS else None,
     }
 
 
@@ -529,18 +561,22 @@ def _steer_applied(request, outcome: steering.Outcome, data: dict) -> HttpRespon
     """The new list with each item's move and the undo toast; For you shows it
     after a redirect when the action came from an item page or without htmx."""
     category = data["category"] or ""
-    steered = _steered(outcome)
+    steered = _steered(outcome, data["card"])
     url = reverse("engine:for_you") + (f"?{urlencode({'category': category})}" if category else "")
+    if data["card"]:
+        url += f"#rec-{data['card']}"  # the card acted on, where the page opens
     if request.htmx and data["origin"] != "item":
         profile = profile_for(request.user)
         lines = _profile_lines(profile)
+        cards = [_card(Served(c.item, c.recommendation), lines, c) for c in outcome.items]
         context = {
             "profile": profile,
-            "cards": [_card(Served(c.item, c.recommendation), lines, c) for c in outcome.items],
+            "cards": _keep_acted_line(cards, steered, lines),
             "category": category,
             "is_new": person_is_new(user=request.user),
             "personalised": profile.personalised,
             "steered": steered,
+            "acted": data["card"],
         }
         return render(request, "engine/_for_you_list.html", context)
     request.session[STEERED_SESSION_KEY] = steered
@@ -552,6 +588,7 @@ def _steer_applied(request, outcome: steering.Outcome, data: dict) -> HttpRespon
 def _steer_problem(request, message: str, *, status: int, target: str) -> HttpResponse:
     if request.htmx:
         response = render(request, "engine/_steer_preview.html", {"error": message}, status=status)
-        return retarget(response, target)
+        # Into the slot, whatever the control swaps on success (Apply: the whole list).
+        return reswap(retarget(response, target), "innerHTML")
     messages.error(request, message)
     return redirect("engine:for_you")

@@ -45,6 +45,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = os.environ.get("RECSITE_SCREENSHOTS")
 VIEWPORT = {"width": 1280, "height": 900}
+# A phone held upright (an iPhone 12 to 15's CSS pixels).
+PHONE = {"width": 390, "height": 844}
 # Long enough for the preview's 500 ms debounce plus a scoring round trip on
 # a busy two-core machine; the usual wait is well under a second.
 WAIT_MS = 15_000
@@ -108,7 +110,8 @@ class Visitor:
     """A browser tab for one person, with what the page did that it should not have."""
 
     def __init__(self, browser, base_url: str, **options) -> None:
-        self.context = browser.new_context(base_url=base_url, viewport=VIEWPORT, **options)
+        options.setdefault("viewport", VIEWPORT)
+        self.context = browser.new_context(base_url=base_url, **options)
         self.context.set_default_timeout(WAIT_MS)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
@@ -129,16 +132,34 @@ class Visitor:
     def by_test_id(self, test_id: str):
         return self.page.get_by_test_id(test_id)
 
-    def screenshot(self, name: str, *, height: int = VIEWPORT["height"]) -> None:
-        """Save the top ``height`` pixels of the page as ``name``.png (a README picture)."""
-        if SCREENSHOTS:
-            folder = Path(SCREENSHOTS)
-            folder.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(
-                path=str(folder / f"{name}.png"),
-                full_page=True,
-                clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height},
-            )
+    def screenshot(self, name: str, *, height: int | None = None) -> None:
+        """Save the top ``height`` pixels of the page as ``name``.png (a README picture).
+
+        A tab as wide as a desktop saves the top of the page at phone width
+        too (``name``-phone.png, one phone screen tall). A phone-sized tab
+        saves only that, and of what is on its screen now: where the person
+        scrolled to.
+        """
+        if not SCREENSHOTS:
+            return
+        folder = Path(SCREENSHOTS)
+        folder.mkdir(parents=True, exist_ok=True)
+        viewport = self.page.viewport_size
+        if viewport["width"] <= PHONE["width"]:
+            self.page.screenshot(path=str(folder / f"{name}-phone.png"))
+            return
+        self._save_top(folder / f"{name}.png", height or viewport["height"])
+        self.page.set_viewport_size(PHONE)
+        try:
+            self._save_top(folder / f"{name}-phone.png", PHONE["height"])
+        finally:
+            self.page.set_viewport_size(viewport)
+
+    def _save_top(self, path: Path, height: int) -> None:
+        width = self.page.viewport_size["width"]
+        self.page.screenshot(
+            path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}
+        )
 
     def close(self) -> None:
         self.context.close()

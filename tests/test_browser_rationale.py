@@ -20,7 +20,7 @@ from profiles.models import Statement
 from profiles.services import profile_for
 from tests import test_browser
 from tests.factories import make_user, profile_write_text
-from tests.test_browser import Visitor, listed_ids
+from tests.test_browser import PHONE, Visitor, listed_ids
 
 # tests/test_browser.py's fixtures, used here under the same names: one
 # Chromium for this module and signed-in tabs on the live server.
@@ -34,10 +34,20 @@ HORROR_AND_MYSTERIES = "Likes:\n- horror\n- mysteries"
 
 
 def shot(locator, name: str) -> None:
-    """Save one element (a card, the list's top) as ``name``.png: a README picture."""
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        locator.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
+    """Save one element (a card, the list's top) as ``name``.png: a README picture,
+    and as ``name``-phone.png at a phone's width."""
+    if not SCREENSHOTS:
+        return
+    folder = Path(SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(folder / f"{name}.png"))
+    page = locator.page
+    viewport = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        locator.screenshot(path=str(folder / f"{name}-phone.png"))
+    finally:
+        page.set_viewport_size(viewport)
 
 
 def cards_quoting(visitor: Visitor, position: int) -> dict[int, int]:

@@ -86,8 +86,15 @@ class TestStoredMarkupNeverRuns:
 
         page.goto(f"/items/{item.pk}/")
         assert_nothing_ran(visitor, TITLE, DESCRIPTION, TAG, CATEGORY)
+        # The item is in the reader's list: a dislike swaps its reasons for
+        # the why-not button (a fragment out of band), whose answer is another.
+        assert visitor.by_test_id("why-recommended").is_visible()
+        visitor.by_test_id("react-dislike").click()
         visitor.by_test_id("why-not-button").click()
         visitor.by_test_id("why-not-answer").wait_for()
+        assert_nothing_ran(visitor, TITLE)
+        visitor.by_test_id("react-dislike").click()  # taken back: listed again
+        visitor.by_test_id("why-recommended").wait_for()
         assert_nothing_ran(visitor, TITLE)
 
         page.goto("/")

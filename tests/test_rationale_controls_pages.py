@@ -134,6 +134,7 @@ class TestPreviewThenApply:
             "revision": "1",
             "base_revision": "2",
             "category": "",
+            "card": str(card),  # the card acted on: the page keeps it on screen
         }
 
         restored = client.post(STEER, undo, **HTMX).content.decode()
@@ -192,7 +193,13 @@ class TestPreviewThenApply:
         # Two stars is no longer a reason to recommend its neighbours.
         assert controls not in html
         undo = hidden_fields(html.split('data-testid="steer-toast"', 1)[1].split("</form>")[0])
-        assert undo == {"action": "rate", "item": str(rated.pk), "value": "5.0", "category": ""}
+        assert undo == {
+            "action": "rate",
+            "item": str(rated.pk),
+            "value": "5.0",
+            "category": "",
+            "card": "",
+        }
 
     def test_say_why_you_like_an_unmatched_item(self, client, owner, sample_catalog):
         client.force_login(owner)
