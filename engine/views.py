@@ -453,8 +453,7 @@ def regeneration_apply_view(request: HttpRequest) -> HttpResponse:
             regeneration_preview(user=request.user) if isinstance(error, ProfileConflict) else None
         )
         message = (
-            f"Your profile changed since that preview (it is now at revision "
-            f"{error.extra['current_revision']}): here is what writing it again would do now."
+            "Your profile changed since that preview: here is what writing it again would do now."
             if fresh
             else error.message
         )
@@ -501,6 +500,15 @@ def _steered(outcome: steering.Outcome, card: int | None) -> dict:
     }
 
 
+def _steer_error(field: str, errors: list[str]) -> str:
+    """A refused control's message in a person's words: the typed text's own
+    error as it is, any other field (which the page fills in itself) as an
+    out-of-date control."""
+    if field in ("text", "__all__"):
+        return " ".join(errors)
+    return "This control is out of date: reload the page and try again."
+
+
 @login_required
 @require_POST
 def steer(request: HttpRequest) -> HttpResponse:
@@ -519,10 +527,7 @@ def steer(request: HttpRequest) -> HttpResponse:
     card = request.POST.get("card", "")
     target = f"#steer-{card}" if card.isdigit() else "#steer-errors"
     if not form.is_valid():
-        message = " ".join(
-            f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
-            for name, errors in form.errors.items()
-        )
+        message = " ".join(_steer_error(name, errors) for name, errors in form.errors.items())
         return _steer_problem(request, message, status=400, target=target)
     data = form.cleaned_data
     action = steering.Action(name=data["action"], **form.action_fields())

@@ -234,10 +234,10 @@ class TestProblems:
                 404,
                 "not in your profile any more",
             ),
-            ({"action": "fly", "statement": 0, "base_revision": 1}, 400, "action"),
+            ({"action": "fly", "statement": 0, "base_revision": 1}, 400, "out of date"),
             ({"action": "less", "base_revision": 1}, 400, "statement is required"),
             ({"action": "edit", "statement": 0, "base_revision": 1, "text": " "}, 400, "empty"),
-            ({"action": "less", "statement": "x", "base_revision": 1}, 400, "statement"),
+            ({"action": "less", "statement": "x", "base_revision": 1}, 400, "out of date"),
         ],
     )
     def test_a_bad_action_answers_where_the_preview_shows(

@@ -219,7 +219,7 @@ class TestPage:
         response = browser.post(reverse("engine:regeneration_apply"), {"token": token}, **HTMX)
         html = response.content.decode()
         assert response.status_code == 409
-        assert "changed since that preview (it is now at revision 1)" in html
+        assert "Your profile changed since that preview: here is what" in html
         assert ">Now</h4>" in html and 'data-testid="regeneration-apply"' in html
         assert profile_for(alice).revision == 1
 
