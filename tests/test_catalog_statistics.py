@@ -187,3 +187,14 @@ class TestWorker:
         np.testing.assert_allclose(stats.mean, reference.mean, atol=1e-9)
         assert set(stats.categories.values()) == {"Science fiction", "Cooking", "Mystery"}
         assert catalog_statistics.latest_statistics_id() == row.pk
+
+
+def test_the_statistics_are_refreshed_on_beat_s_schedule_and_by_the_training_workers():
+    from django.conf import settings
+
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    task = "engine.tasks.catalog_statistics_refresh"
+    assert schedule[task] == settings.CATCH_UP_SCHEDULE_SECONDS
+    assert settings.CELERY_TASK_ROUTES[task]["queue"] == settings.QUEUE_TRAINING
