@@ -376,3 +376,25 @@ class TestSparseCatalog:
         assert figures["most"] <= cf.TrainingConfig().neighbours
         assert figures["rows"] > 0.9 * figures["items"]
         assert figures["peak"] < 800
+
+    def test_large_catalogs_rank_each_persons_non_zero_scores_as_a_dense_ranking_would(
+        self, monkeypatch
+    ):
+        rng = np.random.default_rng(3)
+        weights = sparse.random(60, 60, density=0.3, random_state=4, format="csr")
+        weights.data = rng.uniform(0.01, 1.0, size=len(weights.data))
+        users = np.repeat(np.arange(200), 8)
+        items = np.concatenate([rng.choice(60, size=8, replace=False) for _ in range(200)])
+        held = np.tile([False] * 5 + [True] * 3, 200)
+        history = cf.interaction_matrix(users[~held], items[~held], n_users=200, n_items=60)
+        held_out = cf.interaction_matrix(users[held], items[held], n_users=200, n_items=60)
+
+        dense = cf.ranking_metrics(weights.toarray(), history, held_out, k=5)
+        monkeypatch.setattr(cf, "_SPARSE_RANKING_ITEMS", 0)
+        monkeypatch.setattr(cf, "_SPARSE_RANKING_PEOPLE", 7)  # several blocks
+        ranked_sparsely = cf.ranking_metrics(weights, history, held_out, k=5)
+
+        assert ranked_sparsely["users"] == dense["users"] == 200
+        assert ranked_sparsely["ndcg"] == pytest.approx(dense["ndcg"], abs=1e-9)
+        assert ranked_sparsely["recall"] == pytest.approx(dense["recall"], abs=1e-9)
+        assert dense["ndcg"] > 0
