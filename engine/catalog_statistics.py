@@ -27,9 +27,9 @@ from engine.retrieval import fetch_binary
 logger = logging.getLogger(__name__)
 
 # A web process with no stored statistics estimates them from at most this
-# many items (about 30 MB of vectors while it reads them). The mean and
-# covariance of 384-d vectors settle well before: the similarity moments of
-# a statement move by well under a hundredth of a standard deviation.
+# many items. Measured on 1M synthetic clustered vectors: 10.7 s, peak RSS
+# 321 MiB, and for 50 random statement vectors the similarity mean within
+# 0.02 standard deviations of the whole catalog's, the deviation within 1.2%.
 SAMPLE_ITEMS = 20_000
 
 # What moves the statistics, in one aggregate over the catalog (10 ms on
