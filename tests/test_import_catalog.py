@@ -358,6 +358,24 @@ class TestLargeFiles:
         )
         assert (last.popularity, last.embedding_model, last.embedding) == (0, "", None)
 
+    def test_labels_and_metadata_with_quotes_commas_braces_and_backslashes_arrive_intact(
+        self, tmp_path
+    ):
+        """Rows travel by COPY: nothing a label or metadata may hold is taken as syntax."""
+        odd = 'Sci-fi, "hard" {x}\\y\tz NULL'
+        row = {
+            "external_id": "odd\\1",
+            "title": 'A "quoted" title, with {braces}',
+            "categories": [odd, "NULL"],
+            "tags": ["\\N", "ü"],
+            "metadata": {"quote": '"', "backslash": "\\", "nested": {"list": ["{}", None]}},
+        }
+        import_catalog(write_jsonl(tmp_path / "items.jsonl", [row]))
+        item = Item.objects.get()
+        assert (item.external_id, item.title) == (row["external_id"], row["title"])
+        assert item.categories == [" ".join(odd.split()), "NULL"]
+        assert (item.tags, item.metadata) == (row["tags"], row["metadata"])
+
     def test_an_error_on_the_last_line_leaves_nothing_and_names_the_line(self, tmp_path):
         existing = make_item(external_id="big-5", title="Untouched")
         lines = [*self.rows(), '{"external_id": "big-x", "title": "Fine", "year": "soon"}']
