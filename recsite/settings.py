@@ -609,6 +609,6 @@ if envstr("PROMETHEUS_MULTIPROC_DIR"):
 # relevance; 0 is off, 1 is variety above all). 0.3 keeps the best match
 # first and stops near-duplicates (a series, one author) filling the list.
 RECOMMEND_DIVERSITY = envfloat("RECOMMEND_DIVERSITY", 0.3, low=0.0, high=1.0)
-# How often a web process checks whether the catalog's embedding statistics
-# (which normalise statement matches) need recomputing.
+# How often a web process asks whether a worker stored newer catalog
+# statistics (which normalise statement matches; engine/catalog_cache.py).
 RECOMMEND_STATS_SECONDS = envint("RECOMMEND_STATS_SECONDS", 60, low=0)
