@@ -334,6 +334,8 @@ CELERY_TASK_ROUTES = {
     "engine.tasks.item_popularity_refresh": {"queue": QUEUE_PROFILES},
     "engine.tasks.items_popularity_catch_up": {"queue": QUEUE_PROFILES},
     "engine.tasks.collaborative_train": {"queue": QUEUE_TRAINING},
+    # Whole-catalog batch reads, like training.
+    "engine.tasks.catalog_statistics_refresh": {"queue": QUEUE_TRAINING},
     # With the profiles: short database work that always has a worker.
     "recsite.tasks.beat_heartbeat": {"queue": QUEUE_PROFILES},
 }
@@ -446,6 +448,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "items-popularity-catch-up": {
         "task": "engine.tasks.items_popularity_catch_up",
+        "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
+    },
+    # Popularity and (de)activated items move the statistics without an
+    # embedding run; a run that finds the catalog unchanged is one aggregate.
+    "catalog-statistics-refresh": {
+        "task": "engine.tasks.catalog_statistics_refresh",
         "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
     },
 }
@@ -601,6 +609,6 @@ if envstr("PROMETHEUS_MULTIPROC_DIR"):
 # relevance; 0 is off, 1 is variety above all). 0.3 keeps the best match
 # first and stops near-duplicates (a series, one author) filling the list.
 RECOMMEND_DIVERSITY = envfloat("RECOMMEND_DIVERSITY", 0.3, low=0.0, high=1.0)
-# How often a web process checks whether the catalog's embedding statistics
-# (which normalise statement matches) need recomputing.
+# How often a web process asks whether a worker stored newer catalog
+# statistics (which normalise statement matches; engine/catalog_cache.py).
 RECOMMEND_STATS_SECONDS = envint("RECOMMEND_STATS_SECONDS", 60, low=0)
