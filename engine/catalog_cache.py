@@ -15,6 +15,7 @@ from django.db import connection
 
 from catalog.selectors import categories_in_use
 from engine import retrieval, scoring
+from profiles.parser import TAG_PREFIX
 
 _stats_lock = threading.Lock()
 _stats: dict[str, tuple[tuple, float, scoring.CatalogStats]] = {}
@@ -59,7 +60,8 @@ _members: dict[str, object] = {}
 
 
 def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
-    """Ids of the active, embedded items carrying category ``label``, most popular first.
+    """Ids of the active, embedded items carrying category ``label`` (or the tag
+    of a "tag:" label, engine.concepts), most popular first.
 
     Read once per category for as long as ``stats`` (catalog_stats) stays the
     same object, so a line naming a category costs no query per request: its
@@ -74,8 +76,49 @@ def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
             _members["stats"] = stats
         found = _members.get(label)
     if found is None:
-        found = np.array(retrieval.popular_ids(k=2**31 - 1, category=label), dtype=np.int64)
+        tag = label.removeprefix(TAG_PREFIX) if label.startswith(TAG_PREFIX) else ""
+        found = np.array(
+            retrieval.popular_ids(k=2**31 - 1, category="" if tag else label, tag=tag),
+            dtype=np.int64,
+        )
         with _members_lock:
             if _members.get("stats") is stats:
                 _members[label] = found
+    return found
+
+
+# A tag means something when this share of the catalog carries it (and at
+# least TAG_MIN_ITEMS items): on ml-latest-small (9,742 films, TMDB keywords
+# and user tags) 0.2% is 20 films, which keeps "zombie", "dystopia" and
+# "based on novel" and leaves the one-off keywords out.
+TAG_MIN_SHARE = 0.002
+TAG_MIN_ITEMS = 5
+
+
+def tag_index(stats: scoring.CatalogStats) -> dict[str, str]:
+    """The catalog's common tags as ``scoring.category_index`` makes a lookup of them.
+
+    Read once for as long as ``stats`` stays the same object (one aggregate
+    over every item's tags), like ``category_members``.
+    """
+    with _members_lock:
+        if _members.get("stats") is not stats:
+            _members.clear()
+            _members["stats"] = stats
+        found = _members.get(("tags",))
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM catalog_item WHERE is_active AND embedding IS NOT NULL"
+            )
+            (items,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT tag FROM catalog_item, unnest(tags) AS tag "
+                "WHERE is_active AND embedding IS NOT NULL GROUP BY tag HAVING count(*) >= %s",
+                [max(TAG_MIN_ITEMS, int(TAG_MIN_SHARE * items))],
+            )
+            found = scoring.category_index(tag for (tag,) in cursor.fetchall())
+        with _members_lock:
+            if _members.get("stats") is stats:
+                _members[("tags",)] = found
     return found

@@ -219,9 +219,13 @@ def nearest_ids_many(
     return [[item_id for _, item_id in sorted(rows)] for rows in found]
 
 
-def popular_ids(*, k: int, category: str = "", exclude_ids: Sequence[int] = ()) -> list[int]:
-    """The ``k`` most popular active, embedded items."""
+def popular_ids(
+    *, k: int, category: str = "", exclude_ids: Sequence[int] = (), tag: str = ""
+) -> list[int]:
+    """The ``k`` most popular active, embedded items (of ``category``, with ``tag``)."""
     where, params = _filters(category, exclude_ids)
+    if tag:
+        where, params = where + " AND tags @> ARRAY[%s]::varchar(100)[]", [*params, tag]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM catalog_item WHERE {where} ORDER BY popularity DESC, id LIMIT %s",
