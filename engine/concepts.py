@@ -29,23 +29,47 @@ from profiles import phrasing
 from profiles.parser import CONCEPT_OFF, TAG_PREFIX
 
 # Words that name a kind of item or stand for "things", in the domains the
-# catalog holds (films, books, music, courses): never a topic on their own.
+# catalog holds (films, books, music, courses, podcasts, games, recipes),
+# and words that say how good, not what: never a topic on their own ("a
+# clever whodunit" is a whodunit, "photography workshops" photography).
 FORMAT_WORDS = frozenset(
     """
     film films movie movies flick flicks cinema picture pictures feature features show shows
-    series tv programme programmes program programs episodes book books novel novels read
-    reads fiction literature writing story stories tale tales title titles volume volumes
-    comic comics music song songs track tracks album albums record records tune tunes band
-    bands artist artists playlist playlists sound sounds course courses class classes lesson
-    lessons lecture lectures tutorial tutorials module modules training podcast podcasts
-    audiobook audiobooks stuff things thing ones one kind kinds type types genre genres
-    style good great nice decent solid proper any some all more the a an of
+    series tv programme programmes program programs episodes episode season seasons book books
+    novel novels read reads fiction literature writing story stories tale tales title titles
+    volume volumes comic comics collection collections anthology anthologies compilation
+    compilations saga sagas trilogy trilogies ebook ebooks paperback paperbacks music song songs
+    track tracks album albums record records tune tunes band bands artist artists playlist
+    playlists sound sounds vinyl lp lps listen listens watch watches course courses class
+    classes lesson lessons lecture lectures tutorial tutorials module modules training workshop
+    workshops seminar seminars webinar webinars bootcamp bootcamps masterclass masterclasses
+    certificate certificates reading readings podcast podcasts audiobook audiobooks game games
+    videogame videogames recipe recipes stuff things thing ones one kind kinds type types genre
+    genres style good great nice decent solid proper clever smart excellent brilliant fantastic
+    amazing awesome wonderful terrific superb quality fine favourite favorite beloved
+    well-made well-written well-crafted top-notch any some all more the a an of
+    definitely absolutely especially mainly mostly really just only always also
     """.split()  # noqa: SIM905
 )
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> unit vectors, one row each
 _EDGES = string.punctuation + string.whitespace
+# What the items are for, or when: "classical for focusing", "reggae on summer
+# evenings", "audiobooks on long drives".
 _PURPOSE = re.compile(
-    r"\s+(?:for\s+\w+ing|while|when|during|to\s+(?:fall asleep|relax|study))\b", re.I
+    r"\s+(?:for\s+\w+ing|while|when|during|to\s+(?:fall asleep|relax|study)"
+    r"|(?:on|at|in|over|before|after)\s+(?:(?:the|a|an|every|my|our|lazy|long|rainy|sunny|summer"
+    r"|winter|cold|quiet|slow|late|early|weekend|holiday|sunday|saturday)\s+){0,3}"
+    r"(?:days?|nights?|evenings?|mornings?|afternoons?|weekends?|holidays?|vacations?|trips?"
+    r"|flights?|drives?|commutes?|sundays?|saturdays?|fridays?|bedtime|bed|breakfast|dinner"
+    r"|lunch|work|the gym|the train|the bus|the road|the beach|road trips?))\b",
+    re.I,
+)
+# What a course is called before its subject: "intro to machine learning".
+_COURSE_OF = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:beginners?'?\s+|advanced\s+)?(?:intro|introduction|basics|fundamentals"
+    r"|foundations|principles|essentials|crash course|course|class|lessons?|masterclass"
+    r"|primer)\s+(?:to|of|in|on)\s+",
+    re.I,
 )
 
 
@@ -129,6 +153,20 @@ def word_label(topic: str, index: Mapping[str, str], tags: Mapping[str, str] | N
 
 
 def _named(topic: str, index: Mapping[str, str]) -> str:
+    """The label ``topic``'s words name; a topic said in parts ("history,
+    definitely history") names one when every part names the same."""
+    parts = [part for part in topic.split(",") if part.strip(_EDGES)]
+    if len(parts) > 1:
+        found = {_named_whole(part.strip(), index) for part in parts[:MAX_PARTS]}
+        return found.pop() if len(found) == 1 and len(parts) <= MAX_PARTS else ""
+    return _named_whole(topic, index)
+
+
+MAX_PARTS = 4
+
+
+def _named_whole(topic: str, index: Mapping[str, str]) -> str:
+    topic = _COURSE_OF.sub("", topic, count=1) or topic
     # What the items are for is not what they are: "classical for focusing".
     what = _PURPOSE.split(topic, maxsplit=1)[0]
     for core in [

@@ -181,7 +181,7 @@ likes | dramas | like | strong | Drama
 likes | I don't want dramas | avoid | strong | Drama
 likes | thrillers | like | strong | Thriller
 likes | thrillers, a lot | like | strong | Thriller
-likes | animated films | like | strong | -
+likes | animated films | like | strong | Animation
 likes | musicals are fine | like | medium | Musical
 likes | musicals, once in a while | like | mild | Musical
 """
@@ -223,9 +223,9 @@ likes | really into true crime lately | like | strong | True Crime
 likes | count me in for any heist movie | like | strong | -
 likes | always keen on a good documentary | like | strong | Documentary
 likes | bring on the musicals | like | strong | Musical
-likes | I live for a clever thriller | like | strong | -
+likes | I live for a clever thriller | like | strong | Thriller
 likes | hip-hop, every single day | like | strong | Hip-Hop
-likes | folk music on lazy Sundays | like | strong | -
+likes | folk music on lazy Sundays | like | strong | Folk
 likes | classical for focusing | like | strong | Classical
 likes | a bit of blues | like | mild | Blues
 likes | punk, now and again | like | mild | Punk

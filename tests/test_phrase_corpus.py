@@ -14,7 +14,14 @@ import pytest
 
 from engine import concepts, scoring
 from profiles.parser import AVOID, LIKE, parse_line
-from tests.phrase_corpus import CATEGORIES, HELD_OUT, HELD_OUT_FIRST, TUNING, rows
+from tests.phrase_corpus import (
+    CATEGORIES,
+    HELD_OUT,
+    HELD_OUT_FIRST,
+    HELD_OUT_SECOND,
+    TUNING,
+    rows,
+)
 
 INDEX = scoring.category_index(CATEGORIES)
 POLARITY_TARGET = 0.98
@@ -76,7 +83,7 @@ def report(name: str, found: dict) -> None:
 
 
 def test_the_corpus_is_large_and_varied():
-    lines = rows(TUNING) + rows(HELD_OUT_FIRST) + rows(HELD_OUT)
+    lines = rows(TUNING) + rows(HELD_OUT_FIRST) + rows(HELD_OUT) + rows(HELD_OUT_SECOND)
     assert len(lines) >= 200
     assert len({(section, line) for section, line, *_ in lines}) == len(lines)
     assert sum(p == "avoid" for _, _, p, *_ in lines) >= 60
@@ -88,13 +95,17 @@ def test_the_corpus_is_large_and_varied():
 # worse fails here even while the tuned part still passes.
 # Raised to 0.85 when one-word topics began to be matched by meaning (36 of 42).
 HELD_OUT_FLOOR = {"polarity": 0.97, "label": 0.85}
+# The second held-out part (written in one go before the changes it measured)
+# as first measured: polarity 72 of 83 (86.7%), label 27 of 48 (56.2%).
+NEW_HELD_OUT_FLOOR = {"polarity": 0.86, "label": 0.56}
 # A label acts on a whole category: at most this share of the lines that name
 # none may be given one (2 of 66 in the tuning part when first measured).
 FALSE_LABEL_SHARE = 0.05
 PARTS = {
     "tuning": TUNING + HELD_OUT_FIRST,
     "held out": HELD_OUT,
-    "whole corpus": TUNING + HELD_OUT_FIRST + HELD_OUT,
+    "new held out": HELD_OUT_SECOND,
+    "whole corpus": TUNING + HELD_OUT_FIRST + HELD_OUT + HELD_OUT_SECOND,
 }
 
 
@@ -102,10 +113,9 @@ PARTS = {
 def test_polarity_and_label_are_read_right(name):
     found = figures(PARTS[name])
     report(name, found)
+    floor = {"held out": HELD_OUT_FLOOR, "new held out": NEW_HELD_OUT_FLOOR}.get(name)
     polarity, label = (
-        (HELD_OUT_FLOOR["polarity"], HELD_OUT_FLOOR["label"])
-        if name == "held out"
-        else (POLARITY_TARGET, LABEL_TARGET)
+        (floor["polarity"], floor["label"]) if floor else (POLARITY_TARGET, LABEL_TARGET)
     )
     assert found["polarity"] >= polarity, found["wrong"]["polarity"]
     assert found["label"] >= label, found["wrong"]["label"]
