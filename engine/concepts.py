@@ -175,8 +175,10 @@ def _named_whole(topic: str, index: Mapping[str, str]) -> str:
         *([what, *_cores(what.split())] if what != topic else []),
     ]:
         core = core.removesuffix("'s").removesuffix("\u2019s")
-        # "film noir" and "Film-Noir", "hip hop" and "Hip-Hop" are one name.
-        for name in (core, core.replace(" ", "-"), core.replace("-", " ")):
+        # "film noir" and "Film-Noir", "hip hop" and "Hip-Hop" are one name;
+        # "zombies" is a zombie's plural, as "comedies" a comedy's.
+        plural = (core[:-1],) if core.casefold().endswith("ies") else ()
+        for name in (core, core.replace(" ", "-"), core.replace("-", " "), *plural):
             label = scoring.category_label(name, index)
             if label:
                 return label
