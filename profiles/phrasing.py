@@ -435,9 +435,37 @@ class Reading:
     topic: str  # the line without the words that say how: what gets embedded
 
 
+_WORD_BREAK = re.compile(r"[\s,;:.!?()\"“”]")
+_BY_LAST_WORD: dict[int, dict[str, list[str]]] = {}
+
+
+def _last_word(text: str) -> str:
+    """The last word of ``text`` (hyphens, apostrophes and "/" inside it); a bounded look."""
+    return _WORD_BREAK.split(text[-60:])[-1]
+
+
+def _by_last_word(endings) -> dict[str, list[str]]:
+    """``endings`` grouped by their last word, each group longest first (built once per list)."""
+    found = _BY_LAST_WORD.get(id(endings))
+    if found is None:
+        found = {}
+        for ending in endings:
+            found.setdefault(_last_word(ending), []).append(ending)
+        _BY_LAST_WORD[id(endings)] = found
+    return found
+
+
 def _ending(lower: str, endings) -> str | None:
-    """The longest of ``endings`` (longest first) that ``lower`` ends with, after a word break."""
-    for ending in endings:
+    """The longest of ``endings`` (longest first) that ``lower`` ends with, after a word break.
+
+    Only the endings with the same last word are compared: a line is read
+    against a few hundred endings many times over (each place it may turn).
+    """
+    word = _last_word(lower)
+    # A last word that holds an ending's last word after a break ("x-no"): whole list.
+    groups = _by_last_word(endings)
+    candidates = groups.get(word, ()) if word and word.isalpha() else endings
+    for ending in candidates:
         fits = lower.endswith(ending) and len(lower) > len(ending)
         if fits and not lower[-len(ending) - 1].isalnum():
             return ending
@@ -464,7 +492,7 @@ def _lower(text: str) -> str:
 def _intensity(topic: str) -> tuple[str, float | None]:
     """The topic without its intensity and time words, and the strength they stand for."""
     weight = None
-    more = _THE_MORE_THE_BETTER.search(topic)
+    more = _at_end(_THE_MORE_THE_BETTER, topic)
     if more and topic[: more.start()].strip(_EDGE_PUNCTUATION):
         topic, weight = topic[: more.start()], STRONG
     found = _first(_INTENSITY_RE, topic)
@@ -503,21 +531,18 @@ def _looks_like_a_title(text: str) -> bool:
     )
 
 
+_OPENER_RE = re.compile("(?:" + "|".join(re.escape(o) for o in _OPENERS) + r")[ ,]+", re.IGNORECASE)
+
+
 def _opened(text: str) -> str:
-    """``text`` without the words it opens with ("but honestly, X" -> "X"); linear."""
+    """``text`` without the words it opens with ("but honestly, X" -> "X"); linear:
+    one pass along the text, each opener matched where the last one ended."""
+    start = 0
     while True:
-        lower = text.lower()
-        opener = next(
-            (
-                o
-                for o in _OPENERS
-                if lower.startswith(o) and lower[len(o) : len(o) + 1] in (" ", ",")
-            ),
-            None,
-        )
-        if opener is None or not text[len(opener) :].strip(" ,"):
-            return text
-        text = text[len(opener) :].lstrip(" ,")
+        opener = _OPENER_RE.match(text, start)
+        if opener is None or not text[opener.end() :].strip(" ,"):
+            return text[start:]
+        start = opener.end()
 
 
 def _said_before(text: str) -> tuple[str | None, str, float | None]:
@@ -537,17 +562,26 @@ def _said_before(text: str) -> tuple[str | None, str, float | None]:
     return None, text, None
 
 
+# The patterns said at the end of a line look at its last this many
+# characters only: each is far shorter, and a long line stays cheap to read.
+TAIL = 160
+
+
+def _at_end(pattern: re.Pattern, text: str) -> re.Match | None:
+    return pattern.search(text, max(0, len(text) - TAIL))
+
+
 def _judged_after(text: str, lower: str) -> tuple[str | None, str, float | None]:
     """A feeling or a verdict said after the topic ("X bores me stiff", "X is
     so dull", "X are my comfort food"), in general words: see ``_said_after``."""
-    feeling = _BAD_FEELING_AFTER.search(lower)
+    feeling = _at_end(_BAD_FEELING_AFTER, lower)
     if feeling:
         return AVOID, text[: feeling.start()], STRONG
     for pattern, side in _VERDICT_AFTER:
-        verdict = pattern.search(lower)
+        verdict = _at_end(pattern, lower)
         if verdict:
             return side, text[: verdict.start()], STRONG
-    mine = _MINE_AFTER.search(lower)
+    mine = _at_end(_MINE_AFTER, lower)
     if mine and not _NOT_MINE.search(mine["what"]):
         return LIKE, text[: mine.start()], None
     return None, text, None
@@ -555,7 +589,7 @@ def _judged_after(text: str, lower: str) -> tuple[str | None, str, float | None]
 
 def _said_after(text: str) -> tuple[str | None, str, float | None]:
     lower = _lower(text)
-    too_much = _TOO_MUCH_FOR_ME.search(lower)
+    too_much = _at_end(_TOO_MUCH_FOR_ME, lower)
     if too_much:
         return AVOID, text[: too_much.start()], STRONG
     for endings, side, weight in (
