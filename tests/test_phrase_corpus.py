@@ -1,11 +1,12 @@
 """How lines typed in everyday words are read: polarity, strength and the label they name.
 
-The corpus (tests/phrase_corpus.py) holds lines about films, books, music and
-courses; its held-out part was never used to tune the phrase lists. The test
+The corpus (tests/phrase_corpus.py) holds lines about films, books, music,
+courses, podcasts, recipes and games; its held-out parts were written apart
+from the phrase lists (see there for what each has been used for). The test
 prints the figures for both parts (run with -s to see them) and holds each
 tuned part and the whole corpus to the targets (polarity right on at least
 98% of the lines, the label on at least 90% of the lines that name one) and
-the held-out part to the figures it first gave. Labels are read by words and,
+each held-out part to the figures it first gave. Labels are read by words and,
 for one-word topics, by meaning (engine.concepts.meaning_match), with the
 test settings' real encoder.
 """
