@@ -376,7 +376,8 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
     status = 200
     if not form.is_valid():
         status = 400
-        context["error"] = " ".join(form.errors.get("text", ["The text could not be read."]))
+        errors = [error for field in ("text", "choices") for error in form.errors.get(field, [])]
+        context["error"] = " ".join(errors or ["The text could not be read."])
     else:
         try:
             preview = recommendations_preview(

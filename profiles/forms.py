@@ -58,6 +58,12 @@ class ProfileTextForm(forms.Form):
     base_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     choices = LineChoicesField()
 
+    def clean(self):
+        # The choices field is hidden: its error is shown where the person looks.
+        for error in self.errors.pop("choices", []):
+            self.add_error("text", error)
+        return super().clean()
+
 
 class ProfileUploadForm(forms.Form):
     file = forms.FileField(help_text="A profile exported as JSON, or plain profile text.")

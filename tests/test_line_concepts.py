@@ -148,6 +148,9 @@ class TestEditorChoices:
                 SAVE, {"text": "Likes:\n- tea", "base_revision": 1, "choices": bad}
             )
             assert response.status_code == 400
+            assert "beside the lines could not be read" in response.content.decode() or (
+                "reading chosen for" in response.content.decode()
+            )
         assert stored(owner) == {"cooking": ("like", "")}
 
 
