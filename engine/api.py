@@ -1,6 +1,7 @@
 """REST endpoints that need the engine: items (staff write them), recommendations, training."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -27,12 +28,14 @@ from catalog.importers import (
 from catalog.models import Item
 from catalog.selectors import items_browse
 from engine import concepts, indexing, recommend, retrieval, scoring, steering, tasks, training
-from engine.catalog_cache import catalog_stats
+from engine.catalog_cache import catalog_stats, tag_index
 from engine.person import MAX_K, ListOptions
 from engine.preview import recommendations_preview
-from profiles.parser import MAX_STATEMENT_LENGTH
+from profiles.forms import LineChoicesField
+from profiles.parser import MAX_STATEMENT_LENGTH, MAX_TOTAL_LENGTH, typed_sections
 from profiles.parser import MAX_STATEMENTS as MAX_POSITION
 from recsite.api import MAX_ID, MAX_REVISION, JSONParser, StrictFloatField, validated
+from recsite.errors import ApplicationError
 from recsite.queueing import enqueue_on_commit
 
 MAX_QUERY_LENGTH = 500
@@ -303,6 +306,16 @@ class RecommendParams(serializers.Serializer):
 
 class PreviewBody(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000)
+    choices = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_TOTAL_LENGTH,
+        help_text=(
+            'JSON: line text -> {"concept": ..., "polarity": ...}, the readings chosen for '
+            "lines (see the statement's concept); the editor's hidden field, as it sends it."
+        ),
+    )
     k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_K)
     category = serializers.CharField(required=False, max_length=100, default="")
 
@@ -573,10 +586,16 @@ class RecommendationViewSet(viewsets.ViewSet):
         did it; ``left`` lists the current items the draft drops.
         """
         data = validated(PreviewBody, request.data)
+        choices = LineChoicesField()
+        try:
+            picked = choices.clean(data["choices"])
+        except ValidationError as error:
+            raise ApplicationError(" ".join(error.messages), extra={"field": "choices"}) from None
         preview = recommendations_preview(
             user=request.user,
             text=data["text"],
             options=ListOptions(k=data["k"], category=data["category"]),
+            choices=picked,
         )
 
         def change(entry: recommend.Move) -> dict:
@@ -597,8 +616,14 @@ class RecommendationViewSet(viewsets.ViewSet):
                         "near_label": r.near,
                         "words_lean": r.lean,
                         "matches_clearly": r.clear,
+                        "concept": r.chosen,
                     }
-                    for r in concepts.line_readings(preview.drafts, catalog_stats().categories)
+                    for r in concepts.line_readings(
+                        preview.drafts,
+                        catalog_stats().categories,
+                        tags=tag_index(catalog_stats()),
+                        sections=typed_sections(data["text"]),
+                    )
                 ],
                 "added_lines": preview.added_lines,
                 "removed_lines": preview.removed_lines,

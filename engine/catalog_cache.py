@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from engine import catalog_statistics, retrieval, scoring
+from profiles.parser import TAG_PREFIX
 
 _stats_lock = threading.Lock()
 _stats: dict[str, tuple[tuple, float, scoring.CatalogStats]] = {}
@@ -72,7 +73,8 @@ MEMBERS_KEPT = 5_000
 
 
 def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
-    """Ids of the MEMBERS_KEPT most popular active, embedded items carrying ``label``.
+    """Ids of the MEMBERS_KEPT most popular active, embedded items carrying
+    category ``label`` (or the tag of a "tag:" label, engine.concepts).
 
     Read once per category for as long as ``stats`` (catalog_stats) stays the
     same object, so a line naming a category costs no query per request for
@@ -86,8 +88,49 @@ def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
             _members["stats"] = stats
         found = _members.get(label)
     if found is None:
-        found = np.array(retrieval.popular_ids(k=MEMBERS_KEPT, category=label), dtype=np.int64)
+        tag = label.removeprefix(TAG_PREFIX) if label.startswith(TAG_PREFIX) else ""
+        found = np.array(
+            retrieval.popular_ids(k=MEMBERS_KEPT, category="" if tag else label, tag=tag),
+            dtype=np.int64,
+        )
         with _members_lock:
             if _members.get("stats") is stats:
                 _members[label] = found
+    return found
+
+
+# A tag means something when this share of the catalog carries it (and at
+# least TAG_MIN_ITEMS items): on ml-latest-small (9,742 films, TMDB keywords
+# and user tags) 0.2% is 20 films, which keeps "zombie", "dystopia" and
+# "based on novel" and leaves the one-off keywords out.
+TAG_MIN_SHARE = 0.002
+TAG_MIN_ITEMS = 5
+
+
+def tag_index(stats: scoring.CatalogStats) -> dict[str, str]:
+    """The catalog's common tags as ``scoring.category_index`` makes a lookup of them.
+
+    Read once for as long as ``stats`` stays the same object (one aggregate
+    over every item's tags), like ``category_members``.
+    """
+    with _members_lock:
+        if _members.get("stats") is not stats:
+            _members.clear()
+            _members["stats"] = stats
+        found = _members.get(("tags",))
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM catalog_item WHERE is_active AND embedding IS NOT NULL"
+            )
+            (items,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT tag FROM catalog_item, unnest(tags) AS tag "
+                "WHERE is_active AND embedding IS NOT NULL GROUP BY tag HAVING count(*) >= %s",
+                [max(TAG_MIN_ITEMS, int(TAG_MIN_SHARE * items))],
+            )
+            found = scoring.category_index(tag for (tag,) in cursor.fetchall())
+        with _members_lock:
+            if _members.get("stats") is stats:
+                _members[("tags",)] = found
     return found

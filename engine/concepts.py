@@ -26,25 +26,50 @@ import numpy as np
 from engine import scoring
 from engine.encoder import EncoderUnavailable
 from profiles import phrasing
+from profiles.parser import CONCEPT_OFF, TAG_PREFIX
 
 # Words that name a kind of item or stand for "things", in the domains the
-# catalog holds (films, books, music, courses): never a topic on their own.
+# catalog holds (films, books, music, courses, podcasts, games, recipes),
+# and words that say how good, not what: never a topic on their own ("a
+# clever whodunit" is a whodunit, "photography workshops" photography).
 FORMAT_WORDS = frozenset(
     """
     film films movie movies flick flicks cinema picture pictures feature features show shows
-    series tv programme programmes program programs episodes book books novel novels read
-    reads fiction literature writing story stories tale tales title titles volume volumes
-    comic comics music song songs track tracks album albums record records tune tunes band
-    bands artist artists playlist playlists sound sounds course courses class classes lesson
-    lessons lecture lectures tutorial tutorials module modules training podcast podcasts
-    audiobook audiobooks stuff things thing ones one kind kinds type types genre genres
-    style good great nice decent solid proper any some all more the a an of
+    series tv programme programmes program programs episodes episode season seasons book books
+    novel novels read reads fiction literature writing story stories tale tales title titles
+    volume volumes comic comics collection collections anthology anthologies compilation
+    compilations saga sagas trilogy trilogies ebook ebooks paperback paperbacks music song songs
+    track tracks album albums record records tune tunes band bands artist artists playlist
+    playlists sound sounds vinyl lp lps listen listens watch watches course courses class
+    classes lesson lessons lecture lectures tutorial tutorials module modules training workshop
+    workshops seminar seminars webinar webinars bootcamp bootcamps masterclass masterclasses
+    certificate certificates reading readings podcast podcasts audiobook audiobooks game games
+    videogame videogames recipe recipes stuff things thing ones one kind kinds type types genre
+    genres style good great nice decent solid proper clever smart excellent brilliant fantastic
+    amazing awesome wonderful terrific superb quality fine favourite favorite beloved
+    well-made well-written well-crafted top-notch any some all more the a an of
+    definitely absolutely especially mainly mostly really just only always also
     """.split()  # noqa: SIM905
 )
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> unit vectors, one row each
 _EDGES = string.punctuation + string.whitespace
+# What the items are for, or when: "classical for focusing", "reggae on summer
+# evenings", "audiobooks on long drives".
 _PURPOSE = re.compile(
-    r"\s+(?:for\s+\w+ing|while|when|during|to\s+(?:fall asleep|relax|study))\b", re.I
+    r"\s+(?:for\s+\w+ing|while|when|during|to\s+(?:fall asleep|relax|study)"
+    r"|(?:on|at|in|over|before|after)\s+(?:(?:the|a|an|every|my|our|lazy|long|rainy|sunny|summer"
+    r"|winter|cold|quiet|slow|late|early|weekend|holiday|sunday|saturday)\s+){0,3}"
+    r"(?:days?|nights?|evenings?|mornings?|afternoons?|weekends?|holidays?|vacations?|trips?"
+    r"|flights?|drives?|commutes?|sundays?|saturdays?|fridays?|bedtime|bed|breakfast|dinner"
+    r"|lunch|work|the gym|the train|the bus|the road|the beach|road trips?))\b",
+    re.I,
+)
+# What a course is called before its subject: "intro to machine learning".
+_COURSE_OF = re.compile(
+    r"^(?:an?\s+|the\s+)?(?:beginners?'?\s+|advanced\s+)?(?:intro|introduction|basics|fundamentals"
+    r"|foundations|principles|essentials|crash course|course|class|lessons?|masterclass"
+    r"|primer)\s+(?:to|of|in|on)\s+",
+    re.I,
 )
 
 
@@ -68,24 +93,80 @@ def _cores(words: list[str]) -> list[str]:
     return cores
 
 
-def line_label(topic: str, index: Mapping[str, str], encode: Encode | None = None) -> str:
-    """The category ``topic`` (a line's embedded text) names, or "" when none clearly.
+def line_label(
+    topic: str,
+    index: Mapping[str, str],
+    encode: Encode | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> str:
+    """The label ``topic`` (a line's embedded text) names, or "" when none clearly.
 
     1. The whole topic is a category's name (``scoring.category_label``).
     2. Else the topic with format words taken off its ends ("horror films"
        -> "horror", "good old westerns" stays unmatched: "old" is a topic
        word), a possessive too ("children's films" -> Children).
-    3. Else a one-word topic whose meaning is clearly one label's
+    3. Else the same for a common tag of the catalog (``tags``, a
+       ``scoring.category_index`` of them): "zombie films" -> "tag:zombie".
+    4. Else a one-word topic whose meaning is clearly one category's
        (``meaning_match``); ``encode``: texts to unit vectors, the process's
        encoder when None.
     """
-    return word_label(topic, index) or meaning_match(topic, index, encode).label
+    return word_label(topic, index, tags) or meaning_match(topic, index, encode).label
 
 
-def word_label(topic: str, index: Mapping[str, str]) -> str:
-    """Steps 1 and 2 of ``line_label``: the label the topic's words name."""
-    if not index:
+def acting_label(draft, index: Mapping[str, str], tags: Mapping[str, str] | None = None) -> str:
+    """The label a line (anything with ``embedded_text`` and ``concept``) acts on.
+
+    The person's choice first (``concept``: CONCEPT_OFF none, else the label
+    chosen, while the catalog still has it), else what its words name
+    (``line_label``).
+    """
+    concept = getattr(draft, "concept", "")
+    if concept == CONCEPT_OFF:
         return ""
+    if concept and known_label(concept, index, tags):
+        return concept
+    return line_label(draft.embedded_text, index, tags=tags)
+
+
+def known_label(label: str, index: Mapping[str, str], tags: Mapping[str, str] | None) -> bool:
+    """Whether the catalog has ``label``: a category's name, or TAG_PREFIX and a common tag."""
+    if label.startswith(TAG_PREFIX):
+        return label.removeprefix(TAG_PREFIX) in set((tags or {}).values())
+    return label in set(index.values())
+
+
+def label_words(label: str) -> str:
+    """ "Romance (category)", "zombie (tag)"."""
+    if label.startswith(TAG_PREFIX):
+        return f"{label.removeprefix(TAG_PREFIX)} (tag)"
+    return f"{label} (category)"
+
+
+def word_label(topic: str, index: Mapping[str, str], tags: Mapping[str, str] | None = None) -> str:
+    """Steps 1 to 3 of ``line_label``: the label the topic's words name."""
+    label = _named(topic, index) if index else ""
+    if not label and tags:
+        tag = _named(topic, tags)
+        label = TAG_PREFIX + tag if tag else ""
+    return label
+
+
+def _named(topic: str, index: Mapping[str, str]) -> str:
+    """The label ``topic``'s words name; a topic said in parts ("history,
+    definitely history") names one when every part names the same."""
+    parts = [part for part in topic.split(",") if part.strip(_EDGES)]
+    if len(parts) > 1:
+        found = {_named_whole(part.strip(), index) for part in parts[:MAX_PARTS]}
+        return found.pop() if len(found) == 1 and len(parts) <= MAX_PARTS else ""
+    return _named_whole(topic, index)
+
+
+MAX_PARTS = 4
+
+
+def _named_whole(topic: str, index: Mapping[str, str]) -> str:
+    topic = _COURSE_OF.sub("", topic, count=1) or topic
     # What the items are for is not what they are: "classical for focusing".
     what = _PURPOSE.split(topic, maxsplit=1)[0]
     for core in [
@@ -94,8 +175,10 @@ def word_label(topic: str, index: Mapping[str, str]) -> str:
         *([what, *_cores(what.split())] if what != topic else []),
     ]:
         core = core.removesuffix("'s").removesuffix("\u2019s")
-        # "film noir" and "Film-Noir", "hip hop" and "Hip-Hop" are one name.
-        for name in (core, core.replace(" ", "-"), core.replace("-", " ")):
+        # "film noir" and "Film-Noir", "hip hop" and "Hip-Hop" are one name;
+        # "zombies" is a zombie's plural, as "comedies" a comedy's.
+        plural = (core[:-1],) if core.casefold().endswith("ies") else ()
+        for name in (core, core.replace(" ", "-"), core.replace("-", " "), *plural):
             label = scoring.category_label(name, index)
             if label:
                 return label
@@ -211,6 +294,11 @@ def specific(vectors: np.ndarray, stats) -> np.ndarray:
     return deviations >= SPREAD_RATIO * random_spread
 
 
+# At most this many labels are offered to choose from beside a line: a book
+# shop's thousand categories would make a list nobody reads.
+MAX_OPTIONS = 200
+
+
 @dataclass(frozen=True)
 class LineReading:
     """How a line was read, as the editor shows it beside the line before saving."""
@@ -219,41 +307,74 @@ class LineReading:
     polarity: str
     weight: float
     embedded_text: str
-    label: str  # the category it acts on, or "": it acts by meaning
+    label: str  # the label it acts on ("Romance", "tag:zombie"), or "": it acts by meaning
     near: str = ""  # a category it may mean, not clearly: shown, not acted on
-    # The other polarity, when the section header decided against what the
-    # words lean to ("anything with zombies" under Avoids): shown with a switch.
+    # The other polarity, when the section header and the words disagree
+    # ("anything with zombies" under Avoids, "tired of zombie films" under
+    # Likes), whichever decided: shown with a switch.
     lean: str = ""
+    said: str = ""  # the polarity its words say ("": they do not say)
     clear: bool = True  # False: its words match no item of the catalog clearly (specific)
+    chosen: str = ""  # the concept the person chose (Statement.concept): "" none
+    options: tuple[str, ...] = ()  # labels the person may choose instead, likeliest first
 
     @property
     def how(self) -> str:
         """ "Avoids · acts on: Romance (category)" or "Likes · matched by meaning"."""
         side = "Avoids" if self.polarity == "avoid" else "Likes"
-        acts = f"acts on: {self.label} (category)" if self.label else "matched by meaning"
-        return f"{side} · {acts}"
+        acts = f"acts on: {label_words(self.label)}" if self.label else "matched by meaning"
+        return f"{side} · {acts}" + (" (your choice)" if self.chosen else "")
+
+    @property
+    def off(self) -> bool:
+        """The person switched the line's label off: it acts by meaning only."""
+        return self.chosen == CONCEPT_OFF
 
 
-def line_readings(drafts, index: Mapping[str, str], stats=None) -> list[LineReading]:
-    """Each draft line (anything with text, polarity, weight and embedded_text) as read.
+def _options(found: "LabelMatch", label: str, index: Mapping[str, str]) -> tuple[str, ...]:
+    names = sorted(set(index.values()))[:MAX_OPTIONS]
+    first = [n for n in (found.near, found.label) if n]
+    return tuple(n for n in dict.fromkeys([*first, *names]) if n != label)
+
+
+def line_readings(
+    drafts,
+    index: Mapping[str, str],
+    stats=None,
+    tags: Mapping[str, str] | None = None,
+    sections: Mapping[str, str] | None = None,
+) -> list[LineReading]:
+    """Each draft line (anything with text, polarity, weight, embedded_text and
+    concept) as read.
 
     ``stats``: the catalog's CatalogStats, for which lines match no item
-    clearly; the process's cached statistics when None.
+    clearly; the process's cached statistics when None. ``tags``: the
+    catalog's common tags (``catalog_cache.tag_index``). ``sections``: line
+    text -> the section it was typed under, to show a line whose words
+    overrode its header.
     """
     readings = []
     for d in drafts:
-        label = word_label(d.embedded_text, index)
+        label = word_label(d.embedded_text, index, tags)
         found = LabelMatch(label=label) if label else meaning_match(d.embedded_text, index)
+        acting = acting_label(d, index, tags)
         said = phrasing.read(d.text).polarity
+        section = (sections or {}).get(d.text, "")
+        lean = said if said and said != d.polarity else ""
+        if not lean and section and section != d.polarity:
+            lean = section
         readings.append(
             LineReading(
                 d.text,
                 d.polarity,
                 d.weight,
                 d.embedded_text,
-                found.label,
-                near=found.near,
-                lean=said if said and said != d.polarity else "",
+                acting,
+                near=found.near if not acting else "",
+                lean=lean,
+                said=said or "",
+                chosen=getattr(d, "concept", ""),
+                options=_options(found, acting, index),
             )
         )
     if not readings:

@@ -3,6 +3,7 @@
 from django import forms
 
 from engine.steering import ACTIONS
+from profiles.forms import LineChoicesField
 from profiles.parser import MAX_STATEMENT_LENGTH, MAX_STATEMENTS, MAX_TOTAL_LENGTH
 
 # Ids and revision numbers are PostgreSQL integers: larger ones are bad input.
@@ -62,6 +63,7 @@ class ListControlsForm(forms.Form):
 
 class PreviewForm(forms.Form):
     text = forms.CharField(required=False, strip=False, max_length=MAX_TOTAL_LENGTH)
+    choices = LineChoicesField()  # the switches pressed beside the lines
 
 
 # A preview's token holds its lines and their evidence: a few kilobytes for

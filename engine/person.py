@@ -10,7 +10,7 @@ import numpy as np
 from django.conf import settings
 
 from engine import concepts, retrieval, scoring
-from engine.catalog_cache import catalog_stats
+from engine.catalog_cache import catalog_stats, tag_index
 from engine.encoder import get_encoder
 from profiles.models import DEFAULT_BALANCE, Interaction, Profile, Statement
 from profiles.services import StatementDraft
@@ -135,8 +135,8 @@ def statement_vectors(
 ) -> list[scoring.ProfileStatement]:
     """Drafts as scoring input; texts without a stored vector are encoded here.
 
-    With ``stats`` each line whose embedded text names a catalog category is
-    labelled with it. ``centres`` gives a line the centre of its group, by the
+    With ``stats`` each line is labelled with the category or common tag it
+    acts on (engine.concepts.acting_label). ``centres`` gives a line the centre of its group, by the
     group's members (a line with members whose centre is not known yet gets
     it from its members' vectors here). A line the person wrote whose words
     no longer describe its group acts by its words alone (scoring.detached).
@@ -146,6 +146,9 @@ def statement_vectors(
         encoded = get_encoder().encode_cached(missing)
         known = {**known, **dict(zip(missing, encoded, strict=True))}
     centres = {**(centres or {}), **group_centres([d.evidence for d in drafts], centres or {})}
+    # The label each line acts on: the person's choice, else what its words name.
+    tags = tag_index(stats) if stats else {}
+    labels = [concepts.acting_label(d, stats.categories if stats else {}, tags) for d in drafts]
     found = []
     for position, draft in enumerate(drafts):
         vector = np.asarray(known[draft.embedded_text], dtype=np.float32)
@@ -161,7 +164,7 @@ def statement_vectors(
                 polarity=draft.polarity,
                 weight=draft.weight,
                 vector=vector,
-                label=concepts.line_label(draft.embedded_text, stats.categories if stats else {}),
+                label=labels[position],
                 members=members,
                 centre=None if centre is None else np.asarray(centre, dtype=np.float64),
                 own=own,

@@ -5,12 +5,13 @@ Nothing is saved: the draft is read by the same door and parser as saving
 encoded in memory and nothing is logged.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from engine import scoring
 from engine.person import ListOptions
 from engine.recommend import RISING, Move, rank_changes, score_change
-from profiles.services import ReplaceText, StatementDraft, profile_edit
+from profiles.services import LineChoice, ReplaceText, StatementDraft, profile_edit
 
 
 @dataclass(frozen=True)
@@ -23,21 +24,30 @@ class Preview:
     removed_lines: list[str]  # lines of the current profile the draft drops
 
 
-def _line_key(draft: StatementDraft) -> tuple[str, str, float]:
-    return (draft.text, draft.polarity, draft.weight)
+def _line_key(draft: StatementDraft) -> tuple[str, str, float, str]:
+    # The concept chosen for a line changes what it does: a line whose label
+    # was switched off or changed is a changed line.
+    return (draft.text, draft.polarity, draft.weight, draft.concept)
 
 
-def recommendations_preview(*, user, text: str, options: ListOptions = ListOptions()) -> Preview:
+def recommendations_preview(
+    *,
+    user,
+    text: str,
+    options: ListOptions = ListOptions(),
+    choices: Mapping[str, LineChoice] | None = None,
+) -> Preview:
     """Score the draft ``text`` as if saved, and compare with the current list.
 
     1. Read the draft (same parser and limits as saving; errors name the
-       line) and rank both the current profile and the draft in one pass.
+       line; ``choices``: the switches pressed beside its lines) and rank
+       both the current profile and the draft in one pass.
     2. For each item: entered, left, moved up/down or same (rank_changes).
     3. Name the edited line behind each move (see ``_Causes``). An item
        pushed in or out only by other items' moves gets the cause of the
        first item that moved the other way.
     """
-    change = profile_edit(user=user, edit=ReplaceText(text), save=False)
+    change = profile_edit(user=user, edit=ReplaceText(text, choices or {}), save=False)
     options = replace(options, personalised=True)
     scores = score_change(user=user, options=options, before=change.before, after=change.after)
     before, after = scores.lists()

@@ -14,6 +14,7 @@ from pgvector.psycopg import register_vector
 from catalog.models import EMBEDDING_DIMENSIONS, Item
 from engine import search_quality
 from engine.encoder import get_encoder
+from profiles.parser import TAG_PREFIX
 
 MAX_K = 100
 # hnsw.ef_search is the size of the candidate list the index walks. pgvector's
@@ -219,9 +220,13 @@ def nearest_ids_many(
     return [[item_id for _, item_id in sorted(rows)] for rows in found]
 
 
-def popular_ids(*, k: int, category: str = "", exclude_ids: Sequence[int] = ()) -> list[int]:
-    """The ``k`` most popular active, embedded items."""
+def popular_ids(
+    *, k: int, category: str = "", exclude_ids: Sequence[int] = (), tag: str = ""
+) -> list[int]:
+    """The ``k`` most popular active, embedded items (of ``category``, with ``tag``)."""
     where, params = _filters(category, exclude_ids)
+    if tag:
+        where, params = where + " AND tags @> ARRAY[%s]::varchar(100)[]", [*params, tag]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM catalog_item WHERE {where} ORDER BY popularity DESC, id LIMIT %s",
@@ -244,20 +249,24 @@ def item_vectors(
 
 
 def items_carrying(item_ids: np.ndarray, labels: Sequence[str]) -> dict[str, np.ndarray]:
-    """For each category in ``labels``, which of ``item_ids`` carry it (one query,
+    """For each label in ``labels`` (a category, or a common tag written
+    "tag:<name>", engine.concepts), which of ``item_ids`` carry it (one query,
     none without labels)."""
     carrying = {label: np.zeros(len(item_ids), dtype=bool) for label in labels}
     if not labels or not len(item_ids):
         return carrying
+    tags = [label.removeprefix(TAG_PREFIX) for label in labels if label.startswith(TAG_PREFIX)]
+    categories = [label for label in labels if not label.startswith(TAG_PREFIX)]
     row = {int(pk): n for n, pk in enumerate(item_ids)}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, categories FROM catalog_item "
-            "WHERE id = ANY(%s) AND categories && %s::varchar(100)[]",
-            [list(row), list(labels)],
+            "SELECT id, categories, tags FROM catalog_item WHERE id = ANY(%s) "
+            "AND (categories && %s::varchar(100)[] OR tags && %s::varchar(100)[])",
+            [list(row), categories, tags],
         )
-        for pk, categories in cursor.fetchall():
-            for name in categories:
+        for pk, item_categories, item_tags in cursor.fetchall():
+            names = [*item_categories, *(TAG_PREFIX + tag for tag in item_tags)]
+            for name in names:
                 if name in carrying:
                     carrying[name][row[pk]] = True
     return carrying

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retar
 from catalog.models import Item
 from catalog.selectors import categories_in_use, items_browse
 from engine import concepts, retrieval, scoring, steering
-from engine.catalog_cache import catalog_stats
+from engine.catalog_cache import catalog_stats, tag_index
 from engine.forms import (
     CatalogFilterForm,
     ListControlsForm,
@@ -30,7 +30,7 @@ from engine.preview import recommendations_preview
 from engine.recommend import Move, Served, recommend_for_user, why_not
 from engine.regeneration import regeneration_apply, regeneration_preview
 from engine.related import more_like_this
-from profiles.parser import ProfileTextError
+from profiles.parser import typed_sections
 from profiles.selectors import LineGroup, item_reaction, line_groups, person_is_new
 from profiles.services import (
     STRENGTH_SCALE,
@@ -399,23 +399,36 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
     status = 200
     if not form.is_valid():
         status = 400
-        context["error"] = " ".join(form.errors.get("text", ["The text could not be read."]))
+        errors = [error for field in ("text", "choices") for error in form.errors.get(field, [])]
+        context["error"] = " ".join(errors or ["The text could not be read."])
     else:
         try:
             preview = recommendations_preview(
                 user=request.user,
                 text=form.cleaned_data["text"],
                 options=ListOptions(k=FOR_YOU_SIZE),
+                choices=form.cleaned_data["choices"],
             )
-        except ProfileTextError as error:
+        except ApplicationError as error:
             context["error"], status = error.message, 400
         else:
-            added = set(preview.added_lines)
             context["preview"] = preview
-            context["new_lines"] = concepts.line_readings(
-                [d for d in preview.drafts if d.text in added], catalog_stats().categories
-            )
+            context["new_lines"] = preview_readings(preview, form.cleaned_data["text"])
     return render(request, "profiles/_preview.html", context, status=status)
+
+
+def preview_readings(preview, text: str) -> list:
+    """How the draft's new or changed lines, and those with a label the person
+    chose, were read (engine.concepts), for the preview to show beside them."""
+    added = set(preview.added_lines)
+    stats = catalog_stats()
+    return concepts.line_readings(
+        [d for d in preview.drafts if d.text in added or d.concept],
+        stats.categories,
+        stats,
+        tags=tag_index(stats),
+        sections=typed_sections(text),
+    )
 
 
 # --- "Write it again", previewed ------------------------------------------------

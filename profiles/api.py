@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Item
 from profiles import selectors, services
-from profiles.models import ApiToken, Interaction, ProfileRevision, Statement
+from profiles.models import CONCEPT_MAX_LENGTH, ApiToken, Interaction, ProfileRevision, Statement
 from profiles.parser import MAX_STATEMENT_LENGTH, MAX_TOTAL_LENGTH, render_profile
 from profiles.revisions import revision_diff
 from recsite.api import MAX_ID, MAX_REVISION, StrictFloatField, object_id, validated
@@ -154,6 +154,12 @@ class StatementSerializer(serializers.Serializer):
     detached = serializers.BooleanField(
         help_text="Reworded so that it no longer describes its group: it acts by its words alone."
     )
+    concept = serializers.CharField(
+        help_text=(
+            "The label you chose for the line to act on: '' reads it from its words, "
+            "'-' acts by meaning only, else a category's name or 'tag:' and a tag."
+        )
+    )
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -272,6 +278,17 @@ class StatementUpdateSerializer(BaseRevision):
         min_value=0, max_value=1, required=False, allow_null=True, default=None
     )
     pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
+    concept = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        max_length=CONCEPT_MAX_LENGTH,
+        help_text=(
+            "The label the line acts on: '' reads it from its words, '-' none (it acts "
+            "by meaning only), else a category's name or 'tag:' and a tag of the catalog."
+        ),
+    )
 
 
 @extend_schema(tags=["profile"])
@@ -282,7 +299,7 @@ class StatementView(APIView):
 
     @extend_schema(request=StatementUpdateSerializer, responses=ProfileSerializer)
     def patch(self, request, position: int):
-        """Change the line's words, polarity, strength or pin, as a new revision."""
+        """Change the line's words, polarity, strength, pin or concept, as a new revision."""
         body = validated(StatementUpdateSerializer, request.data)
         services.profile_edit(
             user=request.user,
@@ -449,6 +466,7 @@ class ExportedStatementSerializer(serializers.Serializer):
     weight = serializers.FloatField()
     origin = serializers.ChoiceField(choices=Statement.Origin.choices)
     pinned = serializers.BooleanField()
+    concept = serializers.CharField(required=False, help_text="The label chosen for the line.")
     evidence = serializers.ListField(
         child=serializers.CharField(), help_text="The items' external ids."
     )

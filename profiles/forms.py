@@ -1,10 +1,51 @@
+import json
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from profiles.models import Statement
-from profiles.parser import MAX_STATEMENT_LENGTH, MAX_TOTAL_LENGTH
+from profiles.models import CONCEPT_MAX_LENGTH, Statement
+from profiles.parser import MAX_STATEMENT_LENGTH, MAX_STATEMENTS, MAX_TOTAL_LENGTH
+from profiles.services import LineChoice
 
 MAX_UPLOAD_BYTES = 64 * 1024
+
+
+class LineChoicesField(forms.CharField):
+    """The switches pressed in the editor's preview, as JSON:
+    ``{"line text": {"concept": "Romance", "polarity": "like"}, ...}`` (either
+    key may be left out) -> line text -> ``LineChoice``. Empty: none."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            required=False,
+            max_length=MAX_TOTAL_LENGTH,
+            widget=forms.HiddenInput(attrs={"data-testid": "line-choices"}),
+            **kwargs,
+        )
+
+    def to_python(self, value) -> dict[str, LineChoice]:
+        value = super().to_python(value)
+        if not value:
+            return {}
+        try:
+            data = json.loads(value)
+        except ValueError:
+            raise forms.ValidationError("The choices beside the lines could not be read.") from None
+        if not isinstance(data, dict) or len(data) > MAX_STATEMENTS:
+            raise forms.ValidationError("The choices beside the lines could not be read.")
+        choices = {}
+        for text, choice in data.items():
+            if not isinstance(choice, dict) or not len(text) <= MAX_STATEMENT_LENGTH:
+                raise forms.ValidationError("The choices beside the lines could not be read.")
+            concept, polarity = choice.get("concept"), choice.get("polarity")
+            if concept is not None and (
+                not isinstance(concept, str) or len(concept) > CONCEPT_MAX_LENGTH
+            ):
+                raise forms.ValidationError(f"The label chosen for “{text}” could not be read.")
+            if polarity is not None and polarity not in Statement.Polarity.values:
+                raise forms.ValidationError(f"The reading chosen for “{text}” could not be read.")
+            choices[" ".join(text.split())] = LineChoice(concept=concept, polarity=polarity)
+        return choices
 
 
 class ProfileTextForm(forms.Form):
@@ -15,6 +56,13 @@ class ProfileTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
     )
     base_revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    choices = LineChoicesField()
+
+    def clean(self):
+        # The choices field is hidden: its error is shown where the person looks.
+        for error in self.errors.pop("choices", []):
+            self.add_error("text", error)
+        return super().clean()
 
 
 class ProfileUploadForm(forms.Form):

@@ -119,6 +119,9 @@ class Profile(models.Model):
         return interactions - self.interactions_at_generation
 
 
+CONCEPT_MAX_LENGTH = 120  # Statement.concept: a category's or a tag's name, prefixed
+
+
 class Statement(models.Model):
     class Polarity(models.TextChoices):
         LIKE = "like", "Likes"
@@ -148,6 +151,11 @@ class Statement(models.Model):
     # The person reworded the line so that it no longer describes its group:
     # it acts by its words alone (set by the engine, engine.scoring.detached).
     detached = models.BooleanField(default=False)
+    # The catalog label the line acts on, as the person chose it in the editor:
+    # "" reads it from the words (engine.concepts), parser.CONCEPT_OFF acts by meaning
+    # alone, anything else is the label chosen ("Romance", or "tag:zombie").
+    # Kept while the line's words stay the same, whatever else is edited.
+    concept = models.CharField(max_length=CONCEPT_MAX_LENGTH, blank=True, default="")
 
     class Meta:
         ordering = ["profile", "position"]

@@ -18,7 +18,7 @@ carries it instead.
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from profiles import phrasing
@@ -26,6 +26,11 @@ from recsite.errors import ApplicationError
 
 LIKE = "like"
 AVOID = "avoid"
+# A line's chosen concept (profiles.models.Statement.concept): CONCEPT_OFF acts
+# by meaning alone; a tag's label is TAG_PREFIX and the tag ("tag:zombie"),
+# a category's its name.
+CONCEPT_OFF = "-"
+TAG_PREFIX = "tag:"
 
 MAX_STATEMENTS = 50
 MAX_STATEMENT_LENGTH = 300
@@ -109,6 +114,9 @@ class ParsedStatement:
     polarity: str  # LIKE or AVOID
     weight: float  # 0..1
     embedded_text: str  # what the encoder sees: negation and "I love" removed
+    # The section the line was typed under (LIKE, AVOID; "" not known): when
+    # its words overrode it, the editor shows the line with a switch.
+    section: str = field(default="", compare=False)
 
 
 class ProfileTextError(ApplicationError):
@@ -212,7 +220,13 @@ def _statement(text: str, section: str, marker: float | None) -> ParsedStatement
     if reading.polarity == AVOID or (reading.polarity == LIKE and section == LIKE):
         polarity = reading.polarity
     weight = marker if marker is not None else reading.weight or 1.0
-    return ParsedStatement(text=text, polarity=polarity, weight=weight, embedded_text=reading.topic)
+    return ParsedStatement(
+        text=text,
+        polarity=polarity,
+        weight=weight,
+        embedded_text=reading.topic,
+        section=section,
+    )
 
 
 def _has_words(text: str) -> bool:
@@ -286,6 +300,11 @@ def parse_profile(text: str) -> list[ParsedStatement]:
         if len(statements) > MAX_STATEMENTS:
             raise ProfileTextError(f"a profile holds at most {MAX_STATEMENTS} statements", number)
     return statements
+
+
+def typed_sections(text: str) -> dict[str, str]:
+    """Each statement's text -> the section it was typed under (LIKE or AVOID)."""
+    return {statement.text: statement.section for statement in parse_profile(text)}
 
 
 def _check_statement(statement: ParsedStatement, number: int) -> None:

@@ -48,7 +48,10 @@ _OPENERS = _phrases(
     actually; simply; still"""
 )
 # Who speaks, and how: "I", "I'm", "I've always", "I really", "we".
-_SUBJECT = r"(?:(?:i|we|me|im|ive|id)\b(?:'m|'ve|'d|\s+am|\s+have|\s+would|\s+do)?\s*)?"
+_SUBJECT = (
+    r"(?:(?:i|we|me|im|ive|id|ill)\b(?:'m|'ve|'d|'ll|’m|’ve|’d|’ll|\s+am|\s+have|\s+would"
+    r"|\s+do|\s+will|\s+could|\s+can)?\s*)?"
+)
 _ADVERBS = _either(
     """really; absolutely; truly; totally; just; genuinely; especially; always; still; so;
     definitely; honestly; seriously; actually; also; usually; generally; mostly; simply;
@@ -102,7 +105,9 @@ _AVOID_WORDS = _either(
     nothing more; enough with; enough of; never again; away with; down with; hard pass on;
     nope to; nope; nah to; nah; minus; sans; without; except; excluding; other than;
     apart from; don't show me; do not show me; don't recommend; do not recommend;
-    don't give me; do not give me; no need for; no room for; not in the mood for"""
+    don't give me; do not give me; no need for; no room for; not in the mood for;
+    don't suggest; do not suggest; don't send me; do not send me; don't offer me;
+    don't offer; stop suggesting; stop recommending; stop showing me"""
 )
 _LESS = _either(
     """not too much; not so much; not much; less of; less; fewer; cut down on; cut back on;
@@ -141,6 +146,10 @@ _LIKE_BEFORE = [
             would like; 'd like; would love; 'd love; wish for; hope for; up for; always up for;
             appreciate; treasure; cherish; swear by; rave about; geek out over;
             nerd out over; eager to learn; keen to learn; want to learn; would like to learn;
+            getting into; got into; starting to like; starting to enjoy; warming to;
+            warming up to; get better at; getting better at; improve my; improving my;
+            brush up on; brushing up on; brush up my; brushing up my; practise; practice;
+            practising; practicing; study; studying; master; mastering; pick up;
             'd like to learn; love learning; enjoy learning; learning; excited about;
             drawn to; a lover of; lover of"""
         ),
@@ -165,6 +174,9 @@ _AVOID_ENDINGS = _phrases(
     are dull; isn't for me; is not for me; aren't for me; are not for me; not for me;
     isn't my thing; is not my thing; aren't my thing; not my thing; isn't my cup of tea;
     is not my cup of tea; not my cup of tea; isn't my jam; not my jam; isn't my scene;
+    isn't my style; is not my style; aren't my style; not my style; isn't my speed;
+    not my speed; isn't my bag; not my bag; isn't my vibe; not my vibe; isn't my genre;
+    not my genre;
     not my scene; never again; no thanks; no thank you; thanks but no thanks; no way;
     hard pass; pass; nope; nah; please no; no please; not again; gets on my nerves;
     get on my nerves; annoys me; annoy me; irritates me; irritate me; leaves me cold;
@@ -230,6 +242,90 @@ _TOO_MUCH_FOR_ME = re.compile(
     r"(?:\s+[\w-]+)?\s+for\s+me$",
     re.IGNORECASE,
 )
+# How a thing makes the person feel, said after it: "X bores me stiff",
+# "X drives me up the wall", "X stresses me out". A verb of a bad feeling
+# with "me" after it is an avoid whatever the words around it; a few verbs
+# say it only with their particle ("X puts me off", not "X puts me in a mood").
+_BAD_FEELING = _either(
+    """bore; annoy; irritate; depress; scare; frighten; terrify; upset; drain; exhaust; tire;
+    frustrate; disgust; bother; sicken; nauseate; repel; alienate; anger; infuriate; enrage;
+    confuse; lose; numb; bug; grate on; get to; drive"""
+)
+# Said only with a particle after "me": "X puts me off", not "X puts me in a good mood".
+_BAD_WITH_PARTICLE = _either("gross; creep; freak; stress; wear; put; turn; wind; weird")
+_BAD_FEELING_AFTER = re.compile(
+    r"\s+(?:(?:really|just|totally|always|usually|kind of|kinda|honestly|so|quickly)\s+){0,2}"
+    rf"(?:(?:{_BAD_FEELING})(?:s|es|d|ed)?\s+me"
+    rf"|(?:{_BAD_WITH_PARTICLE})(?:s|es|d|ed)?\s+me\s+(?:out|off|up|down)"
+    r"|gives?\s+me\s+(?:the\s+(?:creeps|ick|willies|heebie-jeebies|shivers)|a headache|hives))"
+    r"(?:\s+(?:out|off|up|down|nuts|crazy|mad|insane|bananas|up the wall|round the bend"
+    r"|around the bend|to sleep|to tears|stiff|senseless|silly|to death|every time|so much"
+    r"|a lot|right away|instantly|immediately|completely|totally))*$",
+    re.IGNORECASE,
+)
+# What the person thinks of it, said after it: "X is so dull", "X are a hard
+# no for me", "X feels pretentious"; or before it: "I find X tedious".
+_VERDICT_BAD = _either(
+    """boring; dull; tedious; tiresome; tiring; annoying; irritating; grating; pretentious;
+    overrated; cheesy; corny; cringe; cringey; cringy; cringeworthy; gross; lame; meh; awful;
+    terrible; dreadful; horrible; bad; unbearable; unwatchable; unreadable; unlistenable;
+    painful; exhausting; draining; depressing; stressful; pointless; useless; insufferable;
+    obnoxious; forgettable; a bore; a snooze; a snoozefest; a turn-off; a turnoff; a no;
+    a hard no; a big no; a firm no; a definite no; an absolute no; hard no; no-go; a no-go;
+    a pass; a hard pass; not good; not great; not it; not for me; a nope; the worst;
+    just noise; noise; off the table; off-limits; off limits; out of the question;
+    my worst nightmare; my least favourite; my least favorite;
+    my pet peeve; my nemesis; the bane of my life; the bane of my existence"""
+)
+_VERDICT_GOOD = _either(
+    """great; amazing; awesome; brilliant; fantastic; wonderful; excellent; superb; terrific;
+    the best; a joy; a treat; a delight; a must; a must-see; a must-read; a must-listen;
+    magic; magical; perfect; underrated; addictive; unbeatable; the greatest; gold; a gem;
+    a favourite; a favorite; a yes; fun; so good; really good; my favourite; my favorite"""
+)
+_VERDICT_VERB = (
+    r"\s+(?:is|are|was|were|feels?|seems?|gets?|sounds?|looks?|can be|tends? to be|always is"
+    r"|always are|has always been|have always been|has been|have been)"
+    r"(?:\s+(?:so|really|just|very|way|pretty|kind of|kinda|a bit|always|usually|often|honestly"
+    r"|totally|quite|rather|incredibly|super|simply|mostly|generally|such)){0,3}\s+"
+)
+_VERDICT_AFTER = [
+    (re.compile(rf"{_VERDICT_VERB}(?:{_VERDICT_BAD})(?:\s+(?:for|to|from) me)?$", re.I), AVOID),
+    (re.compile(rf"{_VERDICT_VERB}(?:{_VERDICT_GOOD})$", re.I), LIKE),
+]
+# "X is my comfort food", "X are my go-to": a thing the person calls theirs is
+# a like, unless the words say it is their worst.
+_MINE_AFTER = re.compile(
+    r"\s+(?:is|are|has always been|have always been|will always be)"
+    r"(?:\s+(?:so|really|just|totally|honestly|basically|definitely|still|always)){0,2}"
+    r"\s+(?:all\s+)?(?:my|our)\s+(?P<what>[\w'’ -]{1,40})$",
+    re.IGNORECASE,
+)
+_NOT_MINE = re.compile(
+    r"\b(?:least|worst|nemesis|pet peeves?|nightmares?|enemy|bane|kryptonite|hell|problem"
+    r"|limit|weakness no more)\b",
+    re.IGNORECASE,
+)
+# "the more twists the better", "the scarier the better": how much, said as a
+# comparison; the line is wanted strongly and the clause is no topic.
+_THE_MORE_THE_BETTER = re.compile(
+    r"[\s,;:–—-]{0,3}\bthe\s+(?:more|bigger|longer|darker|scarier|weirder|funnier|older"
+    r"|louder|faster|harder|nerdier|stranger|[\w-]+er)(?:\s+[\w-]+){0,2}\s+the\s+better$",
+    re.IGNORECASE,
+)
+# "I'm a big documentary buff", "jazz nerd": the person named by what they love.
+_FAN_OF = re.compile(
+    r"(?:(?:i'?m|i’m|i am|we'?re|we are)\s+)?(?:(?:a|an)\s+)?(?:(?:big|huge|massive|total|real"
+    r"|proper|lifelong|die-hard|diehard|bit of a)\s+)?(?P<rest>.+?)\s+(?:buff|fan|lover|nerd"
+    r"|geek|junkie|addict|enthusiast|fanatic|aficionado|devotee)s?$",
+    re.IGNORECASE,
+)
+_FIND_IT_BAD = re.compile(
+    rf"(?:i|we)\s+(?:always\s+|usually\s+|just\s+)?find\s+(?P<rest>.+?)\s+"
+    rf"(?:(?:so|really|just|very|pretty|kind of|kinda|a bit|rather|quite)\s+)?(?:{_VERDICT_BAD})$",
+    re.IGNORECASE,
+)
+
 # Said around the topic: "keep X away", "keep X to a minimum".
 _AROUND = [
     (r"keep\s+(?P<rest>.+?)\s+(?:away|out|far away|out of (?:it|my \w+))$", STRONG),
@@ -284,6 +380,7 @@ _INTENSITY_ENDINGS = {
         _phrases(
             """above all; most of all; more than anything; above everything; above all else;
             a lot; so much; very much; big time; the most; especially; in particular;
+            all day; all day long; all night; any day; any time; anytime; all year round;
             hands down; no question; definitely; for sure; absolutely; of course; obviously;
             100%; without a doubt; every single day; every day; daily; all the time; 24/7"""
         ),
@@ -325,7 +422,8 @@ _LIKE_DESPITE_NEGATION_RE = _compiled(_LIKE_DESPITE_NEGATION)
 _AVOID_RE = _compiled(_AVOID_BEFORE)
 _LIKE_RE = _compiled(_LIKE_BEFORE)
 _INTENSITY_RE = _compiled(_INTENSITY_BEFORE)
-_AROUND_RE = [(re.compile(p, re.IGNORECASE), w) for p, w in _AROUND]
+_AROUND_RE = [(re.compile(p, re.IGNORECASE), w) for p, w in _AROUND] + [(_FIND_IT_BAD, STRONG)]
+_FAN_RE = [(_FAN_OF, STRONG)]
 
 
 @dataclass(frozen=True)
@@ -337,9 +435,37 @@ class Reading:
     topic: str  # the line without the words that say how: what gets embedded
 
 
+_WORD_BREAK = re.compile(r"[\s,;:.!?()\"“”]")
+_BY_LAST_WORD: dict[int, dict[str, list[str]]] = {}
+
+
+def _last_word(text: str) -> str:
+    """The last word of ``text`` (hyphens, apostrophes and "/" inside it); a bounded look."""
+    return _WORD_BREAK.split(text[-60:])[-1]
+
+
+def _by_last_word(endings) -> dict[str, list[str]]:
+    """``endings`` grouped by their last word, each group longest first (built once per list)."""
+    found = _BY_LAST_WORD.get(id(endings))
+    if found is None:
+        found = {}
+        for ending in endings:
+            found.setdefault(_last_word(ending), []).append(ending)
+        _BY_LAST_WORD[id(endings)] = found
+    return found
+
+
 def _ending(lower: str, endings) -> str | None:
-    """The longest of ``endings`` (longest first) that ``lower`` ends with, after a word break."""
-    for ending in endings:
+    """The longest of ``endings`` (longest first) that ``lower`` ends with, after a word break.
+
+    Only the endings with the same last word are compared: a line is read
+    against a few hundred endings many times over (each place it may turn).
+    """
+    word = _last_word(lower)
+    # A last word that holds an ending's last word after a break ("x-no"): whole list.
+    groups = _by_last_word(endings)
+    candidates = groups.get(word, ()) if word and word.isalpha() else endings
+    for ending in candidates:
         fits = lower.endswith(ending) and len(lower) > len(ending)
         if fits and not lower[-len(ending) - 1].isalnum():
             return ending
@@ -366,6 +492,9 @@ def _lower(text: str) -> str:
 def _intensity(topic: str) -> tuple[str, float | None]:
     """The topic without its intensity and time words, and the strength they stand for."""
     weight = None
+    more = _at_end(_THE_MORE_THE_BETTER, topic)
+    if more and topic[: more.start()].strip(_EDGE_PUNCTUATION):
+        topic, weight = topic[: more.start()], STRONG
     found = _first(_INTENSITY_RE, topic)
     if found:
         topic, weight = found
@@ -402,21 +531,18 @@ def _looks_like_a_title(text: str) -> bool:
     )
 
 
+_OPENER_RE = re.compile("(?:" + "|".join(re.escape(o) for o in _OPENERS) + r")[ ,]+", re.IGNORECASE)
+
+
 def _opened(text: str) -> str:
-    """``text`` without the words it opens with ("but honestly, X" -> "X"); linear."""
+    """``text`` without the words it opens with ("but honestly, X" -> "X"); linear:
+    one pass along the text, each opener matched where the last one ended."""
+    start = 0
     while True:
-        lower = text.lower()
-        opener = next(
-            (
-                o
-                for o in _OPENERS
-                if lower.startswith(o) and lower[len(o) : len(o) + 1] in (" ", ",")
-            ),
-            None,
-        )
-        if opener is None or not text[len(opener) :].strip(" ,"):
-            return text
-        text = text[len(opener) :].lstrip(" ,")
+        opener = _OPENER_RE.match(text, start)
+        if opener is None or not text[opener.end() :].strip(" ,"):
+            return text[start:]
+        start = opener.end()
 
 
 def _said_before(text: str) -> tuple[str | None, str, float | None]:
@@ -427,15 +553,43 @@ def _said_before(text: str) -> tuple[str | None, str, float | None]:
     found = _first(_AVOID_RE, text)
     if found:
         return AVOID, *found
+    found = _first(_FAN_RE, text.rstrip(_EDGE_PUNCTUATION))
+    if found:
+        return LIKE, *found
     found = _first(_LIKE_RE, text)
     if found and not _VERB_NOUNS.match(found[0]):
         return LIKE, *found
     return None, text, None
 
 
+# The patterns said at the end of a line look at its last this many
+# characters only: each is far shorter, and a long line stays cheap to read.
+TAIL = 160
+
+
+def _at_end(pattern: re.Pattern, text: str) -> re.Match | None:
+    return pattern.search(text, max(0, len(text) - TAIL))
+
+
+def _judged_after(text: str, lower: str) -> tuple[str | None, str, float | None]:
+    """A feeling or a verdict said after the topic ("X bores me stiff", "X is
+    so dull", "X are my comfort food"), in general words: see ``_said_after``."""
+    feeling = _at_end(_BAD_FEELING_AFTER, lower)
+    if feeling:
+        return AVOID, text[: feeling.start()], STRONG
+    for pattern, side in _VERDICT_AFTER:
+        verdict = _at_end(pattern, lower)
+        if verdict:
+            return side, text[: verdict.start()], STRONG
+    mine = _at_end(_MINE_AFTER, lower)
+    if mine and not _NOT_MINE.search(mine["what"]):
+        return LIKE, text[: mine.start()], None
+    return None, text, None
+
+
 def _said_after(text: str) -> tuple[str | None, str, float | None]:
     lower = _lower(text)
-    too_much = _TOO_MUCH_FOR_ME.search(lower)
+    too_much = _at_end(_TOO_MUCH_FOR_ME, lower)
     if too_much:
         return AVOID, text[: too_much.start()], STRONG
     for endings, side, weight in (
@@ -447,7 +601,7 @@ def _said_after(text: str) -> tuple[str | None, str, float | None]:
         ending = _ending(lower, endings)
         if ending:
             return side, _without_ending(text, ending), weight
-    return None, text, None
+    return _judged_after(text, lower)
 
 
 def read(text: str) -> Reading:

@@ -144,7 +144,7 @@ def profile_save(request):
     try:
         profile_edit(
             user=request.user,
-            edit=ReplaceText(form.cleaned_data["text"]),
+            edit=ReplaceText(form.cleaned_data["text"], form.cleaned_data["choices"]),
             base_revision=form.cleaned_data["base_revision"],
         )
     except ProfileTextError as error:
@@ -157,11 +157,15 @@ def profile_save(request):
             {
                 "text": form.cleaned_data["text"],
                 "base_revision": conflict.extra["current_revision"],
+                "choices": request.POST.get("choices", ""),
             }
         )
         form.is_valid()
         form.add_error(None, conflict.message)
         return _page(request, form=form, status=409)
+    except ApplicationError as error:  # a label chosen beside a line that the catalog lacks
+        form.add_error("text", error.message)
+        return _page(request, form=form, status=400)
     messages.success(request, "Your profile is saved.")
     return redirect("profiles:profile")
 

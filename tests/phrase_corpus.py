@@ -6,9 +6,10 @@ for a line that turns, its like's band) | the catalog label it names, or -.
 
 TUNING (with HELD_OUT_FIRST, a first held-out part measured once and then
 tuned on) was read while the phrase lists of ``profiles.phrasing`` were
-written and fixed. HELD_OUT was written in one go afterwards and never used
-to change them: its figures say how the reading does on phrasing it has not
-seen.
+written and fixed. HELD_OUT was written in one go afterwards; its misses
+were seen (not its lines added to any list) when the reading was made more
+general in December. HELD_OUT_SECOND was written before that change and
+first measured after it: its first figures are the unseen-phrasing ones.
 
 Labels are those of CATEGORIES (film genres as MovieLens has them, book,
 music and course categories as shops and course sites name theirs).
@@ -181,7 +182,7 @@ likes | dramas | like | strong | Drama
 likes | I don't want dramas | avoid | strong | Drama
 likes | thrillers | like | strong | Thriller
 likes | thrillers, a lot | like | strong | Thriller
-likes | animated films | like | strong | -
+likes | animated films | like | strong | Animation
 likes | musicals are fine | like | medium | Musical
 likes | musicals, once in a while | like | mild | Musical
 """
@@ -223,9 +224,9 @@ likes | really into true crime lately | like | strong | True Crime
 likes | count me in for any heist movie | like | strong | -
 likes | always keen on a good documentary | like | strong | Documentary
 likes | bring on the musicals | like | strong | Musical
-likes | I live for a clever thriller | like | strong | -
+likes | I live for a clever thriller | like | strong | Thriller
 likes | hip-hop, every single day | like | strong | Hip-Hop
-likes | folk music on lazy Sundays | like | strong | -
+likes | folk music on lazy Sundays | like | strong | Folk
 likes | classical for focusing | like | strong | Classical
 likes | a bit of blues | like | mild | Blues
 likes | punk, now and again | like | mild | Punk
@@ -334,4 +335,94 @@ avoids | gore | avoid | strong | -
 avoids | I love a good jump scare but not here | avoid | strong | -
 avoids | reality shows | avoid | strong | -
 avoids | more of the same | avoid | strong | -
+"""
+
+# Written in one go on 6 December (helper h16) before any change it measures
+# and never used to change the reading: films, books, music, courses, and
+# podcasts, recipes and games, domains the parts above never used. Its
+# figures, first run, are in docs/EVALUATION.md.
+HELD_OUT_SECOND = """
+likes | not feeling musicals these days | avoid | strong | Musical
+likes | I'll skip the horror, thanks | avoid | strong | Horror
+likes | zombie stuff grosses me out | avoid | strong | -
+likes | keep romcoms out of my feed | avoid | strong | -
+likes | had my fill of superhero films | avoid | strong | -
+likes | war documentaries are too heavy for me | avoid | strong | -
+likes | no thanks on westerns | avoid | strong | Western
+likes | animated films for little kids aren't my thing | avoid | strong | -
+likes | I find poetry pretentious | avoid | strong | Poetry
+likes | self-help is a big no for me | avoid | strong | Self-Help
+likes | fantasy doorstoppers wear me out | avoid | strong | -
+likes | I've never warmed to sci-fi | avoid | strong | Sci-Fi
+likes | country music makes me want to leave the room | avoid | strong | Country
+likes | heavy metal is just noise to me | avoid | strong | -
+likes | can't get into jazz | avoid | strong | Jazz
+likes | rap isn't really my style | avoid | strong | Hip-Hop
+likes | marketing webinars, no thanks | avoid | strong | Marketing
+likes | please don't suggest business courses | avoid | strong | Business
+likes | statistics courses make my head spin | avoid | strong | Statistics
+likes | I'd rather not do another beginner Python course | avoid | strong | -
+likes | true crime podcasts give me the creeps | avoid | strong | True Crime
+likes | political podcasts wind me up | avoid | strong | -
+likes | no more cooking podcasts | avoid | strong | Cooking
+likes | recipes with lots of meat are off the table | avoid | strong | -
+likes | I'm not into shooter games | avoid | strong | -
+likes | horror games are way too stressful for me | avoid | strong | Horror
+likes | a little less melodrama please | avoid | medium | -
+likes | tone down the swearing | avoid | medium | -
+likes | fewer love songs | avoid | medium | -
+likes | hard pass on slashers | avoid | strong | -
+likes | anything but reality TV | avoid | strong | -
+likes | I could happily never see another musical | avoid | strong | Musical
+likes | absolutely love film noir | like | strong | Film-Noir
+likes | anything Studio Ghibli | like | strong | -
+likes | I'm a big documentary buff | like | strong | Documentary
+likes | westerns are my favourite genre | like | strong | Western
+likes | I binge sitcoms | like | strong | Comedy
+likes | scary movies, the scarier the better | like | strong | Horror
+likes | feel-good romances | like | strong | -
+likes | I'm always in the mood for a cosy mystery | like | strong | -
+likes | I read crime novels on every holiday | like | strong | Crime
+likes | memoirs by chefs | like | strong | -
+likes | biographies are my go-to | like | strong | Biography
+likes | historical fiction | like | strong | -
+likes | I'm really into graphic novels right now | like | strong | Graphic Novels
+likes | travel memoirs, now and then | like | mild | -
+likes | blues guitar | like | strong | -
+likes | reggae on summer evenings | like | strong | Reggae
+likes | a bit of country from time to time | like | mild | Country
+likes | I could listen to classical all day | like | strong | Classical
+likes | electronic, mostly ambient | like | strong | -
+likes | I'm getting into folk | like | strong | Folk
+likes | punk is my first love | like | strong | Punk
+likes | intro to machine learning | like | strong | Machine Learning
+likes | I want to get better at photography | like | strong | Photography
+likes | design courses with real client briefs | like | strong | -
+likes | brushing up my Spanish | like | strong | Spanish
+likes | data science bootcamps | like | strong | Data Science
+likes | weekly comedy podcasts | like | strong | -
+likes | history podcasts are my commute staple | like | strong | History
+likes | easy weeknight recipes | like | strong | -
+likes | baking books | like | strong | Cooking
+likes | co-op board games | like | strong | -
+likes | story-rich adventure games | like | strong | -
+likes | adventure games | like | strong | Adventure
+likes | puzzle games, occasionally | like | mild | -
+likes | mysteries now and then | like | mild | Mystery
+likes | kind of like thrillers | like | medium | Thriller
+likes | somewhat into documentaries | like | medium | Documentary
+likes | war stories, though not the gory ones | like+avoid | strong | War
+likes | romance but nothing too steamy | like+avoid | strong | Romance
+likes | sci-fi novels without the info dumps | like+avoid | strong | Sci-Fi
+likes | metal, just not the screaming kind | like+avoid | strong | Metal
+likes | cooking shows minus the competition | like+avoid | strong | Cooking
+likes | action films but less shaky cam | like+avoid | strong | Action
+likes | documentaries, but no true crime | like+avoid | strong | Documentary
+likes | podcasts about science, not politics | like+avoid | strong | -
+avoids | westerns | avoid | strong | Western
+avoids | anything with clowns | avoid | strong | -
+avoids | sad piano music | avoid | strong | -
+avoids | poetry readings | avoid | strong | Poetry
+avoids | reality competitions | avoid | strong | -
+avoids | tired of zombie films | avoid | strong | -
 """

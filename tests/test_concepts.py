@@ -43,3 +43,41 @@ def test_without_an_encoder_only_the_words_name_labels(settings, tmp_path):
     settings.EMBEDDING_MODEL = str(tmp_path / "no-such-model")
     assert concepts.meaning_match("battles", GENRES) == concepts.LabelMatch()
     assert concepts.line_label("horror films", GENRES) == "Horror"
+
+
+TAGS = scoring.category_index(["zombie", "based on novel", "time travel"])
+
+
+def test_a_common_tag_named_by_the_words_is_a_label_after_the_categories():
+    assert concepts.line_label("zombie films", GENRES, tags=TAGS) == "tag:zombie"
+    assert concepts.line_label("zombies", GENRES, tags=TAGS) == "tag:zombie"
+    assert concepts.line_label("time travel stories", GENRES, tags=TAGS) == "tag:time travel"
+    assert concepts.line_label("horror films", GENRES, tags=TAGS) == "Horror"
+    assert concepts.line_label("zombie romance", GENRES, tags=TAGS) == ""
+    assert concepts.label_words("tag:zombie") == "zombie (tag)"
+
+
+def test_the_persons_choice_decides_while_the_catalog_has_it():
+    class Line:
+        def __init__(self, embedded_text, concept):
+            self.embedded_text, self.concept = embedded_text, concept
+
+    assert concepts.acting_label(Line("horror films", "-"), GENRES, TAGS) == ""
+    assert concepts.acting_label(Line("ghosts", "Horror"), GENRES, TAGS) == "Horror"
+    assert concepts.acting_label(Line("ghosts", "tag:zombie"), GENRES, TAGS) == "tag:zombie"
+    # A label gone from the catalog: the words decide again.
+    assert concepts.acting_label(Line("horror films", "Western"), GENRES, TAGS) == "Horror"
+
+
+def test_quality_format_and_when_words_are_no_part_of_a_label():
+    for topic in (
+        "a clever mystery",
+        "mystery workshops",
+        "intro to mystery",
+        "mysteries on rainy evenings",
+        "mystery, definitely mystery",
+    ):
+        assert concepts.word_label(topic, GENRES) == "Mystery", topic
+    # Parts that name different things, or a part that narrows: no label.
+    assert concepts.word_label("mystery, especially cosy ones", GENRES) == ""
+    assert concepts.word_label("horror, comedy", GENRES) == ""

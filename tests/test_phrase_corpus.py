@@ -1,11 +1,12 @@
 """How lines typed in everyday words are read: polarity, strength and the label they name.
 
-The corpus (tests/phrase_corpus.py) holds lines about films, books, music and
-courses; its held-out part was never used to tune the phrase lists. The test
+The corpus (tests/phrase_corpus.py) holds lines about films, books, music,
+courses, podcasts, recipes and games; its held-out parts were written apart
+from the phrase lists (see there for what each has been used for). The test
 prints the figures for both parts (run with -s to see them) and holds each
 tuned part and the whole corpus to the targets (polarity right on at least
 98% of the lines, the label on at least 90% of the lines that name one) and
-the held-out part to the figures it first gave. Labels are read by words and,
+each held-out part to the figures it first gave. Labels are read by words and,
 for one-word topics, by meaning (engine.concepts.meaning_match), with the
 test settings' real encoder.
 """
@@ -14,7 +15,14 @@ import pytest
 
 from engine import concepts, scoring
 from profiles.parser import AVOID, LIKE, parse_line
-from tests.phrase_corpus import CATEGORIES, HELD_OUT, HELD_OUT_FIRST, TUNING, rows
+from tests.phrase_corpus import (
+    CATEGORIES,
+    HELD_OUT,
+    HELD_OUT_FIRST,
+    HELD_OUT_SECOND,
+    TUNING,
+    rows,
+)
 
 INDEX = scoring.category_index(CATEGORIES)
 POLARITY_TARGET = 0.98
@@ -76,7 +84,7 @@ def report(name: str, found: dict) -> None:
 
 
 def test_the_corpus_is_large_and_varied():
-    lines = rows(TUNING) + rows(HELD_OUT_FIRST) + rows(HELD_OUT)
+    lines = rows(TUNING) + rows(HELD_OUT_FIRST) + rows(HELD_OUT) + rows(HELD_OUT_SECOND)
     assert len(lines) >= 200
     assert len({(section, line) for section, line, *_ in lines}) == len(lines)
     assert sum(p == "avoid" for _, _, p, *_ in lines) >= 60
@@ -88,13 +96,17 @@ def test_the_corpus_is_large_and_varied():
 # worse fails here even while the tuned part still passes.
 # Raised to 0.85 when one-word topics began to be matched by meaning (36 of 42).
 HELD_OUT_FLOOR = {"polarity": 0.97, "label": 0.85}
+# The second held-out part (written in one go before the changes it measured)
+# as first measured: polarity 72 of 83 (86.7%), label 27 of 48 (56.2%).
+NEW_HELD_OUT_FLOOR = {"polarity": 0.86, "label": 0.56}
 # A label acts on a whole category: at most this share of the lines that name
 # none may be given one (2 of 66 in the tuning part when first measured).
 FALSE_LABEL_SHARE = 0.05
 PARTS = {
     "tuning": TUNING + HELD_OUT_FIRST,
     "held out": HELD_OUT,
-    "whole corpus": TUNING + HELD_OUT_FIRST + HELD_OUT,
+    "new held out": HELD_OUT_SECOND,
+    "whole corpus": TUNING + HELD_OUT_FIRST + HELD_OUT + HELD_OUT_SECOND,
 }
 
 
@@ -102,10 +114,9 @@ PARTS = {
 def test_polarity_and_label_are_read_right(name):
     found = figures(PARTS[name])
     report(name, found)
+    floor = {"held out": HELD_OUT_FLOOR, "new held out": NEW_HELD_OUT_FLOOR}.get(name)
     polarity, label = (
-        (HELD_OUT_FLOOR["polarity"], HELD_OUT_FLOOR["label"])
-        if name == "held out"
-        else (POLARITY_TARGET, LABEL_TARGET)
+        (floor["polarity"], floor["label"]) if floor else (POLARITY_TARGET, LABEL_TARGET)
     )
     assert found["polarity"] >= polarity, found["wrong"]["polarity"]
     assert found["label"] >= label, found["wrong"]["label"]

@@ -234,3 +234,44 @@ class TestTheSectionDecidesWhenTheWordsDoNot:
 
     def test_avoid_words_turn_a_likes_line(self):
         assert one("Likes:\n- nothing gory").polarity == AVOID
+
+
+class TestJudgementsSaidAfterTheTopic:
+    """A feeling or a verdict after the topic decides, in words no list names one by one."""
+
+    @pytest.mark.parametrize(
+        ("line", "topic"),
+        [
+            ("opera wears me out", "opera"),
+            ("slapstick drives me up the wall", "slapstick"),
+            ("laugh tracks annoy me so much", "laugh tracks"),
+            ("documentaries put me off", "documentaries"),
+            ("clowns give me the creeps", "clowns"),
+            ("musicals are so tedious", "musicals"),
+            ("war epics feel pretentious to me", "war epics"),
+            ("torture scenes are a firm no", "torture scenes"),
+            ("I find opera insufferable", "opera"),
+            ("horror is my worst nightmare", "horror"),
+        ],
+    )
+    def test_a_bad_feeling_or_verdict_is_an_avoid(self, line, topic):
+        statement = one(f"Likes:\n- {line}")
+        assert (statement.polarity, statement.embedded_text) == (AVOID, topic)
+        assert statement.section == LIKE, "the editor shows the words overrode the header"
+
+    @pytest.mark.parametrize(
+        ("line", "topic"),
+        [
+            ("jazz is my comfort food", "jazz"),
+            ("sea shanties are brilliant", "sea shanties"),
+            ("I'm a lifelong opera buff", "opera"),
+            ("heist films, the twistier the better", "heist films"),
+        ],
+    )
+    def test_praise_is_a_like_even_under_avoids(self, line, topic):
+        statement = one(f"- {line}")
+        assert (statement.polarity, statement.embedded_text) == (LIKE, topic)
+
+    def test_a_good_feeling_after_me_is_no_avoid(self):
+        assert one("Likes:\n- action films put me in a good mood").polarity == LIKE
+        assert one("Likes:\n- horror is my favourite").polarity == LIKE

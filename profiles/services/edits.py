@@ -11,17 +11,19 @@ it scores the lists before and after (engine.steering, engine.preview).
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Item
-from profiles.models import Interaction, Profile, ProfileRevision, Statement
+from profiles.models import CONCEPT_MAX_LENGTH, Interaction, Profile, ProfileRevision, Statement
 from profiles.parser import (
+    CONCEPT_OFF,
     MAX_STATEMENT_LENGTH,
     MAX_STATEMENTS,
+    TAG_PREFIX,
     ProfileTextError,
     by_polarity,
     parse_line,
@@ -164,26 +166,94 @@ def profile_edit(
 # --- The whole text -----------------------------------------------------------------
 
 
+def concept_checked(concept: str) -> str:
+    """A line's chosen concept as stored (Statement.concept), or an error naming the field.
+
+    "" (read it from the words) and CONCEPT_OFF (act by meaning only) always
+    do; a label must be one the catalog's active items carry, a category's
+    name or TAG_PREFIX and a tag ("tag:zombie"), so a typo is named rather
+    than stored to act on nothing.
+    """
+    concept = " ".join(str(concept).split())
+    if concept in ("", CONCEPT_OFF):
+        return concept
+    if len(concept) > CONCEPT_MAX_LENGTH:
+        raise ApplicationError(
+            f"concept is at most {CONCEPT_MAX_LENGTH} characters.", extra={"field": "concept"}
+        )
+    items = Item.objects.filter(is_active=True)
+    if concept.startswith(TAG_PREFIX):
+        tag = concept.removeprefix(TAG_PREFIX)
+        found, what = items.filter(tags__contains=[tag]).exists(), f"the tag {tag!r}"
+    else:
+        found = items.filter(categories__contains=[concept]).exists()
+        what = f"the category {concept!r}"
+    if not found:
+        raise ApplicationError(
+            f"No item of the catalog carries {what}.", extra={"field": "concept"}
+        )
+    return concept
+
+
+def concept_words(concept: str) -> str:
+    """What a stored concept makes a line do, in words: "acts on Romance"."""
+    if concept == CONCEPT_OFF:
+        return "acts by its meaning only"
+    if concept.startswith(TAG_PREFIX):
+        return f"acts on the tag {concept.removeprefix(TAG_PREFIX)}"
+    return f"acts on {concept}" if concept else "acts on what its words name"
+
+
+@dataclass(frozen=True)
+class LineChoice:
+    """How the person chose to read one line in the editor's preview (None: as read).
+
+    ``concept``: the label it acts on (Statement.concept); ``polarity``: Likes
+    or Avoids even where its words say otherwise ("tired of zombie films"
+    typed under Likes is read as an avoid; the person may say it is a like).
+    """
+
+    concept: str | None = None
+    polarity: str | None = None
+
+    def applied(self, draft: StatementDraft) -> StatementDraft:
+        if self.polarity is not None and self.polarity not in Statement.Polarity.values:
+            raise ApplicationError("polarity must be like or avoid.", extra={"field": "polarity"})
+        if self.polarity is not None and self.polarity != draft.polarity:
+            draft = replace(draft, polarity=self.polarity, origin=Statement.Origin.USER)
+        if self.concept is not None:
+            draft = replace(draft, concept=concept_checked(self.concept))
+        return draft
+
+
 @dataclass(frozen=True)
 class ReplaceText(ProfileEdit):
     """The profile as the person typed it in the editor (or the API's PUT).
 
     A line that is unchanged (same text and polarity) keeps what the person
-    cannot see in the text: where it came from, its pin, its evidence. Any
-    other line is the person's own.
+    cannot see in the text: where it came from, its pin, its evidence, the
+    concept chosen for it. So does a line the person once chose to read
+    against its words ("tired of zombie films" kept as a like) that still
+    stands in the section they chose. Any other line is the person's own.
+    ``choices``: line text -> LineChoice, the switches pressed in the preview.
     """
 
     text: str
+    choices: Mapping[str, LineChoice] = field(default_factory=dict)
 
     def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
         current = {(d.text, d.polarity): d for d in drafts}
         result = []
         for statement in parse_profile(self.text):
             kept = current.get((statement.text, statement.polarity))
+            if kept is None and statement.section not in ("", statement.polarity):
+                kept = current.get((statement.text, statement.section))
             if kept:
-                result.append(replace(kept, weight=statement.weight))
+                draft = replace(kept, weight=statement.weight)
             else:
-                result.append(StatementDraft.from_parsed(statement))
+                draft = StatementDraft.from_parsed(statement)
+            choice = self.choices.get(statement.text)
+            result.append(choice.applied(draft) if choice else draft)
         return Applied(result, "Your profile is saved.", label="Edited the text")
 
 
@@ -251,12 +321,14 @@ def _reworded(text: str, polarity: str) -> list:
 
 @dataclass(frozen=True)
 class ChangeLine(ProfileEdit):
-    """One line's words, polarity, strength or pin (None: unchanged).
+    """One line's words, polarity, strength, pin or concept (None: unchanged).
 
     New words go through the editor's parser and limits, read in the line's
     section (or the new ``polarity``): "not into X" typed on a "Likes" line
-    becomes an "Avoids" line. Changed words make the line the person's own;
-    a changed strength or pin keeps its origin and evidence.
+    becomes an "Avoids" line. Changed words make the line the person's own
+    and are read afresh (a concept chosen for the old words goes, unless
+    ``concept`` is given too); a changed strength, pin or concept keeps its
+    origin and evidence. ``concept``: see ``concept_checked``.
     """
 
     position: int
@@ -264,6 +336,7 @@ class ChangeLine(ProfileEdit):
     polarity: str | None = None
     weight: float | None = None
     pinned: bool | None = None
+    concept: str | None = None
 
     def apply(self, drafts: list[StatementDraft], *, user) -> Applied:
         old = draft = _line(drafts, self.position)
@@ -288,6 +361,8 @@ class ChangeLine(ProfileEdit):
             draft = replace(draft, weight=round(float(self.weight), 2))
         if self.pinned is not None:
             draft = replace(draft, pinned=bool(self.pinned))
+        if self.concept is not None:
+            draft = replace(draft, concept=concept_checked(self.concept))
         drafts[self.position : self.position + 1] = [draft, *added]
         message = self._message(old, draft, reworded) + "".join(
             f" “{a.text}” is a line of its own." for a in added
@@ -309,6 +384,8 @@ class ChangeLine(ProfileEdit):
             return f"“{old.text}” is now {section} line."
         if new.weight != old.weight:
             return f"“{old.text}” now counts {strength_words(new.weight)}."
+        if new.concept != old.concept:
+            return f"“{old.text}” {concept_words(new.concept)}."
         return f"“{old.text}” is unchanged."
 
 

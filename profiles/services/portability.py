@@ -1,7 +1,7 @@
 """A profile as a file: export to JSON or text, and the statements an import stands for."""
 
 from catalog.models import Item
-from profiles.models import Statement
+from profiles.models import CONCEPT_MAX_LENGTH, Statement
 from profiles.parser import (
     MAX_STATEMENT_LENGTH,
     MAX_STATEMENTS,
@@ -40,6 +40,7 @@ def profile_export(*, user) -> dict:
                 "weight": d.weight,
                 "origin": d.origin,
                 "pinned": d.pinned,
+                "concept": d.concept,
                 "evidence": [external[i] for i in d.evidence if i in external],
             }
             for d in drafts
@@ -84,6 +85,7 @@ def imported_drafts(data: dict | str) -> list[StatementDraft]:
             statement,
             origin=Statement.Origin.USER,
             pinned=entry.get("pinned", False),
+            concept=entry.get("concept", ""),
             evidence=tuple(sorted(items[e] for e in entry.get("evidence", []) if e in items)),
         )
         for statement, entry in zip(parsed, entries, strict=True)
@@ -116,6 +118,12 @@ def _entry_problem(entry) -> tuple[str, str] | None:
         return "weight", "has a weight that is not a number from 0 to 1"
     if not isinstance(entry.get("pinned", False), bool):
         return "pinned", "has a pinned that is not true or false"
+    concept = entry.get("concept", "")
+    if not _is_text(concept) or len(concept) > CONCEPT_MAX_LENGTH or "\n" in concept:
+        return (
+            "concept",
+            f"has a concept that is not a label of at most {CONCEPT_MAX_LENGTH} characters",
+        )
     evidence = entry.get("evidence", [])
     if (
         not isinstance(evidence, list)

@@ -41,6 +41,9 @@ class StatementDraft:
     pinned: bool = False
     evidence: tuple[int, ...] = ()
     grounding: float | None = None
+    # The label the person chose for the line (Statement.concept): "" read
+    # from its words, CONCEPT_OFF none.
+    concept: str = ""
 
     @classmethod
     def from_parsed(cls, parsed: ParsedStatement, **fields) -> "StatementDraft":
@@ -64,6 +67,7 @@ class StatementDraft:
             pinned=statement.pinned,
             evidence=tuple(sorted(evidence)),
             grounding=statement.grounding,
+            concept=statement.concept,
         )
 
     @classmethod
@@ -127,6 +131,7 @@ def revision_write(
             embedded_text=draft.embedded_text,
             embedding=vectors.get(draft.embedded_text),
             grounding=draft.grounding,
+            concept=draft.concept,
         )
         for position, draft in enumerate(drafts)
     )

@@ -1,7 +1,13 @@
-// The preview's one-click switch for a line whose section header decided its
-// reading while its words lean the other way: the line moves to the other
-// section of the profile text, so saving stores it with the reading chosen
-// (and edits of other lines keep it), and the preview runs again.
+// The preview's switches beside each line, before saving:
+// - a line whose section header and words disagree ("anything with zombies"
+//   under Avoids, "tired of zombie films" under Likes) can be read the other
+//   way: the line moves to that section of the text and the reading is
+//   recorded as the person's choice;
+// - a line's label can be switched off (it then acts by meaning only) or
+//   another chosen.
+// Choices travel in the form's hidden "choices" field (line text -> choice)
+// with the preview and the save, which stores them with the line; edits of
+// other lines keep them.
 (() => {
   const HEADERS = { like: ["likes:", "like:"], avoid: ["avoids:", "avoid:", "dislikes:"] };
 
@@ -24,13 +30,40 @@
     return lines.join("\n");
   }
 
+  function choose(line, key, value) {
+    const field = document.querySelector('[data-testid="line-choices"]');
+    if (!field) return;
+    let choices = {};
+    try {
+      choices = JSON.parse(field.value || "{}") || {};
+    } catch {
+      choices = {};
+    }
+    choices[line] = { ...(choices[line] || {}), [key]: value };
+    field.value = JSON.stringify(choices);
+  }
+
+  const previewAgain = () => document.querySelector('[data-testid="profile-preview-button"]')?.click();
+
   document.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-switch-line]");
     const box = document.querySelector('[data-testid="profile-text"]');
+    const button = event.target.closest("[data-switch-line], button[data-concept-line]");
     if (!button || !box) return;
-    const text = moved(box.value, button.dataset.switchLine, button.dataset.switchTo);
-    if (text === null) return;
-    box.value = text;
-    box.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+    if (button.dataset.switchLine !== undefined) {
+      const text = moved(box.value, button.dataset.switchLine, button.dataset.switchTo);
+      if (text === null) return;
+      choose(button.dataset.switchLine, "polarity", button.dataset.switchTo);
+      box.value = text;
+    } else {
+      choose(button.dataset.conceptLine, "concept", button.dataset.concept);
+    }
+    previewAgain();
+  });
+
+  document.addEventListener("change", (event) => {
+    const select = event.target.closest("select[data-concept-line]");
+    if (!select || !select.value) return;
+    choose(select.dataset.conceptLine, "concept", select.value);
+    previewAgain();
   });
 })();
