@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, reset_queries, transaction
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from catalog.importers import ITEM_FIELDS, ImportLimits, ItemRow, iter_items_file
 from catalog.models import Item
@@ -61,48 +62,87 @@ def items_import(
     the import stays all or nothing.
 
     For each batch:
-    1. Load the items that already exist for its external ids.
+    1. Load the items that already exist for its external ids (text
+       columns only, never their vectors).
     2. Start each row from the existing item's values (or the defaults), and
        overlay only the fields the row gave: re-importing a file that lacks
        descriptions does not wipe the descriptions already there.
-    3. Upsert the batch with INSERT ... ON CONFLICT (external_id).
+    3. Upsert the batch (_batch_write: COPY, then INSERT ... ON CONFLICT).
     Then tell the engine which items now need a new embedding (on commit it
     queues exactly those; above LISTED_CHANGES, it checks every item).
     """
     created = updated = 0
     stale: list[int] = []
     with transaction.atomic():
+        _batch_table_create()
         for batch in _batches(rows, WRITE_BATCH):
-            existing = Item.objects.in_bulk(
-                [row.external_id for row in batch], field_name="external_id"
-            )
+            existing = Item.objects.only(
+                *IMPORTED_FIELDS, "external_id", "embedding_model", "embedding_hash"
+            ).in_bulk([row.external_id for row in batch], field_name="external_id")
             items = [_merged(row, existing.get(row.external_id)) for row in batch]
-            Item.objects.bulk_create(
-                items,
-                update_conflicts=True,
-                unique_fields=["external_id"],
-                update_fields=[*IMPORTED_FIELDS, "updated_at"],
-            )
+            ids = _batch_write(items)
             created += len(items) - len(existing)
             updated += len(existing)
             # One more than listed is enough to know the list is not sent.
             if len(stale) <= LISTED_CHANGES:
                 stale += [
-                    item.pk
+                    ids[item.external_id]
                     for item in items
                     if item.embedding_status(settings.EMBEDDING_MODEL) != "current"
                 ]
             if on_progress:
                 on_progress(len(items))
             # With DEBUG on (the demo, a developer's import) Django keeps the
-            # SQL of every query, a megabyte per batch here: forget it, or
-            # memory grows with the file after all.
+            # SQL of every query: forget it, or memory grows with the file.
             reset_queries()
         if stale:
             embeddings_needed.send(
                 sender=Item, item_ids=stale if len(stale) <= LISTED_CHANGES else None
             )
     return ItemImportSummary(created=created, updated=updated)
+
+
+# The batch travels by COPY into a temporary table and is upserted from there
+# in one statement. Against bulk_create(update_conflicts=True), which binds
+# 16 parameters per row and builds a 16,000-parameter query per batch, the
+# 20,000-line profile here spent 18 s of 47 s building SQL on the client.
+_BATCH_TABLE = "catalog_import_batch"
+_BATCH_COLUMNS = ("external_id", *IMPORTED_FIELDS)
+_UPSERT = f"""
+    INSERT INTO catalog_item ({", ".join(_BATCH_COLUMNS)}, created_at, updated_at,
+                              popularity, embedding_model, embedding_hash)
+    SELECT {", ".join(_BATCH_COLUMNS)}, %(now)s, %(now)s, 0, '', '' FROM {_BATCH_TABLE}
+    ON CONFLICT (external_id) DO UPDATE SET
+        {", ".join(f"{name} = EXCLUDED.{name}" for name in IMPORTED_FIELDS)},
+        updated_at = EXCLUDED.updated_at
+    RETURNING external_id, id
+"""
+
+
+def _batch_table_create() -> None:
+    """A temporary table shaped like the import's columns, dropped at commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_BATCH_TABLE} ON COMMIT DROP AS "
+            f"SELECT {', '.join(_BATCH_COLUMNS)} FROM catalog_item WITH NO DATA"
+        )
+
+
+def _batch_write(items: list[Item]) -> dict[str, int]:
+    """Upsert ``items`` (their import fields); returns external_id -> id."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {_BATCH_TABLE}")
+        with cursor.copy(f"COPY {_BATCH_TABLE} ({', '.join(_BATCH_COLUMNS)}) FROM STDIN") as copy:
+            for item in items:
+                copy.write_row(
+                    [
+                        Jsonb(value) if name == "metadata" else value
+                        for name in _BATCH_COLUMNS
+                        for value in [getattr(item, name)]
+                    ]
+                )
+        cursor.execute(_UPSERT, {"now": timezone.now()})
+        return dict(cursor.fetchall())
 
 
 def items_request_embedding(*, item_ids: Sequence[int]) -> None:

@@ -214,6 +214,6 @@ def gather(
         popularity=popularity,
         links=links.matrix(item_ids),
         sources=links.rows.sources,
-        categories={label: np.isin(item_ids, ids) for label, ids in members.items()},
+        categories=retrieval.items_carrying(item_ids, sorted(members)),
     )
     return Gathered(candidates, owns, model.pk if model else None, stats)

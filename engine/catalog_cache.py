@@ -1,9 +1,11 @@
 """The catalog as every request sees it, cached per process.
 
 Scoring z-normalises a line's similarities against the whole catalog
-(engine.scoring.CatalogStats) and acts on category labels; both need reads
-over every item, far too slow for a request. Each web process keeps them
-and checks with one cheap aggregate whether they are still current.
+(engine.scoring.CatalogStats) and acts on category labels. A worker
+computes the statistics after embeddings change and stores them
+(engine.catalog_statistics); each web process keeps the stored row and
+checks with one index read whether a newer one exists. It never reads every
+item vector: until a row is stored it estimates them from a bounded sample.
 """
 
 import threading
@@ -13,60 +15,70 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from catalog.selectors import categories_in_use
-from engine import retrieval, scoring
+from engine import catalog_statistics, retrieval, scoring
 
 _stats_lock = threading.Lock()
 _stats: dict[str, tuple[tuple, float, scoring.CatalogStats]] = {}
 
 
 def catalog_stats() -> scoring.CatalogStats:
-    """The catalog's vector mean and covariance, recomputed when embeddings change.
+    """The catalog's vector mean and covariance, its largest popularity and categories.
 
-    Whether they changed is one aggregate over the catalog (10 ms on
-    ml-latest-small), run at most every RECOMMEND_STATS_SECONDS; the vectors
-    themselves are read only when it changed. A few minutes of lag are
-    harmless: the statistics move slowly as a catalog grows.
+    At most every RECOMMEND_STATS_SECONDS one query asks for the newest
+    stored row's id; the row (1.2 MB) is read only when it changed. While no
+    row is stored (a new site, no worker yet), the statistics are computed
+    here from at most catalog_statistics.SAMPLE_ITEMS items, exactly on a
+    catalog that small, again whenever the catalog aggregate moves. A few
+    minutes of lag are harmless: the statistics move slowly as a catalog
+    grows.
     """
     now = time.monotonic()
+    database = connection.settings_dict["NAME"]
     with _stats_lock:
-        cached = _stats.get("catalog")
+        cached = _stats.get(database)
     if cached and now - cached[1] < settings.RECOMMEND_STATS_SECONDS:
         return cached[2]
-    with connection.cursor() as cursor:
-        # The last two for categories_in_use, which reads every active item,
-        # embedded or not: every write to an item moves updated_at.
-        cursor.execute(
-            "SELECT count(embedding), max(embedded_at), "
-            "max(popularity) FILTER (WHERE embedding IS NOT NULL), count(*), max(updated_at) "
-            "FROM catalog_item WHERE is_active"
-        )
-        key = (connection.settings_dict["NAME"], *cursor.fetchone())
-    if cached and cached[0] == key:
-        stats = cached[2]
+    latest = catalog_statistics.latest_statistics_id()
+    if latest is not None:
+        key: tuple = ("stored", latest)
+        if not (cached and cached[0] == key):
+            row = catalog_statistics.latest_statistics()
+            if row is None:  # replaced and deleted between the two reads
+                return catalog_stats()
+            key, stats = ("stored", row.pk), catalog_statistics.stored_stats(row)
+        else:
+            stats = cached[2]
     else:
-        _, vectors, popularity = retrieval.catalog_vectors()
-        # An item's categories are part of its embedded text: changing them
-        # re-embeds it, which changes the key.
-        stats = scoring.CatalogStats.from_vectors(vectors, popularity, categories_in_use())
+        aggregate = catalog_statistics.catalog_aggregate()
+        key = ("sampled", *aggregate)
+        if cached and cached[0] == key:
+            stats = cached[2]
+        else:
+            stats = catalog_statistics.sampled_stats(aggregate[0], aggregate[4])
     with _stats_lock:
-        _stats["catalog"] = (key, now, stats)
+        _stats[database] = (key, now, stats)
     return stats
 
 
 _members_lock = threading.Lock()
 _members: dict[str, object] = {}
 
+# The most popular items kept per category: a line naming one draws at most
+# candidates.LABEL_CANDIDATES of them, after leaving out what the person has
+# seen. Kept whole, a 1M-item catalog's 30 categories would hold every id
+# (tens of MB per process); which candidates carry a category is read with
+# the candidates instead (retrieval.items_carrying).
+MEMBERS_KEPT = 5_000
+
 
 def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
-    """Ids of the active, embedded items carrying category ``label``, most popular first.
+    """Ids of the MEMBERS_KEPT most popular active, embedded items carrying ``label``.
 
     Read once per category for as long as ``stats`` (catalog_stats) stays the
-    same object, so a line naming a category costs no query per request: its
-    candidates and which candidates carry it come from this array. The order
-    may lag popularity by as long as the statistics do; it only picks which
-    of the category's items are candidates, and they are scored on current
-    popularity.
+    same object, so a line naming a category costs no query per request for
+    its candidates. The order may lag popularity by as long as the
+    statistics do; it only picks which of the category's items are
+    candidates, and they are scored on current popularity.
     """
     with _members_lock:
         if _members.get("stats") is not stats:
@@ -74,7 +86,7 @@ def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
             _members["stats"] = stats
         found = _members.get(label)
     if found is None:
-        found = np.array(retrieval.popular_ids(k=2**31 - 1, category=label), dtype=np.int64)
+        found = np.array(retrieval.popular_ids(k=MEMBERS_KEPT, category=label), dtype=np.int64)
         with _members_lock:
             if _members.get("stats") is stats:
                 _members[label] = found

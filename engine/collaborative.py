@@ -14,7 +14,7 @@ weights correct the sum, see ``top_neighbours``).
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -112,14 +112,17 @@ class TrainingResult:
     def items(self) -> int:
         return len(self.item_ids)
 
-    def neighbour_lists(self) -> list[tuple[int, list[int], list[float]]]:
-        """(item id, neighbour ids, scores) for each item that has neighbours."""
+    def neighbour_rows(self) -> Iterator[tuple[int, list[int], list[float]]]:
+        """(item id, neighbour ids, scores) for each item that has neighbours, one
+        at a time: as Python lists, a million items' rows would take gigabytes."""
         ids = self.item_ids
-        rows = []
         for row in np.flatnonzero(self.neighbours.counts()):
             indices, scores = self.neighbours.of(row)
-            rows.append((int(ids[row]), ids[indices].tolist(), scores.astype(float).tolist()))
-        return rows
+            yield int(ids[row]), ids[indices].tolist(), scores.astype(float).tolist()
+
+    def neighbour_lists(self) -> list[tuple[int, list[int], list[float]]]:
+        """Every row of ``neighbour_rows`` (small models: tests, evaluation)."""
+        return list(self.neighbour_rows())
 
 
 def interaction_matrix(
@@ -616,7 +619,17 @@ def train(
     weights = _fit(dense, X_train, X_held, X_all, config, report, params, seconds)
     report("keeping neighbours", -1)
     mark = time.perf_counter()
-    neighbours = top_neighbours(weights, config.neighbours)
+    if sparse.issparse(weights):
+        # Item-kNN kept each row's top ``neighbours``, best first, as
+        # top_neighbours would (tests/test_collaborative.py checks): sorting
+        # tens of millions of entries again would only cost time and memory.
+        neighbours = Neighbours(
+            indptr=weights.indptr.astype(np.int64),
+            indices=weights.indices.astype(np.int64),
+            scores=weights.data.astype(np.float32),
+        )
+    else:
+        neighbours = top_neighbours(weights, config.neighbours)
     del weights
     seconds["neighbours"] = time.perf_counter() - mark
     params["neighbours_kept"] = int(len(neighbours.indices))

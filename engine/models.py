@@ -83,3 +83,28 @@ class RecommendationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{len(self.entries)} items for {self.user} at revision {self.profile_revision}"
+
+
+class CatalogStatistics(models.Model):
+    """The catalog's vector statistics, computed by a worker after embeddings change.
+
+    Web processes read the newest row (engine.catalog_cache.catalog_stats)
+    instead of every item vector. ``fingerprint`` digests what the numbers
+    were computed from (engine.catalog_statistics.catalog_fingerprint);
+    ``vectors_key`` is its part that moves the mean and covariance, so a
+    change of popularity alone reuses them.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    vectors_key = models.CharField(max_length=64)
+    items = models.PositiveIntegerField()  # active, embedded items the moments cover
+    dimensions = models.PositiveIntegerField()
+    mean = models.BinaryField()  # float64, little-endian, ``dimensions`` values
+    covariance = models.BinaryField()  # float64, little-endian, dimensions x dimensions
+    max_popularity = models.PositiveIntegerField(default=0)
+    categories = models.JSONField(default=list)  # every category an active item has
+    seconds = models.FloatField(default=0)
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"statistics of {self.items} items at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -61,6 +61,9 @@ def _queue_collaborative_training() -> None:
 
 def embeddings_needed_enqueue(*, item_ids: list[int] | None, force: bool = False, **kwargs) -> None:
     enqueue_on_commit(tasks.items_embed, item_ids=item_ids, force=force)
+    # An import's categories count before its vectors are written (the
+    # embedding task queues the statistics again once they are).
+    enqueue_on_commit(tasks.catalog_statistics_refresh)
 
 
 def regeneration_requested_enqueue(*, user_id: int, **kwargs) -> None:

@@ -251,11 +251,24 @@ def item_vectors(
     return _arrays(rows)
 
 
-def catalog_vectors() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ids, vectors, popularity) of every active, embedded item."""
-    where, params = _filters("", ())
-    rows = fetch_binary(f"SELECT id, embedding, popularity FROM catalog_item WHERE {where}", params)
-    return _arrays(rows)
+def items_carrying(item_ids: np.ndarray, labels: Sequence[str]) -> dict[str, np.ndarray]:
+    """For each category in ``labels``, which of ``item_ids`` carry it (one query,
+    none without labels)."""
+    carrying = {label: np.zeros(len(item_ids), dtype=bool) for label in labels}
+    if not labels or not len(item_ids):
+        return carrying
+    row = {int(pk): n for n, pk in enumerate(item_ids)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, categories FROM catalog_item "
+            "WHERE id = ANY(%s) AND categories && %s::varchar(100)[]",
+            [list(row), list(labels)],
+        )
+        for pk, categories in cursor.fetchall():
+            for name in categories:
+                if name in carrying:
+                    carrying[name][row[pk]] = True
+    return carrying
 
 
 def _arrays(rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ Queues, time limits, retries and the periodic schedule: docs/WORKERS.md.
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from engine import indexing, profiles, services, training
+from engine import catalog_statistics, indexing, profiles, services, training
 
 # A database that is restarting or briefly unreachable is worth waiting for.
 RETRYABLE = (OperationalError, InterfaceError)
@@ -55,8 +55,16 @@ def items_embed(self, item_ids: list[int] | None = None, force: bool = False) ->
     """
     with indexing.embedding_run() as alone:
         if alone or self.request.retries >= CATCH_UP_RETRIES:
-            return indexing.items_embed(item_ids=item_ids, force=force).encoded
+            encoded = indexing.items_embed(item_ids=item_ids, force=force).encoded
+            _statistics_follow(encoded)
+            return encoded
     raise self.retry(countdown=60, max_retries=CATCH_UP_RETRIES)
+
+
+def _statistics_follow(encoded: int | None) -> None:
+    """New vectors move the catalog's statistics: have a worker store them again."""
+    if encoded:
+        catalog_statistics_refresh.apply_async(countdown=STATISTICS_DELAY_SECONDS)
 
 
 @engine_task(soft_time_limit=1800, time_limit=1900)
@@ -67,7 +75,27 @@ def items_embed_missed() -> int | None:
     worker. Returns how many were encoded, or None when another catch-up is
     still at work (a large catalog can take longer than the schedule's period).
     """
-    return indexing.items_embed_catch_up()
+    encoded = indexing.items_embed_catch_up()
+    _statistics_follow(encoded)
+    return encoded
+
+
+# After an embedding task, the statistics wait this long: the chunks of a
+# large import finish one after another, and one refresh then covers several.
+STATISTICS_DELAY_SECONDS = 10
+
+
+# Reading a million vectors in chunks takes a few minutes here.
+@engine_task(soft_time_limit=1200, time_limit=1300)
+def catalog_statistics_refresh() -> int | None:
+    """Store the catalog's vector statistics if the catalog changed; returns the row's id.
+
+    Queued after every embedding task that wrote vectors, and periodically
+    (a change of popularity or of which items are active moves them too).
+    None: already current, or another run is computing them.
+    """
+    row = catalog_statistics.catalog_statistics_refresh()
+    return row.pk if row else None
 
 
 @engine_task(soft_time_limit=120, time_limit=150, bind=True)

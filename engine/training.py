@@ -8,7 +8,7 @@ active model. Serving only ever calls ``active_model`` and
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -241,7 +241,7 @@ def _model_write(
     """In one transaction: the model inactive, its neighbour rows by COPY, then
     active, every other model deleted (their rows cascade)."""
     mark = time.perf_counter()
-    rows = result.neighbour_lists()
+    rows = result.neighbour_rows()
     params = {
         **result.params,
         "fingerprint": fingerprint,
@@ -266,7 +266,7 @@ def _model_write(
     return model
 
 
-def _copy_neighbours(model_id: int, rows: list[tuple[int, list[int], list[float]]]) -> None:
+def _copy_neighbours(model_id: int, rows: Iterable[tuple[int, list[int], list[float]]]) -> None:
     """Write the neighbour rows with COPY.
 
     Measured on ml-latest-small (6,298 rows of up to 50 neighbours, see

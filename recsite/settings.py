@@ -334,6 +334,8 @@ CELERY_TASK_ROUTES = {
     "engine.tasks.item_popularity_refresh": {"queue": QUEUE_PROFILES},
     "engine.tasks.items_popularity_catch_up": {"queue": QUEUE_PROFILES},
     "engine.tasks.collaborative_train": {"queue": QUEUE_TRAINING},
+    # Whole-catalog batch reads, like training.
+    "engine.tasks.catalog_statistics_refresh": {"queue": QUEUE_TRAINING},
     # With the profiles: short database work that always has a worker.
     "recsite.tasks.beat_heartbeat": {"queue": QUEUE_PROFILES},
 }
@@ -446,6 +448,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "items-popularity-catch-up": {
         "task": "engine.tasks.items_popularity_catch_up",
+        "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
+    },
+    # Popularity and (de)activated items move the statistics without an
+    # embedding run; a run that finds the catalog unchanged is one aggregate.
+    "catalog-statistics-refresh": {
+        "task": "engine.tasks.catalog_statistics_refresh",
         "schedule": float(CATCH_UP_SCHEDULE_SECONDS),
     },
 }

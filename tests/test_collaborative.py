@@ -1,5 +1,8 @@
 """The collaborative core (engine.collaborative): plain arrays, no database."""
 
+import json
+import subprocess
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -7,6 +10,7 @@ import pytest
 from scipy import sparse
 
 from engine import collaborative as cf
+from tests.conftest import PROJECT_DIR
 
 # Three taste groups of ten items each; items 30 and 31 are always taken together.
 GROUPS = [range(0, 10), range(10, 20), range(20, 30)]
@@ -299,3 +303,76 @@ class TestFingerprint:
         assert cf.data_fingerprint(users[1:], items[1:], times[1:], config) != base
         other = cf.TrainingConfig(neighbours=10)
         assert cf.data_fingerprint(users, items, times, other) != base
+
+
+class TestSparseCatalog:
+    """A shop's catalog: most items have no positive at all, a few many."""
+
+    def sparse_data(self):
+        # The taste groups' items spread over 20,000 ids, and a long tail of
+        # items one person each took.
+        users, items, times = taste_data()
+        ids = np.random.default_rng(2).choice(20_000, size=N_ITEMS, replace=False)
+        tail = np.arange(20_000, 20_300)
+        return (
+            np.concatenate([users, tail % 90]),
+            np.concatenate([ids[items], tail]),
+            np.concatenate([times, np.zeros(len(tail))]),
+            ids,
+        )
+
+    def test_item_knn_keeps_its_rows_as_the_full_top_k_would(self):
+        """Training takes item-kNN's rows as they come (already each item's top
+        k, best first): the same lists a second top-k pass gives."""
+        users, items, times, _ = self.sparse_data()
+        config = cf.TrainingConfig(dense_max_items=0, neighbours=5)
+        result = cf.train(users, items, times, config)
+        indexed = cf._Indexed.of(users, items, times, config.min_support)
+        _, _, matrix = indexed.matrices(config)
+        weights = cf.itemknn_fit(matrix, shrinkage=config.shrinkage, k=config.neighbours)
+        again = cf.top_neighbours(weights, config.neighbours)
+        np.testing.assert_array_equal(result.neighbours.indptr, again.indptr)
+        np.testing.assert_array_equal(result.neighbours.indices, again.indices)
+        np.testing.assert_array_equal(result.neighbours.scores, again.scores)
+
+    def test_items_nobody_took_get_no_row_and_the_taste_pairs_survive_the_tail(self):
+        users, items, times, ids = self.sparse_data()
+        result = cf.train(users, items, times, cf.TrainingConfig(dense_max_items=0, neighbours=5))
+        rows = {item: neighbours for item, neighbours, _ in result.neighbour_rows()}
+        assert len(result.item_ids) == N_ITEMS + 300  # only items someone took
+        assert rows[int(ids[PAIR[0]])][0] == int(ids[PAIR[1]])
+        pair = {int(ids[i]) for i in PAIR}
+        for number, group in enumerate(GROUPS):
+            members = {int(ids[i]) for i in group}
+            # The first group's people also take the pair.
+            near = members | pair if number == 0 else members
+            for item in members:
+                assert rows[item][0] in near
+
+    def test_a_large_sparse_catalog_trains_within_bounded_memory(self):
+        """50,000 items, 200,000 positives drawn with skew (bench/training_scale.py),
+        in a child process: peak memory well under a gigabyte."""
+        script = (
+            "import json, numpy as np\n"
+            "from bench.training_scale import draw_positives, peak_memory_mib\n"
+            "from engine import collaborative as cf\n"
+            "users, items, times = draw_positives(50_000, 200_000, 20_000)\n"
+            "result = cf.train(users, items, times, cf.TrainingConfig())\n"
+            "rows = sum(1 for _ in result.neighbour_rows())\n"
+            "print(json.dumps({'algorithm': result.algorithm, 'rows': rows,"
+            " 'most': int(result.neighbours.counts().max()), 'items': result.items,"
+            " 'peak': peak_memory_mib()}))\n"
+        )
+        child = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert child.returncode == 0, child.stderr
+        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        assert figures["algorithm"] == cf.ITEMKNN
+        assert figures["most"] <= cf.TrainingConfig().neighbours
+        assert figures["rows"] > 0.9 * figures["items"]
+        assert figures["peak"] < 800

@@ -325,6 +325,59 @@ class TestLimits:
         ]
 
 
+@pytest.mark.django_db
+class TestLargeFiles:
+    """Files of several write batches: streamed, still all or nothing."""
+
+    LINES = 2_500  # three batches of services.WRITE_BATCH (1,000)
+
+    def rows(self):
+        return [
+            json.dumps(
+                {
+                    "external_id": f"big-{n}",
+                    "title": f"Title {n}",
+                    "categories": ["Mystery" if n % 2 else "History"],
+                    "tags": [f"t{n % 7}"],
+                    "year": 1900 + n % 100,
+                    "metadata": {"n": n, "name": "Zoë"},
+                }
+            )
+            for n in range(self.LINES)
+        ]
+
+    def test_every_line_is_written_with_its_fields(self, tmp_path):
+        import_catalog(write_lines(tmp_path / "items.jsonl", self.rows()))
+        assert Item.objects.count() == self.LINES
+        last = Item.objects.get(external_id=f"big-{self.LINES - 1}")
+        assert (last.categories, last.tags, last.year, last.metadata) == (
+            ["Mystery"],
+            ["t0"],
+            1999,
+            {"n": self.LINES - 1, "name": "Zoë"},
+        )
+        assert (last.popularity, last.embedding_model, last.embedding) == (0, "", None)
+
+    def test_an_error_on_the_last_line_leaves_nothing_and_names_the_line(self, tmp_path):
+        existing = make_item(external_id="big-5", title="Untouched")
+        lines = [*self.rows(), '{"external_id": "big-x", "title": "Fine", "year": "soon"}']
+        with pytest.raises(CommandError, match=rf"line {self.LINES + 1}, field 'year'"):
+            import_catalog(write_lines(tmp_path / "items.jsonl", lines))
+        assert list(Item.objects.values_list("external_id", "title")) == [
+            (existing.external_id, "Untouched")
+        ]
+
+    def test_an_id_repeated_batches_later_is_refused_by_both_lines(self, tmp_path):
+        lines = [*self.rows(), json.dumps({"external_id": "big-3", "title": "Again"})]
+        with pytest.raises(
+            CommandError,
+            match=rf"line {self.LINES + 1}, field 'external_id': 'big-3' already "
+            r"appears on line 4",
+        ):
+            import_catalog(write_lines(tmp_path / "items.jsonl", lines))
+        assert not Item.objects.exists()
+
+
 def measured_import(path) -> tuple[str, int]:
     """``manage.py import_catalog path`` in a child process: (stderr, peak RSS in MiB).
 

@@ -18,6 +18,7 @@ from scipy import sparse
 
 from engine import collaborative, grounding, scoring
 from engine import profile_generation as generation
+from engine.catalog_moments import catalog_stats_of
 from engine.evaluation.data import SIGNAL_KINDS, Catalog, Interactions
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -258,9 +259,8 @@ def fit(
         model_items=model_items,
         ease=weights,
         links=links,
-        stats=scoring.CatalogStats.from_vectors(
-            catalog.vectors, popularity, categories=catalog.category_names()
-        ),
+        # As the worker computes them for the site (engine.catalog_moments).
+        stats=catalog_stats_of(catalog.vectors, popularity, catalog.category_names()),
         itemknn=itemknn,
     )
 

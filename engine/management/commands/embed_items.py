@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from catalog.models import Item
 from engine import tasks
+from engine.catalog_statistics import catalog_statistics_refresh
 from engine.indexing import items_embed, items_pending_embedding
 from recsite.errors import ApplicationError
 from recsite.management.database import MigratedDatabaseCommand
@@ -47,6 +48,12 @@ class Command(MigratedDatabaseCommand):
         self.stdout.write(
             f"{summary.encoded} items embedded in {summary.seconds:.1f} s ({rate:.1f} items/s)."
         )
+        # What a worker would do after embedding: web processes read these.
+        row = catalog_statistics_refresh()
+        if row:
+            self.stdout.write(
+                f"Catalog statistics of {row.items} items stored in {row.seconds:.1f} s."
+            )
 
     def _follow_worker(self, total: int, *, force: bool) -> None:
         started = timezone.now()
