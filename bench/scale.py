@@ -14,8 +14,10 @@ each), then measures, in this order:
 - vectors: stored through engine.indexing's own write (no index), then the
   index built as the migration defines it: seconds and MB; recall@10 of
   engine.retrieval.nearest_items against exact search on sample queries;
-- popularity and the catalog statistics (seconds);
-- collaborative training: `manage.py train_collaborative --sync --force`
+- popularity, and the catalog statistics as the worker computes them and
+  as a web process then reads them (seconds);
+- collaborative training (item-kNN, as on any catalog above
+  COLLABORATIVE_DENSE_MAX_ITEMS): `manage.py train_collaborative --sync`
   in a child process: seconds and peak RSS;
 - for a typed and a generated profile (bench/recommendation_latency.py's
   measurement): the list and a preview through the API against the bare
@@ -27,6 +29,7 @@ Prints a table and, last, one JSON line with every figure.
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -244,6 +247,7 @@ def people_store(seeds, args, ids: np.ndarray) -> int:
 def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     """Import, vectors, index, people, popularity, statistics, training."""
     from engine.catalog_cache import catalog_stats
+    from engine.catalog_statistics import catalog_statistics_refresh
     from engine.services import item_popularity_refresh
 
     path = folder / f"items-{args.items}.jsonl.gz"
@@ -265,9 +269,16 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
         figures["ratings"] = people_store(seeds, args, ids)
     with step("popularity", figures):
         item_popularity_refresh()
-    with step("catalog_stats", figures):
-        catalog_stats()
-    seconds, peak, said = run_child(["manage.py", "train_collaborative", "--sync", "--force"])
+    with step("catalog_statistics_worker", figures):
+        catalog_statistics_refresh()  # what the worker does after embedding
+    with step("catalog_statistics_web_read", figures):
+        catalog_stats()  # what a web process does then
+    # Item-kNN, the algorithm of every catalog above COLLABORATIVE_DENSE_MAX_ITEMS,
+    # at every size: the reference catalog's web process then differs from
+    # the large one's only in the catalog's size.
+    seconds, peak, said = run_child(
+        ["manage.py", "train_collaborative", "--sync", "--force", "--dense-max-items", "0"]
+    )
     figures.update(training_s=round(seconds, 1), training_peak_rss_mb=round(peak))
     print(f"   {said}", file=sys.stderr)
 
@@ -373,6 +384,8 @@ def main(argv=None) -> None:
     for rate in ("API_RATE_USER", "API_RATE_WRITE", "API_RATE_PREVIEW"):
         os.environ.setdefault(rate, "1000000")
     django_setup()
+    # One line per request on stderr would bury the progress bars.
+    logging.getLogger("recsite.requests").setLevel(logging.WARNING)
     started = time.perf_counter()
     seeds = scale_data.load_seeds(args.seeds)
     figures = {"items": args.items, "people": args.people, "seeds": len(seeds.vectors)}
