@@ -3,10 +3,9 @@
 The run is the real one (its own throw-away database on the test server,
 the import and training commands in child processes, the API in process)
 at 2,000 items, with the sample catalog's 150 books as seeds and no
-reference catalog. Measured: 4 min 48 s on the two-core machine under a
-load average of ~20 (other test runs and benchmarks beside it); the time is
-mostly the child processes' start-up (Django, the encoder) and scales with
-the machine's load, not with the catalog.
+reference catalog. Measured on the two-core machine: under 30 s when it is
+lightly used, 2.5 to 5 minutes under a load average of ~20 (the child
+processes' start-up, Django and the encoder, is most of it).
 """
 
 import json
