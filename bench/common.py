@@ -33,11 +33,11 @@ def django_setup() -> None:
 
 
 @contextmanager
-def bench_database():
-    """Create, migrate and finally drop the benchmark database."""
+def bench_database(name: str = BENCH_DB):
+    """Create, migrate and finally drop the benchmark database (``name``)."""
     from django.db import connection
 
-    connection.settings_dict["TEST"]["NAME"] = BENCH_DB
+    connection.settings_dict["TEST"]["NAME"] = name
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield

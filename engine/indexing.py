@@ -300,3 +300,23 @@ def items_embed_catch_up(*, wait_seconds: float = CATCH_UP_WAIT_SECONDS) -> int 
 
 # PostgreSQL's SQLSTATE for a lock wait cut short by lock_timeout.
 LOCK_NOT_AVAILABLE = "55P03"
+
+
+# Building the item vector index (the migration, or a bulk load that drops
+# and rebuilds it). pgvector's HNSW build is fast only while the whole graph
+# fits in maintenance_work_mem; past it, the build goes on disk and slows
+# down many times (bench/vector_index.py). PostgreSQL's default is 64 MB,
+# about 50,000 rows' graph.
+INDEX_BUILD_MEMORY = "2GB"
+# Processes beside the leader that insert into the graph (pgvector 0.6+).
+INDEX_BUILD_WORKERS = 2
+
+
+def index_build_settings(schema_editor) -> None:
+    """Give the index build in this migration's transaction the memory and
+    workers it needs (``SET LOCAL``: nothing outlives the transaction)."""
+    schema_editor.execute(
+        "SELECT set_config('maintenance_work_mem', %s, true), "
+        "set_config('max_parallel_maintenance_workers', %s, true)",
+        [INDEX_BUILD_MEMORY, str(INDEX_BUILD_WORKERS)],
+    )

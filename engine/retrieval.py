@@ -8,10 +8,11 @@ import numpy as np
 import psycopg
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
+from pgvector import HalfVector
 from pgvector.django import CosineDistance
 from pgvector.psycopg import register_vector
 
-from catalog.models import EMBEDDING_DIMENSIONS, Item
+from catalog.models import EMBEDDING_DIMENSIONS, INDEXED_EMBEDDING, Item
 from engine import search_quality
 from engine.encoder import get_encoder
 from profiles.parser import TAG_PREFIX
@@ -75,10 +76,13 @@ def nearest_items(
     query = (
         _candidates(category, exclude_ids, family)
         .exclude(embedding=None)
+        # The distance returned is the float32 one; the index orders by its
+        # half-precision copy (catalog.models.INDEXED_EMBEDDING), and only
+        # ``ORDER BY <that> <=> vector`` itself: adding zero to the exact
+        # distance makes it an expression the planner computes for every row.
         .annotate(distance=CosineDistance("embedding", vector))
-        # The index serves only ``ORDER BY embedding <=> vector`` itself; adding
-        # zero makes it an expression the planner must compute for every row.
-        .order_by(F("distance") + 0.0 if exact else "distance")[:k]
+        .annotate(indexed=CosineDistance(INDEXED_EMBEDDING, HalfVector(vector)))
+        .order_by(F("distance") + 0.0 if exact else "indexed")[:k]
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -181,6 +185,10 @@ def _filters(category: str, exclude_ids: Sequence[int]) -> tuple[str, list]:
     return sql, params
 
 
+# catalog.models.INDEXED_EMBEDDING in SQL: the index's own expression.
+INDEXED_SQL = f"(embedding::halfvec({EMBEDDING_DIMENSIONS}))"
+
+
 def nearest_ids_many(
     vectors: Sequence[np.ndarray],
     *,
@@ -200,7 +208,7 @@ def nearest_ids_many(
     where, params = _filters(category, exclude_ids)
     branch = (
         f"(SELECT %s::int AS branch, id, embedding <=> %s AS distance FROM catalog_item "
-        f"WHERE {where} ORDER BY embedding <=> %s LIMIT %s)"
+        f"WHERE {where} ORDER BY {INDEXED_SQL} <=> %s::halfvec LIMIT %s)"
     )
     sql = " UNION ALL ".join([branch] * len(vectors))
     args: list = []

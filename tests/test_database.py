@@ -32,13 +32,13 @@ class TestVectorSchema:
             )
             assert cursor.fetchone() == ("vector(384)",)
 
-    def test_embedding_has_an_hnsw_cosine_index(self):
+    def test_embedding_has_a_half_precision_hnsw_cosine_index(self):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'item_embedding_hnsw'"
             )
             (definition,) = cursor.fetchone()
-        assert "USING hnsw (embedding vector_cosine_ops)" in definition
+        assert "USING hnsw (((embedding)::halfvec(384)) halfvec_cosine_ops)" in definition
 
     def test_nearest_neighbour_query_uses_cosine_distance(self):
         make_item("near", embedding=unit(0, 1))

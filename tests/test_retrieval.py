@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 from django.db import connection
+from pgvector import HalfVector
 from pgvector.django import CosineDistance
 
-from catalog.models import Item
+from catalog.models import INDEXED_EMBEDDING, Item
 from engine import retrieval
 from tests.conftest import vacuum_catalog
 from tests.factories import make_item
@@ -109,7 +110,7 @@ class TestFilteredQueriesReturnK:
     def assert_walks_the_index(category: str, centre) -> None:
         query = (
             retrieval._candidates(category, ())
-            .annotate(distance=CosineDistance("embedding", centre))
+            .annotate(distance=CosineDistance(INDEXED_EMBEDDING, HalfVector(centre)))
             .order_by("distance")[:10]
         )
         assert "item_embedding_hnsw" in query.explain()
