@@ -29,7 +29,7 @@ BUILD_SETTINGS = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0001_initial"),
+        ("catalog", "0002_item_imported_hash"),
     ]
 
     operations = [
