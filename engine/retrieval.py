@@ -70,6 +70,12 @@ def nearest_items(
       category, excluded items) reject many of them, so a filtered query still
       returns ``k`` items when ``k`` exist. Relaxed order may return close
       distances slightly out of order, so results are re-sorted here.
+
+    An index walk can still come back short: HNSW's graph may leave a far,
+    separate cluster unreachable once the near one is all filtered out. A
+    short answer is asked again exactly, so ``k`` items come back whenever
+    ``k`` exist; that happens only when the filters leave few items, which
+    the category GIN index then finds without reading the catalog.
     """
     # Items still waiting for a vector have no distance: without this filter
     # a sequential scan (small catalogs) returns them, unorderable, last.
@@ -82,15 +88,17 @@ def nearest_items(
         # distance makes it an expression the planner computes for every row.
         .annotate(distance=CosineDistance("embedding", vector))
         .annotate(indexed=CosineDistance(INDEXED_EMBEDDING, HalfVector(vector)))
-        .order_by(F("distance") + 0.0 if exact else "indexed")[:k]
     )
+    exactly = query.order_by(F("distance") + 0.0)[:k]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('hnsw.ef_search', %s, true), "
             "set_config('hnsw.iterative_scan', 'relaxed_order', true)",
             [str(min(MAX_EF_SEARCH, max(MIN_EF_SEARCH, EF_PER_RESULT * k)))],
         )
-        items = list(query)
+        items = list(exactly if exact else query.order_by("indexed")[:k])
+    if len(items) < k and not exact:
+        items = list(exactly)
     items.sort(key=lambda item: item.distance)
     return [ScoredItem(item, 1.0 - item.distance) for item in items]
 
