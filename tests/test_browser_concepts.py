@@ -43,7 +43,7 @@ def test_a_label_switched_off_in_the_preview_survives_an_edit_of_another_line(
     reading = page.locator('[data-testid="understood-line"]').get_by_test_id("line-reading")
     assert reading.inner_text() == "Avoids · matched by meaning (your choice)"
     visitor.by_test_id("profile-save").click()
-    page.wait_for_selector('[data-testid="profile-revision"]:text-is("2")')
+    page.wait_for_selector('[data-testid="profile-revision"][data-revision="2"]')
     assert concept_of(reader, "horror novels") == "-"
 
     # Another line added in the editor and saved: the switch stays off.
@@ -53,6 +53,6 @@ def test_a_label_switched_off_in_the_preview_survives_an_edit_of_another_line(
     editor.press_sequentially("\n- travel writing", delay=10)
     page.locator('[data-testid="understood-line"]').first.wait_for()
     visitor.by_test_id("profile-save").click()
-    page.wait_for_selector('[data-testid="profile-revision"]:text-is("3")')
+    page.wait_for_selector('[data-testid="profile-revision"][data-revision="3"]')
     assert concept_of(reader, "horror novels") == "-"
     assert concept_of(reader, "travel writing") == ""
