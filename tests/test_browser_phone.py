@@ -209,6 +209,6 @@ class TestTheCardActedOnStaysInView:
         visitor.screenshot("steer-applied")
 
         page.get_by_test_id("steer-undo").click()
-        page.locator('[data-testid="steer-toast-message"]', has_text="is back").wait_for()
+        page.locator('[data-testid="steer-toast-message"]', has_text="Undid").wait_for()
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
         top_in_view(acted)

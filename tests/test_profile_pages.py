@@ -95,6 +95,7 @@ class TestPortability:
             "origin": "user",
             "pinned": False,
             "evidence": [],
+            "concept": "",
         }
         text = signed_in.get(reverse("profiles:export", args=["txt"])).content.decode()
         assert text == "Likes:\n- Kraków jazz (a little)\n"
