@@ -299,6 +299,13 @@ class Description:
 # A genre must cover this much of a group to head its description, a topic this much.
 GENRE_SHARE = 0.4
 TOPIC_SHARE = 0.25
+# A tag is a taste of the group only when enough of its members carry it: a
+# third of them (by count, whatever their recency), and three once the group
+# has more than three. Two films of a dozen tagged "monkey", or two of three
+# tagged "explosion", are a coincidence of the catalog's tags, not what the
+# person likes ("Monkey drama and comedy", "Explosion crime drama").
+MIN_TOPIC_MEMBERS_SHARE = 1 / 3
+MIN_TOPIC_MEMBERS = 3
 MAX_DESCRIBING = 2
 # Words before the noun: "Cozy amateur-sleuth mysteries" reads, a longer pile
 # does not; a subject that would make it longer follows "about".
@@ -337,6 +344,8 @@ def describe(
     ):
         if tag.casefold() in refused or _shares_a_word(tag, [*genres, *topics]):
             continue
+        if not _widely_carried(tag, group):
+            continue
         topics.append(tag)
     if not genres and not topics:
         return None
@@ -357,6 +366,14 @@ def describe(
     text = " ".join(words) + (f" about {_lower(after[0], cased)}" if after else "")
     named = [*describing, *before, *nouns[:2], *after]
     return Description(text[0].upper() + text[1:], tuple(label.casefold() for label in named))
+
+
+def _widely_carried(tag: str, group) -> bool:
+    """Whether enough of the group carries ``tag`` for it to be a taste
+    (MIN_TOPIC_MEMBERS_SHARE, and MIN_TOPIC_MEMBERS of a larger group)."""
+    carriers = sum(1 for item, _ in group if carries(item, [tag.casefold()]))
+    least = MIN_TOPIC_MEMBERS if len(group) > MIN_TOPIC_MEMBERS else 2
+    return carriers >= max(least, MIN_TOPIC_MEMBERS_SHARE * len(group))
 
 
 def _noun(group, nouns: list[str], cased: Mapping[str, str]) -> str:
@@ -451,11 +468,12 @@ class Wording:
         return describe(group, self.label_counts, self.catalog_size, self.refused, self.cased)
 
     def most_shared(self, group, tried: set[str]) -> str | None:
-        """The label (casefolded) most of ``group`` carries, on at least two,
-        the rarer in the catalog on a tie; none of ``tried`` or ``refused``."""
+        """The category (casefolded) most of ``group`` carries, on at least
+        two, the rarer in the catalog on a tie; none of ``tried``. A tag two
+        leftovers share ("tension") is a coincidence more often than a taste."""
         carried: Counter[str] = Counter()
         for item, _ in group:
-            own = {label.casefold() for label in (*item.categories, *item.tags)}
+            own = {label.casefold() for label in item.categories}
             carried.update(label for label in own - self.refused - tried if is_topic_label(label))
         ranked = [
             (count, -self.label_counts.get(label, 0), label)
