@@ -121,7 +121,8 @@ def non_taste_labels(
     2. Each tag on enough items: the category mix of the items carrying it.
     3. A tag whose mix is close to the catalog's (``MIN_CATEGORY_LEAN``) is
        a production note, whatever its words; so is one that names how an
-       item was made (``_PRODUCTION_NOTE``). A category's own name never is.
+       item was made (``_PRODUCTION_NOTE``). A category's own name never is
+       by its spread, only by its words ("IMAX").
     """
     overall: Counter[str] = Counter(c.casefold() for labels in categories for c in labels)
     if len(overall) < 2:
@@ -143,7 +144,10 @@ def non_taste_labels(
             continue
         if _divergence(mix / mix.sum(), prior) < MIN_CATEGORY_LEAN:
             refused.add(tag)
-    return frozenset(refused - set(overall))
+    # A category that names how items were made ("IMAX") is refused by its
+    # words like a tag; any other category's spread is its own, not a note's.
+    made = {name for name in overall if _PRODUCTION_NOTE.search(name)}
+    return frozenset(refused - set(overall)) | made
 
 
 def _divergence(p: np.ndarray, q: np.ndarray) -> float:
@@ -334,9 +338,13 @@ def describe(
        would make that pile too long follows "about" ("science fiction
        about first contact"); a second single word is left out.
     """
-    genres = distinctive_labels(
-        group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
-    )
+    genres = [
+        genre
+        for genre in distinctive_labels(
+            group, label_counts, catalog_size, top=3, fields=("categories",), min_share=GENRE_SHARE
+        )
+        if genre.casefold() not in refused
+    ][:2]
     genres.sort(key=lambda g: -label_counts.get(g.casefold(), 0))  # the broader one is the noun
     topics: list[str] = []
     for tag in distinctive_labels(
@@ -488,7 +496,9 @@ class Wording:
         carried: Counter[str] = Counter()
         display: dict[str, str] = {}
         for item, _ in group:
-            for category in {c for c in item.categories if is_topic_label(c)}:
+            for category in {
+                c for c in item.categories if is_topic_label(c) and c.casefold() not in self.refused
+            }:
                 carried[category.casefold()] += 1
                 display.setdefault(category.casefold(), category)
         chosen = sorted(

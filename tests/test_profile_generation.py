@@ -12,6 +12,7 @@ from catalog.importers import item_row
 from catalog.models import Item
 from catalog.services import items_import, items_set_active
 from engine import profile_generation as generation
+from engine import profile_wording as wording
 from engine.profiles import (
     MIN_GROUNDING,
     REGENERATE_AFTER,
@@ -476,6 +477,30 @@ class TestWording:
         categories = [("Action",)] * 10 + [("Drama",)] * 10
         tags = [("based on comic",)] * 10 + [()] * 10
         assert "based on comic" in generation.non_taste_labels(categories, tags)
+
+    def test_a_category_that_names_how_items_were_made_is_refused(self):
+        categories = [("Drama", "IMAX")] * 5 + [("Comedy",)] * 10
+        refused = generation.non_taste_labels(categories, [()] * 15)
+        assert refused == {"imax"}
+        items = [rated(n, [1.0, 0.01 * n], categories=("Drama", "IMAX")) for n in range(3)]
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items],
+            label_counts={"drama": 4000, "imax": 150},
+            catalog_size=9000,
+            refused=refused,
+        )
+        assert statement.embedded_text == "Drama"
+
+    def test_a_subject_few_of_the_group_carry_is_no_taste(self):
+        """Three films of ten tagged "monkey" are the tags' coincidence."""
+        items = [
+            rated(n, [1.0, 0.01 * n], categories=("Comedy",), tags=("monkey",) if n < 3 else ())
+            for n in range(10)
+        ]
+        group = [(item, 1.0) for item in items]
+        counts = {"comedy": 3000, "monkey": 30}
+        assert wording.describe(group, counts, 9000).text == "Comedy"
+        assert wording.describe(group[:3], counts, 9000).text == "Monkey comedy"
 
     def test_no_refused_tag_and_no_genre_repeated_as_a_topic(self):
         items = [
