@@ -348,9 +348,13 @@ def _lines(
             words,
         )
         lines += more
-    merged = _distinct(lines, kept={d.text for d, _ in earlier_kept})
+    kept = {d.text for d, _ in earlier_kept}
+    merged = _distinct(lines, kept)
     if polarity == LIKE:
-        merged += _gathered(everyone, merged, words)
+        # A gathered line may narrow one already there ("Bone guitar strings"
+        # beside "Strings"): the broader goes, and its members, which carry
+        # the words both name, settle into the narrower, so none is lost.
+        merged = _distinct(merged + _gathered(everyone, merged, words), kept, narrow=True)
     # Settle: every positive joins the line whose words name a label it
     # carries, as the next run will place it (``_kept_lines``), so writing
     # again from the same ratings changes nothing.
@@ -366,14 +370,16 @@ def _lines(
     return _kept_lines(everyone, settled)[0]
 
 
-def _distinct(lines: list[tuple[Description, Group]], kept: set[str]) -> list:
+def _distinct(
+    lines: list[tuple[Description, Group]], kept: set[str], *, narrow: bool = False
+) -> list:
     """One line per description, and none whose words only narrow another's.
 
     "Animation children" beside "Disney animation children" reads as one
     taste said twice: the narrower line goes, and its members join the
     broader one when the lines settle (they carry its words) or are
-    gathered anew. A line a regeneration keeps is never the one that goes:
-    a new line it would narrow or repeat goes instead.
+    gathered anew; with ``narrow`` the broader goes instead. A line a
+    regeneration keeps is never the one that goes: the other one does.
     """
     merged: dict[str, tuple[Description, Group]] = {}
     for description, group in lines:
@@ -383,13 +389,14 @@ def _distinct(lines: list[tuple[Description, Group]], kept: set[str]) -> list:
     words = {text: stems(text) for text in merged}
     gone: set[str] = set()
     for broad in merged:
-        for narrow in merged:
-            if broad == narrow or {broad, narrow} & gone or not words[broad] <= words[narrow]:
+        for specific in merged:
+            if broad == specific or {broad, specific} & gone or not words[broad] <= words[specific]:
                 continue
-            if narrow not in kept:
-                gone.add(narrow)
-            elif broad not in kept:
-                gone.add(broad)
+            first, second = (broad, specific) if narrow else (specific, broad)
+            if first not in kept:
+                gone.add(first)
+            elif second not in kept:
+                gone.add(second)
     return [line for text, line in merged.items() if text not in gone]
 
 
