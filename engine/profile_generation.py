@@ -471,8 +471,9 @@ def generate_statements(
     1. Split the signals into positive and negative items (recency-weighted).
     2. Group each side's items and describe each group as a person would
        ("Dark, atmospheric zombie horror", ``describe``); a member that
-       carries none of the labels the words name is left to another group
-       or to ungrouped history, so every example belongs (``_lines``).
+       carries none of the labels the words name is left to another group,
+       so every example belongs; likes no line describes are gathered by
+       the categories they carry (``_lines``, ``_gathered``).
     3. Name the items nearest each group's centre as examples, and keep the
        group as evidence. An Avoids line needs dislikes consistent enough
        (``avoid_strength``) and words that tell it apart from every Likes
