@@ -485,7 +485,7 @@ def generate_statements(
     """
     positives, negatives = split_signals(signals)
     statements: list[GeneratedStatement] = []
-    liked: list[frozenset[str]] = []
+    liked: set[str] = set()
 
     # ``refused``: tags that say nothing about taste (non_taste_labels);
     # ``cased``: words the catalog writes as names (cased_words).
@@ -500,10 +500,13 @@ def generate_statements(
             weight = 1.0
             if polarity == AVOID:
                 weight = avoid_strength(group, positives, label_counts, catalog_size)
-                if weight is None or any(set(description.labels) <= like for like in liked):
+                # "Drama and comedy" avoided beside "Drama" and "Comedy" liked
+                # says nothing that tells them apart: every label it names is
+                # named by some Likes line.
+                if weight is None or set(description.labels) <= liked:
                     continue
             else:
-                liked.append(frozenset(description.labels))
+                liked |= set(description.labels)
             lines.append(
                 (sum(w for _, w in group), _statement(polarity, description, group, weight))
             )

@@ -543,6 +543,22 @@ class TestWording:
         )
         assert [(s.polarity, s.embedded_text) for s in statements] == [("like", "Horror")]
 
+    def test_an_avoids_line_is_not_the_likes_lines_put_together(self):
+        """Dramas and comedies liked apart, a few drama-comedies disliked: an
+        Avoids line "Drama and comedy" would contradict both Likes lines."""
+        dramas = [rated(n, [1.0, 0.0, 0.01 * n], categories=("Drama",)) for n in range(5)]
+        comedies = [rated(10 + n, [0.0, 1.0, 0.01 * n], categories=("Comedy",)) for n in range(5)]
+        both = [
+            rated(20 + n, [0.7, 0.7, 0.01 * n], categories=("Drama", "Comedy")) for n in range(12)
+        ]
+        statements = generation.generate_statements(
+            [signal(item) for item in dramas + comedies]
+            + [signal(item, value=1.0) for item in both],
+            label_counts={"drama": 4000, "comedy": 3000},
+            catalog_size=9000,
+        )
+        assert {s.polarity for s in statements} == {"like"}
+
     def test_titles_are_set_apart_so_a_comma_stays_inside_one(self):
         listed = generation.example_list(["Wrong Wedding, Right Guy", "Sleepy Burrows"])
         assert listed == "(e.g. “Wrong Wedding, Right Guy”, “Sleepy Burrows”)"
