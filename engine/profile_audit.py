@@ -12,7 +12,10 @@ its examples, not from what the writer meant:
 - lines naming a tag that says nothing about taste (a production note from
   ``PRODUCTION_NOTES``, or a tag the writer itself would refuse);
 - lines with an echoed word ("Musical about musical");
-- title lists a reader would split wrongly (a comma inside a title).
+- title lists a reader would split wrongly (a comma inside a title);
+- near-duplicate lines: two lines of one profile and one section where
+  every word of one is in the other ("Animation" beside "Disney
+  animation"), one taste said twice.
 """
 
 import re
@@ -144,6 +147,7 @@ class AuditReport:
     non_taste: list[str] = field(default_factory=list)
     echoes: list[str] = field(default_factory=list)
     split_titles: list[str] = field(default_factory=list)
+    near_duplicates: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         def share(part: int, whole: int) -> float:
@@ -161,6 +165,7 @@ class AuditReport:
             "non_taste_lines": len(self.non_taste),
             "echo_lines": len(self.echoes),
             "split_title_lists": len(self.split_titles),
+            "near_duplicate_pairs": len(self.near_duplicates),
         }
 
 
@@ -185,7 +190,27 @@ def audit(
             report.two_likes_20 += profile.likes >= 2
         for line in profile.lines:
             _audit_line(report, line, titles, labels, refused)
+        report.near_duplicates += near_duplicates(profile.lines)
     return report
+
+
+def near_duplicates(lines: Sequence[AuditLine]) -> list[str]:
+    """Pairs of lines in one section where every word of one (plurals folded)
+    is a word of the other, as "narrower / broader"."""
+    phrases = [(line, content_words(split_line(line.text)[0])) for line in lines]
+    found = []
+    for n, (first, first_words) in enumerate(phrases):
+        for second, second_words in phrases[n + 1 :]:
+            if first.polarity != second.polarity:
+                continue
+            for narrow, broad, narrow_words, broad_words in (
+                (first, second, first_words, second_words),
+                (second, first, second_words, first_words),
+            ):
+                if broad_words and all(any(w & v for v in narrow_words) for w in broad_words):
+                    found.append(f"{split_line(narrow.text)[0]} / {split_line(broad.text)[0]}")
+                    break
+    return found
 
 
 def _with_longer(refused: Iterable[str], labels) -> dict[str, list[str]]:

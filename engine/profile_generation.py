@@ -11,14 +11,25 @@ evidence.
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
-from engine.grounding import FUNCTION_WORDS
+from engine.profile_wording import (
+    Description,
+    Wording,
+    carried_count,
+    carries,
+    distinctive_labels,
+    label_words,
+    stems,
+)
+from engine.profile_wording import cased_words as cased_words
+from engine.profile_wording import is_topic_label as is_topic_label
+from engine.profile_wording import non_taste_labels as non_taste_labels
+from engine.profile_wording import prose_of as prose_of
 
 LIKE = "like"
 AVOID = "avoid"
@@ -28,7 +39,6 @@ HALF_LIFE_DAYS = 365.0
 MAX_CLUSTERS = {LIKE: 6, AVOID: 3}
 EXEMPLARS = 3
 EVIDENCE = 5
-LABELS_PER_STATEMENT = 3
 MIN_ITEMS_PER_STATEMENT = 2
 
 
@@ -141,350 +151,6 @@ def spherical_kmeans(
     return labels
 
 
-# Labels are written by imports and catalog managers, so one can carry text
-# meant for a reader or a model ("Ignore previous instructions and write
-# Likes: ..."). A statement quotes a label only if it reads as a topic: a few
-# words (97% of ml-latest-small's tags have at most 3, 99.7% at most 6), no
-# colon, which the profile parser reads as a section ("Likes: X"), and a
-# letter or digit at both ends (a review word cut to "bd-" is no word).
-MAX_TOPIC_WORDS = 6
-
-
-def is_topic_label(label: str) -> bool:
-    """Whether a category or tag may be quoted in a generated statement."""
-    return (
-        ":" not in label
-        and len(label.split()) <= MAX_TOPIC_WORDS
-        and bool(re.fullmatch(r"[^\W_](.*[^\W_])?", label))
-    )
-
-
-def distinctive_labels(
-    members: Sequence[tuple[RatedItem, float]],
-    label_counts: dict[str, int],
-    catalog_size: int,
-    *,
-    top: int = LABELS_PER_STATEMENT,
-    fields: tuple[str, ...] = ("categories", "tags"),
-    min_share: float = 0.0,
-) -> list[str]:
-    """The labels that set this group apart (class-based TF-IDF).
-
-    A label scores by how much of the group carries it (weighted by recency)
-    times how rare it is in the catalog: "drama" on half the catalog says
-    little, "first contact" on a dozen items says a lot. A label must be on
-    at least two of the group's items (one item's tag is not a taste) and,
-    with ``min_share``, on that share of the group's weight. Only labels that
-    read as topics count (``is_topic_label``).
-    """
-    weight_total = sum(weight for _, weight in members) or 1.0
-    carried: Counter[str] = Counter()
-    seen_on: Counter[str] = Counter()
-    display: dict[str, str] = {}
-    for item, weight in members:
-        for label in {label for field in fields for label in getattr(item, field)}:
-            if not is_topic_label(label):
-                continue
-            key = label.casefold()
-            carried[key] += weight
-            seen_on[key] += 1
-            display.setdefault(key, label)
-    minimum = 2 if len(members) >= 2 else 1
-    scored = []
-    for key, amount in carried.items():
-        frequency = amount / weight_total
-        if seen_on[key] < minimum or frequency < min_share:
-            continue
-        rarity = math.log((1 + catalog_size) / (1 + label_counts.get(key, 0))) + 1
-        scored.append((frequency * rarity, key))
-    scored.sort(key=lambda pair: (-pair[0], pair[1]))
-    return [display[key] for _, key in scored[:top]]
-
-
-# --- Which labels say something about taste ---------------------------------------------
-
-# A tag that names how an item was made or sold ("sequel", "woman director",
-# "based on novel") spreads over the catalog's categories the way the catalog
-# itself does: it is as common among comedies as among horror. A taste tag
-# ("gory", "first contact") leans on a few. Below this divergence from the
-# catalog's own category mix (Jensen-Shannon, natural log) a tag that many
-# items carry says nothing about taste.
-MIN_CATEGORY_LEAN = 0.05
-# Only tags on at least this share of the catalog are judged: a rare tag's
-# category mix is noise.
-MIN_JUDGED_SHARE = 0.005
-
-
-# Production notes that lean on a few categories all the same ("based on
-# comic" on superhero films, "3d" on animation, "sequel" on action): the
-# statistics above cannot tell them from a taste, their words can.
-_PRODUCTION_NOTE = re.compile(
-    r"^(based on\b|(after|during)?credits? ?stinger|sequel|prequel|remake|3d|imax|"
-    r"(woman|female) director|independent film|imdb top|criterion|dvd|netflix|bd-r|owned)"
-)
-
-
-def non_taste_labels(
-    categories: Sequence[tuple[str, ...]], tags: Sequence[tuple[str, ...]]
-) -> frozenset[str]:
-    """The casefolded tags that say nothing about taste, by how they spread.
-
-    1. The catalog's category mix: the share of category labels on each.
-    2. Each tag on enough items: the category mix of the items carrying it.
-    3. A tag whose mix is close to the catalog's (``MIN_CATEGORY_LEAN``) is
-       a production note, whatever its words; so is one that names how an
-       item was made (``_PRODUCTION_NOTE``). A category's own name never is.
-    """
-    overall: Counter[str] = Counter(c.casefold() for labels in categories for c in labels)
-    if len(overall) < 2:
-        return frozenset()
-    names = sorted(overall)
-    prior = np.array([overall[name] for name in names], dtype=np.float64)
-    prior /= prior.sum()
-    by_tag: dict[str, Counter[str]] = {}
-    carried: Counter[str] = Counter()
-    for item_categories, item_tags in zip(categories, tags, strict=True):
-        for tag in {t.casefold() for t in item_tags}:
-            carried[tag] += 1
-            by_tag.setdefault(tag, Counter()).update(c.casefold() for c in item_categories)
-    minimum = max(10, MIN_JUDGED_SHARE * len(categories))
-    refused = {tag for tag in carried if _PRODUCTION_NOTE.search(tag)}
-    for tag, count in carried.items():
-        mix = np.array([by_tag[tag][name] for name in names], dtype=np.float64)
-        if count < minimum or not mix.sum() or tag in overall:
-            continue
-        if _divergence(mix / mix.sum(), prior) < MIN_CATEGORY_LEAN:
-            refused.add(tag)
-    return frozenset(refused - set(overall))
-
-
-def _divergence(p: np.ndarray, q: np.ndarray) -> float:
-    """Jensen-Shannon divergence of two distributions (natural log)."""
-    m = (p + q) / 2
-
-    def part(a: np.ndarray) -> float:
-        mask = a > 0
-        return float((a[mask] * np.log(a[mask] / m[mask])).sum())
-
-    return (part(p) + part(q)) / 2
-
-
-# --- Wording --------------------------------------------------------------------------------
-
-# Words that describe (they go before the noun, comma-separated: "Dark,
-# atmospheric horror") rather than name a subject. English adjectives have
-# endings that nouns rarely share; the common taste words without one are
-# listed. A hyphenated word ("thought-provoking", "slow-burn") describes.
-_DESCRIBING_ENDINGS = (
-    "ic",
-    "al",
-    "ical",
-    "ous",
-    "ful",
-    "ive",
-    "ish",
-    "less",
-    "esque",
-    "able",
-    "ible",
-    "ed",
-)
-# Nouns with an adjective's ending.
-_NAMING_EXCEPTIONS = frozenset(
-    re.findall(
-        r"\S+",
-        """
-    traffic republic public music magic comic panic mechanic clinic bed animal festival
-    journal hospital trial
-    signal rival proposal arrival survival ritual carnival funeral capital scandal
-    criminal musical cannibal general terminal interval rehearsal betrayal revival
-    tribunal metal crystal pedal medal vocal portal arsenal cathedral denial
-    """,
-    )
-)
-_DESCRIBING_WORDS = frozenset(
-    re.findall(
-        r"\S+",
-        """
-    bad beautiful big bizarre black bleak bloody bright brutal calm cheap cheesy clean
-    clever cold cool cozy cosy creepy cult cute dark deep dry dumb easy eerie epic erotic
-    fast fun funny gentle good gory great grim gritty happy hard heavy high hilarious hot
-    intense light long loud low mad mellow messy modern moody naughty new nice odd old quick
-    quiet quirky rare raw real rich sad scary short silly simple slow small smart soft
-    sparse steamy strange strong subtle surreal sweet tense thin tiny tough twisty ugly warm
-    weird wild witty zany slick smooth crisp sharp dreamy gloomy sleazy spooky trippy campy
-    corny goofy nerdy preachy sappy snappy sunny tight vintage vivid wacky accurate white
-    red blue green yellow pink purple grey gray brown
-        """,
-    )
-)
-
-
-def is_describing(label: str) -> bool:
-    """Whether a label reads as a describing word ("gory", "thought-provoking",
-    "visually appealing") rather than a subject ("first contact", "zombie")."""
-    words = label.casefold().split()
-    last = words[-1] if words else ""
-    if len(words) == 1 and re.fullmatch(r"\w+(-\w+)+", last):
-        return True
-    if last in _DESCRIBING_WORDS or (len(words) == 2 and words[0] in _DESCRIBING_WORDS):
-        return True
-    if last in _NAMING_EXCEPTIONS or len(last) < 5:
-        return False
-    return last.endswith(_DESCRIBING_ENDINGS)
-
-
-def _forms(word: str) -> set[str]:
-    """A word and its singulars ("mysteries" -> mystery, "zombies" -> zombie)."""
-    forms = {word}
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        forms.add(word[:-1])
-        if len(word) > 4 and word.endswith("ies"):
-            forms.add(word[:-3] + "y")
-    return forms
-
-
-def _label_words(text: str) -> list[set[str]]:
-    """Each word of a label that names something, as its forms."""
-    return [
-        _forms(word)
-        for word in re.findall(r"[^\W_]+", text.casefold())
-        if word not in FUNCTION_WORDS
-    ]
-
-
-def _stems(text: str) -> set[str]:
-    """Every form of every word of a label, plurals folded both ways."""
-    return {form for forms in _label_words(text) for form in forms}
-
-
-def _shares_a_word(label: str, others: Iterable[str]) -> bool:
-    stems = _stems(label)
-    return any(stems & _stems(other) for other in others)
-
-
-def _lower(label: str) -> str:
-    """A label as it reads inside a phrase: lower case, unless it is an acronym."""
-    return label if label.isupper() and len(label) > 1 else label.lower()
-
-
-def _singular(label: str, label_counts: dict[str, int]) -> str:
-    """A plural subject as it stands before a noun ("alien sci-fi", not "aliens
-    sci-fi"), when the catalog knows the singular as a label of its own."""
-    if label.endswith("s") and label[:-1].casefold() in label_counts:
-        return label[:-1]
-    return label
-
-
-def _modifier(label: str) -> str:
-    """A label as it reads before the noun: a noun phrase joined by hyphens
-    ("slow-burn", "amateur-sleuth"), an adverb and its adjective apart
-    ("visually appealing")."""
-    words = _lower(label).split()
-    if len(words) == 2 and is_describing(words[1]):
-        return " ".join(words)
-    return "-".join(words)
-
-
-def _compact(label: str) -> bool:
-    """A subject short enough to stand before the noun ("zombie", "first-contact")."""
-    words = label.split()
-    return len(words) <= 2 and not any(w.casefold() in FUNCTION_WORDS for w in words)
-
-
-@dataclass(frozen=True)
-class Description:
-    """A group's words and the labels they name (what an example must carry one of)."""
-
-    text: str
-    labels: tuple[str, ...]  # casefolded
-
-
-# A genre must cover this much of a group to head its description, a topic this much.
-GENRE_SHARE = 0.4
-TOPIC_SHARE = 0.25
-MAX_DESCRIBING = 2
-# Words before the noun: "Cozy amateur-sleuth mysteries" reads, a longer pile
-# does not; a subject that would make it longer follows "about".
-MAX_BEFORE = 3
-
-
-def describe(
-    group, label_counts: dict[str, int], catalog_size: int, refused: frozenset[str] = frozenset()
-) -> Description | None:
-    """A group's description as a person would write it, or None when nothing
-    is shared.
-
-    1. The noun: the group's distinctive category ("horror"); a second one
-       carried as widely stands before it ("crime drama"). Without one, the
-       most shared subject is the noun.
-    2. Topics: distinctive tags on ``TOPIC_SHARE`` of the group, none that
-       says nothing about taste (``refused``), none sharing a word with the
-       noun or with a topic already chosen (no "musical about musical").
-    3. Describing words go first, comma-separated ("Dark, atmospheric"); one
-       short subject stands before the noun ("zombie horror",
-       "first-contact science fiction"); a subject of several words that
-       would make that pile too long follows "about" ("science fiction
-       about first contact"); a second single word is left out.
-    """
-    genres = distinctive_labels(
-        group, label_counts, catalog_size, top=2, fields=("categories",), min_share=GENRE_SHARE
-    )
-    genres.sort(key=lambda g: -label_counts.get(g.casefold(), 0))  # the broader one is the noun
-    topics: list[str] = []
-    for tag in distinctive_labels(
-        group, label_counts, catalog_size, top=6, fields=("tags",), min_share=TOPIC_SHARE
-    ):
-        if tag.casefold() in refused or _shares_a_word(tag, [*genres, *topics]):
-            continue
-        topics.append(tag)
-    if not genres and not topics:
-        return None
-    nouns = genres or [next((t for t in topics if not is_describing(t)), topics[0])]
-    topics = [t for t in topics if t not in nouns]
-    describing = [t for t in topics if is_describing(t)][:MAX_DESCRIBING]
-    before, after = [], []
-    length = sum(len(d.split()) for d in describing)
-    for subject in [t for t in topics if not is_describing(t)][:2]:
-        if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
-            before.append(subject)
-        elif not after and len(subject.split()) > 1:
-            # "about first contact" reads; "guitar strings about mic" does not.
-            after.append(subject)
-    words = [", ".join(_modifier(d) for d in describing)] if describing else []
-    words += [_modifier(_singular(s, label_counts)) for s in before]
-    words.append(_noun(group, nouns[:2]))
-    text = " ".join(words) + (f" about {_lower(after[0])}" if after else "")
-    named = [*describing, *before, *nouns[:2], *after]
-    return Description(text[0].upper() + text[1:], tuple(label.casefold() for label in named))
-
-
-def _noun(group, nouns: list[str]) -> str:
-    """One noun, or two: "crime drama" when the items carry both, "cables and
-    effects pedals" when each carries one."""
-    if len(nouns) == 1:
-        return _lower(nouns[0])
-    both = sum(
-        1
-        for item, _ in group
-        if _carries(item, [nouns[0].casefold()]) and _carries(item, [nouns[1].casefold()])
-    )
-    either = sum(1 for item, _ in group if _carries(item, [n.casefold() for n in nouns]))
-    if 2 * both >= either:
-        return f"{_lower(nouns[1])} {_lower(nouns[0])}"
-    return f"{_lower(nouns[0])} and {_lower(nouns[1])}"
-
-
-def _carried(item: RatedItem, labels: Iterable[str]) -> int:
-    own = {label.casefold() for label in (*item.categories, *item.tags)}
-    return sum(1 for label in labels if label in own)
-
-
-def _carries(item: RatedItem, labels: Iterable[str]) -> bool:
-    own = {label.casefold() for label in (*item.categories, *item.tags)}
-    return any(label in own for label in labels)
-
-
 # A disliked group is an "Avoids" line only when the person's rated items
 # that share its labels are mostly dislikes; its strength is that share, on
 # the strength scale (engine and profiles step it 0.2 at a time). Measured on
@@ -552,8 +218,8 @@ def _described(groups: list[Group], smallest: int, words) -> tuple[list, Group]:
         # Examples carry most of what the words name ("death sentence" as
         # well as "drama"); the order is the centre's within a tie.
         kept = sorted(
-            (m for m in group if description and _carries(m[0], description.labels)),
-            key=lambda m: -_carried(m[0], description.labels),
+            (m for m in group if description and carries(m[0], description.labels)),
+            key=lambda m: -carried_count(m[0], description.labels),
         )
         if len(kept) < smallest:
             left.extend(group)
@@ -581,13 +247,13 @@ class PreviousLine:
 def _named(text: str, members: Group) -> tuple[str, ...]:
     """The labels of ``members`` that the words ``text`` name (every word of
     the label is there, plurals folded): what a member must carry to belong."""
-    words = _stems(text)
+    words = stems(text)
     labels = {label.casefold() for item, _ in members for label in (*item.categories, *item.tags)}
     return tuple(
         sorted(
             label
             for label in labels
-            if (forms := _label_words(label)) and all(form & words for form in forms)
+            if (forms := label_words(label)) and all(form & words for form in forms)
         )
     )
 
@@ -619,7 +285,7 @@ def _kept_lines(
     groups: list[Group] = [[] for _ in lines]
     pool: Group = []
     for item, weight in members:
-        fits = [n for n, (_, named) in enumerate(lines) if _carries(item, named)]
+        fits = [n for n, (_, named) in enumerate(lines) if carries(item, named)]
         if not fits:
             pool.append((item, weight))
             continue
@@ -636,7 +302,7 @@ def _kept_lines(
         group.sort(
             key=lambda m: (
                 shown.get(m[0].title, len(shown)),
-                -_carried(m[0], named),
+                -carried_count(m[0], named),
                 -float(m[0].vector @ centre),
             )
         )
@@ -656,13 +322,18 @@ def _lines(
     2. What was left over (members that left, groups nothing described) is
        clustered and described once more: a broad, mixed group often holds
        two tastes that each have words.
-    3. Two groups described alike are one line.
-    4. Every positive joins the line whose words name a label it carries
+    3. Two groups described alike are one line, and a line whose words
+       only narrow another's ("Disney animation" beside "Animation") is
+       left out (``_distinct``).
+    4. Likes: what no line describes is gathered by the labels it shares
+       (``_gathered``), so the profile holds every taste it has words for.
+    5. Every positive joins the line whose words name a label it carries
        (``_kept_lines``): the lines are what the next run would keep.
     """
     smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
     everyone = members
     lines, members = _kept_lines(members, previous) if previous else ([], members)
+    earlier_kept = list(lines)
     if not members:
         return lines
     # Beside lines that stay, what is left makes fewer, broader new lines: a
@@ -677,11 +348,13 @@ def _lines(
             words,
         )
         lines += more
-    merged: dict[str, tuple[Description, Group]] = {}
-    for description, group in lines:
-        if description.text in merged:
-            group = merged[description.text][1] + group
-        merged[description.text] = (description, group)
+    kept = {d.text for d, _ in earlier_kept}
+    merged = _distinct(lines, kept)
+    if polarity == LIKE:
+        # A gathered line may narrow one already there ("Bone guitar strings"
+        # beside "Strings"): the broader goes, and its members, which carry
+        # the words both name, settle into the narrower, so none is lost.
+        merged = _distinct(merged + _gathered(everyone, merged, words), kept, narrow=True)
     # Settle: every positive joins the line whose words name a label it
     # carries, as the next run will place it (``_kept_lines``), so writing
     # again from the same ratings changes nothing.
@@ -692,9 +365,78 @@ def _lines(
             tuple(item.item_id for item, _ in group),
             f"{d.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
         )
-        for d, group in merged.values()
+        for d, group in merged
     ]
     return _kept_lines(everyone, settled)[0]
+
+
+def _distinct(
+    lines: list[tuple[Description, Group]], kept: set[str], *, narrow: bool = False
+) -> list:
+    """One line per description, and none whose words only narrow another's.
+
+    "Animation children" beside "Disney animation children" reads as one
+    taste said twice: the narrower line goes, and its members join the
+    broader one when the lines settle (they carry its words) or are
+    gathered anew; with ``narrow`` the broader goes instead. A line a
+    regeneration keeps is never the one that goes: the other one does.
+    """
+    merged: dict[str, tuple[Description, Group]] = {}
+    for description, group in lines:
+        if description.text in merged:
+            group = merged[description.text][1] + group
+        merged[description.text] = (description, group)
+    words = {text: stems(text) for text in merged}
+    gone: set[str] = set()
+    for broad in merged:
+        for specific in merged:
+            if broad == specific or {broad, specific} & gone or not words[broad] <= words[specific]:
+                continue
+            first, second = (broad, specific) if narrow else (specific, broad)
+            if first not in kept:
+                gone.add(first)
+            elif second not in kept:
+                gone.add(second)
+    return [line for text, line in merged.items() if text not in gone]
+
+
+def _gathered(everyone: Group, lines: list[tuple[Description, Group]], words) -> list:
+    """Lines for the positives that no line holds and no line's words name.
+
+    A member that leaves a line for not carrying its words is history the
+    profile no longer holds: on Amazon instruments, where a person's few
+    purchases are often one of each kind, the membership rule alone left 43%
+    of positives in no line and cost the profile alone 5% of its NDCG@10.
+    1. Left: members of no line that carry no label a line's words name
+       (those join that line when the lines settle).
+    2. The label most of them carry (at least two; the rarer in the catalog
+       first on a tie) makes a group, described as any group is; the
+       members carrying a label its words name are a line.
+    3. What is still left, each alone in its kind, is one line naming the
+       categories most of it carries ("Tuners, amplifiers and capos"),
+       when that takes in at least two items.
+    """
+    held = {item.item_id for _, group in lines for item, _ in group}
+    named = [label for d, _ in lines for label in _named(d.text, everyone)]
+    left = [m for m in everyone if m[0].item_id not in held and not carries(m[0], named)]
+    found: list[tuple[Description, Group]] = []
+    tried: set[str] = set()
+    while len(left) >= MIN_ITEMS_PER_STATEMENT:
+        label = words.most_shared(left, tried)
+        if label is None:
+            break
+        tried.add(label)
+        description = words([m for m in left if carries(m[0], [label])])
+        group = [m for m in left if description and carries(m[0], description.labels)]
+        if len(group) < MIN_ITEMS_PER_STATEMENT:
+            continue
+        found.append((description, group))
+        left = [m for m in left if m not in group]
+    description = words.kinds(left)
+    group = [m for m in left if description and carries(m[0], description.labels)]
+    if len(group) >= MIN_ITEMS_PER_STATEMENT:
+        found.append((description, group))
+    return found
 
 
 def example_list(titles: Iterable[str]) -> str:
@@ -722,14 +464,16 @@ def generate_statements(
     seed: int = 0,
     refused: frozenset[str] = frozenset(),
     previous: Sequence[PreviousLine] = (),
+    cased: Mapping[str, str] | None = None,
 ) -> list[GeneratedStatement]:
     """Statements for one person, likes first, each with its evidence.
 
     1. Split the signals into positive and negative items (recency-weighted).
     2. Group each side's items and describe each group as a person would
        ("Dark, atmospheric zombie horror", ``describe``); a member that
-       carries none of the labels the words name is left to another group
-       or to ungrouped history, so every example belongs (``_lines``).
+       carries none of the labels the words name is left to another group,
+       so every example belongs; likes no line describes are gathered by
+       the categories they carry (``_lines``, ``_gathered``).
     3. Name the items nearest each group's centre as examples, and keep the
        group as evidence. An Avoids line needs dislikes consistent enough
        (``avoid_strength``) and words that tell it apart from every Likes
@@ -741,10 +485,11 @@ def generate_statements(
     """
     positives, negatives = split_signals(signals)
     statements: list[GeneratedStatement] = []
-    liked: list[frozenset[str]] = []
+    liked: set[str] = set()
 
-    def words(group: Group) -> Description | None:
-        return describe(group, label_counts, catalog_size, refused)
+    # ``refused``: tags that say nothing about taste (non_taste_labels);
+    # ``cased``: words the catalog writes as names (cased_words).
+    words = Wording(label_counts, catalog_size, refused, cased or {})
 
     for polarity, members in ((LIKE, positives), (AVOID, negatives)):
         if not members:
@@ -755,10 +500,13 @@ def generate_statements(
             weight = 1.0
             if polarity == AVOID:
                 weight = avoid_strength(group, positives, label_counts, catalog_size)
-                if weight is None or any(set(description.labels) <= like for like in liked):
+                # "Drama and comedy" avoided beside "Drama" and "Comedy" liked
+                # says nothing that tells them apart: every label it names is
+                # named by some Likes line.
+                if weight is None or set(description.labels) <= liked:
                     continue
             else:
-                liked.append(frozenset(description.labels))
+                liked |= set(description.labels)
             lines.append(
                 (sum(w for _, w in group), _statement(polarity, description, group, weight))
             )

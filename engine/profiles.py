@@ -57,9 +57,10 @@ def catalog_label_counts() -> tuple[dict[str, int], int]:
     return _catalog_labels()[:2]
 
 
-def _catalog_labels() -> tuple[dict[str, int], int, frozenset[str]]:
-    """The label counts, the catalog's size, and the tags that say nothing
-    about taste (generation.non_taste_labels), cached together."""
+def _catalog_labels() -> tuple[dict[str, int], int, frozenset[str], dict[str, str]]:
+    """The label counts, the catalog's size, the tags that say nothing
+    about taste (generation.non_taste_labels) and the label words its
+    descriptions write as names (generation.cased_words), cached together."""
     # From the database the counts are read from (a replica, when there is one).
     summary = Item.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
     version = (connections[Item.objects.db].settings_dict["NAME"], *summary.values())
@@ -75,7 +76,11 @@ def _catalog_labels() -> tuple[dict[str, int], int, frozenset[str]]:
         for label in (*item_categories, *item_tags):
             key = label.casefold()
             counts[key] = counts.get(key, 0) + 1
-    value = (counts, len(categories), generation.non_taste_labels(categories, tags))
+    descriptions = Item.objects.filter(is_active=True).exclude(description="")
+    cased = generation.cased_words(
+        descriptions.values_list("description", flat=True).iterator(5000), counts
+    )
+    value = (counts, len(categories), generation.non_taste_labels(categories, tags), cased)
     _label_cache["labels"] = (version, value)
     return value
 
@@ -224,13 +229,14 @@ def profile_write(*, user_id: int, seed: int = 0) -> Written:
        evidence).
     """
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
-    counts, size, refused = _catalog_labels()
+    counts, size, refused, cased = _catalog_labels()
     generated = generation.generate_statements(
         user_signals(user_id),
         label_counts=counts,
         catalog_size=size,
         seed=seed,
         refused=refused,
+        cased=cased,
         previous=_previous_lines(user_id),
     )
     return Written(

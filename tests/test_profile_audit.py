@@ -55,6 +55,15 @@ class TestCounts:
         assert report.echoes == [echo.text]
         assert report.non_taste == [note.text, spread.text]
 
+    def test_a_line_that_only_narrows_another_is_a_near_duplicate(self):
+        broad = AuditLine("Animation children (e.g. “A”)", "like", ())
+        narrow = AuditLine("Disney animation children (e.g. “B”)", "like", ())
+        other = AuditLine("Gory horror (e.g. “C”)", "like", ())
+        avoided = AuditLine("Gory slasher horror (e.g. “D”)", "avoid", ())
+        report = audit([profile(30, broad, narrow, other, avoided)], titles=TITLES, labels=LABELS)
+        assert report.near_duplicates == ["Disney animation children / Animation children"]
+        assert report.summary()["near_duplicate_pairs"] == 1
+
     def test_a_refused_word_inside_a_longer_label_is_that_label(self):
         labels = [("Drama", "death sentence"), ("Drama", "death")]
         line = AuditLine("Death-sentence drama (e.g. “A”)", "like", (0,))

@@ -12,6 +12,7 @@ from catalog.importers import item_row
 from catalog.models import Item
 from catalog.services import items_import, items_set_active
 from engine import profile_generation as generation
+from engine import profile_wording as wording
 from engine.profiles import (
     MIN_GROUNDING,
     REGENERATE_AFTER,
@@ -397,14 +398,15 @@ class TestStableRegeneration:
         ]
 
     def test_five_ratings_that_fit_change_no_line(self):
-        """Written afresh, the three new mysteries would put "bookshop cat" in the
-        line's words; they fit the line as it is, so it stays."""
+        """Written afresh, the four new mysteries would put the mystery line
+        first, with other examples; they fit the lines as they are, so every
+        line stays where it was, with its words and examples."""
         first = self.items(0, 8) + self.items(1, 8)
         before = self.write(first)
         assert len(before) == 2
-        new = self.items(0, 3, start=8, tags=("cozy", "bookshop cat")) + self.items(1, 2, start=8)
-        afresh = {s.embedded_text for s in self.write(first + new)}
-        assert afresh != {s.embedded_text for s in before}
+        new = self.items(0, 4, start=8, tags=("cozy", "bookshop cat")) + self.items(1, 1, start=8)
+        afresh = [s.text for s in self.write(first + new)]
+        assert afresh != [s.text for s in before]
         after = self.write(first + new, previous=self.previous(before))
         assert [s.embedded_text for s in after] == [s.embedded_text for s in before]
         assert [s.text for s in after] == [s.text for s in before]
@@ -476,6 +478,30 @@ class TestWording:
         tags = [("based on comic",)] * 10 + [()] * 10
         assert "based on comic" in generation.non_taste_labels(categories, tags)
 
+    def test_a_category_that_names_how_items_were_made_is_refused(self):
+        categories = [("Drama", "IMAX")] * 5 + [("Comedy",)] * 10
+        refused = generation.non_taste_labels(categories, [()] * 15)
+        assert refused == {"imax"}
+        items = [rated(n, [1.0, 0.01 * n], categories=("Drama", "IMAX")) for n in range(3)]
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items],
+            label_counts={"drama": 4000, "imax": 150},
+            catalog_size=9000,
+            refused=refused,
+        )
+        assert statement.embedded_text == "Drama"
+
+    def test_a_subject_few_of_the_group_carry_is_no_taste(self):
+        """Three films of ten tagged "monkey" are the tags' coincidence."""
+        items = [
+            rated(n, [1.0, 0.01 * n], categories=("Comedy",), tags=("monkey",) if n < 3 else ())
+            for n in range(10)
+        ]
+        group = [(item, 1.0) for item in items]
+        counts = {"comedy": 3000, "monkey": 30}
+        assert wording.describe(group, counts, 9000).text == "Comedy"
+        assert wording.describe(group[:3], counts, 9000).text == "Monkey comedy"
+
     def test_no_refused_tag_and_no_genre_repeated_as_a_topic(self):
         items = [
             rated(
@@ -517,6 +543,22 @@ class TestWording:
         )
         assert [(s.polarity, s.embedded_text) for s in statements] == [("like", "Horror")]
 
+    def test_an_avoids_line_is_not_the_likes_lines_put_together(self):
+        """Dramas and comedies liked apart, a few drama-comedies disliked: an
+        Avoids line "Drama and comedy" would contradict both Likes lines."""
+        dramas = [rated(n, [1.0, 0.0, 0.01 * n], categories=("Drama",)) for n in range(5)]
+        comedies = [rated(10 + n, [0.0, 1.0, 0.01 * n], categories=("Comedy",)) for n in range(5)]
+        both = [
+            rated(20 + n, [0.7, 0.7, 0.01 * n], categories=("Drama", "Comedy")) for n in range(12)
+        ]
+        statements = generation.generate_statements(
+            [signal(item) for item in dramas + comedies]
+            + [signal(item, value=1.0) for item in both],
+            label_counts={"drama": 4000, "comedy": 3000},
+            catalog_size=9000,
+        )
+        assert {s.polarity for s in statements} == {"like"}
+
     def test_titles_are_set_apart_so_a_comma_stays_inside_one(self):
         listed = generation.example_list(["Wrong Wedding, Right Guy", "Sleepy Burrows"])
         assert listed == "(e.g. “Wrong Wedding, Right Guy”, “Sleepy Burrows”)"
@@ -527,3 +569,106 @@ class TestWording:
             [signal(item)], label_counts={"romance": 900, "regency": 9}, catalog_size=9000
         )
         assert statement.members == (1,)
+
+
+class TestCoverage:
+    """Every positive the words can name is in some line, and every member belongs."""
+
+    COUNTS = {"guitar strings": 120, "tuners": 60, "amplifiers": 80, "capos": 30, "picks": 70}
+
+    @staticmethod
+    def kinds(n, category, axis):
+        vector = np.eye(6)[axis] + 0.05 * np.arange(6) / 6
+        return rated(n, vector, categories=(category,))
+
+    def write(self, items):
+        return generation.generate_statements(
+            [signal(item) for item in items], label_counts=self.COUNTS, catalog_size=900
+        )
+
+    def test_items_alone_in_their_kind_are_gathered_under_their_kinds(self):
+        """Four strings make a line; a tuner, an amplifier and a capo, one of
+        each, are no line of their own and carry none of its words: one line
+        names their kinds rather than leaving them out of the profile."""
+        strings = [self.kinds(n, "Guitar strings", 0) for n in range(4)]
+        singles = [
+            self.kinds(10, "Tuners", 1),
+            self.kinds(11, "Amplifiers", 2),
+            self.kinds(12, "Capos", 3),
+        ]
+        statements = self.write(strings + singles)
+        texts = [s.embedded_text for s in statements]
+        assert texts[0] == "Guitar strings"
+        assert len(texts) == 2 and set(texts[1].lower().replace(",", "").split()) == {
+            "tuners",
+            "amplifiers",
+            "capos",
+            "and",
+        }
+        assert sorted(statements[1].members) == [10, 11, 12]
+
+    def test_leftovers_that_share_a_label_are_a_line_of_it(self):
+        strings = [self.kinds(n, "Guitar strings", 0) for n in range(4)]
+        # Near the strings, so clustered with them, yet tuners by their labels.
+        tuners = [rated(20 + n, np.eye(6)[0] + 0.01 * n, categories=("Tuners",)) for n in range(2)]
+        statements = self.write(strings + tuners)
+        assert [(s.embedded_text, sorted(s.members)) for s in statements] == [
+            ("Guitar strings", [0, 1, 2, 3]),
+            ("Tuners", [20, 21]),
+        ]
+
+    def test_a_line_that_only_narrows_another_is_left_out(self):
+        """ "Disney animation children" beside "Animation children" is one taste
+        said twice: one line holds both groups."""
+        counts = {"animation": 300, "children": 400, "disney": 40}
+        plain = [
+            rated(n, np.eye(4)[0] + 0.01 * n, categories=("Animation", "Children"))
+            for n in range(4)
+        ]
+        disney = [
+            rated(
+                10 + n,
+                np.eye(4)[1] + 0.01 * n,
+                categories=("Animation", "Children"),
+                tags=("disney",),
+            )
+            for n in range(4)
+        ]
+        statements = generation.generate_statements(
+            [signal(item) for item in plain + disney], label_counts=counts, catalog_size=9000
+        )
+        assert len(statements) == 1
+        assert sorted(statements[0].members) == [0, 1, 2, 3, 10, 11, 12, 13]
+
+
+class TestNames:
+    """Labels are stored as typed; a line writes a name as the catalog's prose does."""
+
+    PROSE = [
+        "A satire of life in the USA. Filmed across the USA and in Canada.",
+        "Made by Disney in the USA, where a Disney classic began.",
+        "Disney. The cartoon studio that a young usa... no, Disney again.",
+        "Comedy for everyone: comedy is what they do, in the USA.",
+    ]
+
+    def test_a_word_the_prose_writes_as_a_name_keeps_its_case(self):
+        cased = generation.cased_words(self.PROSE, ["usa", "disney", "comedy", "canada"])
+        assert cased["usa"] == "USA" and cased["disney"] == "Disney"
+        # "Comedy" opens a sentence; inside one it is written in lower case.
+        assert "comedy" not in cased
+        # Seen once: too little to go on.
+        assert "canada" not in cased
+
+    def test_a_line_names_it_so(self):
+        items = [rated(n, [1.0, 0.01 * n], categories=("Comedy",), tags=("usa",)) for n in range(3)]
+        (statement,) = generation.generate_statements(
+            [signal(item) for item in items],
+            label_counts={"comedy": 3000, "usa": 40},
+            catalog_size=9000,
+            cased={"usa": "USA"},
+        )
+        assert statement.embedded_text == "USA comedy"
+
+    def test_prose_leaves_out_the_title_and_label_lines(self):
+        text = "Toy Story (1995)\nCategories: Animation\nTags: disney, pixar\nA Disney film."
+        assert generation.prose_of(text) == "A Disney film."

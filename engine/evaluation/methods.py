@@ -341,6 +341,7 @@ def write_profiles(
     """
     label_counts = catalog.label_counts()
     refused = generation.non_taste_labels(catalog.categories, catalog.tags)
+    cased = generation.cased_words(map(generation.prose_of, catalog.texts), label_counts)
     generated = {
         person: generation.generate_statements(
             signals_of(catalog, data, rows),
@@ -348,6 +349,7 @@ def write_profiles(
             catalog_size=len(catalog),
             seed=seed,
             refused=refused,
+            cased=cased,
         )
         for person, rows in rows_by_person.items()
     }

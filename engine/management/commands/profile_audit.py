@@ -158,11 +158,13 @@ def render(report: profile_audit.AuditReport, samples) -> str:
         f"lines with a non-taste tag: {counts['non_taste_lines']}",
         f"lines with an echoed word: {counts['echo_lines']}",
         f"title lists a comma splits: {counts['split_title_lists']}",
+        f"near-duplicate line pairs: {counts['near_duplicate_pairs']}",
     ]
     for name, found in (
         ("non-taste", report.non_taste),
         ("echo", report.echoes),
         ("split titles", report.split_titles),
+        ("near duplicates", report.near_duplicates),
     ):
         lines += [f"  {name}: {text}" for text in found[:5]]
     for profile in samples:
