@@ -336,8 +336,11 @@ class _Run:
                 at["hybrid"].add_scores(trained.table_scores(person, table), relevant)
                 at["popular"].add_scores(trained.popular_scores(person), relevant)
                 at["ease"].add_scores(trained.ease_scores(person), relevant)
+                # A newcomer is served at the balance every profile starts
+                # with, as ``served`` ranks it: the tuned one could fade their
+                # typed lines out (TYPED_FULL_BALANCE).
                 statements = [*trained.statements(person), *typed[person]]
-                table = trained.table(person, self.balance, statements)
+                table = trained.table(person, self.options.serving_balance, statements)
                 at["hybrid_typed"].add_scores(self.served_scores(trained, person, table), relevant)
 
     def _rated(self, item: int):
