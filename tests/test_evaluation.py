@@ -330,6 +330,12 @@ class TestEvaluationReport:
         assert methods["hybrid"]["ndcg@10"] > 2 * methods["popular"]["ndcg@10"]
         assert methods["profile_only"]["hr@10"] > 0.8
 
+    def test_a_newcomer_who_types_what_they_like_gets_more_than_popularity(self, tiny_report):
+        # No history: the typed line names the genre the reader loves (from
+        # their training history), and finds its popular books.
+        arrived_empty = tiny_report["protocols"]["cold_user"]["curve"]["0"]
+        assert arrived_empty["hybrid_typed"]["ndcg@10"] > 2 * arrived_empty["popular"]["ndcg@10"]
+
     def test_steering_lines_move_the_list(self, tiny_report):
         steering = tiny_report["protocols"]["steering"]
         # "Likes: <a genre the reader never touched>" brings it into the list...
