@@ -8,14 +8,12 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from scipy import sparse
 
 from catalog.models import Item
 from engine import collaborative, scoring
 from engine.evaluation import metrics
 from engine.evaluation.data import Interactions
 from engine.evaluation.embeddings import EmbeddingCache
-from engine.evaluation.protocols import at_balance
 from engine.evaluation.splits import temporal_split
 from engine.models import RecommendationLog
 from profiles.models import Interaction, Profile, Statement
@@ -165,35 +163,6 @@ class TestHistoryStrength:
         assert scoring.history_strength("rating", 5.0, age_days=year) == pytest.approx(0.5)
 
 
-class TestBalance:
-    def test_a_table_at_one_balance_gives_the_scores_of_any_other(self):
-        # The protocols score once at 0.5 and read every balance from it.
-        rng = np.random.default_rng(1)
-        vectors = rng.normal(size=(30, 8))
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        candidates = scoring.Candidates(
-            ids=np.arange(30),
-            vectors=vectors,
-            popularity=rng.integers(0, 50, size=30),
-            links=sparse.csr_matrix(rng.random((1, 30))),
-            sources=np.array([99]),
-        )
-        history = {99: scoring.HistoryItem(99, "Rated", "you rated 5", 1.0)}
-        stats = scoring.CatalogStats.from_vectors(vectors, candidates.popularity)
-        statements = [
-            scoring.ProfileStatement(0, "likes", scoring.LIKE, 1.0, vectors[3]),
-            scoring.ProfileStatement(1, "avoids", scoring.AVOID, 0.6, vectors[7]),
-        ]
-        half = scoring.score_candidates(
-            candidates, statements, history, stats, scoring.Settings(0.5)
-        )
-        for balance in (0.0, 0.1, 0.8, 1.0):
-            direct = scoring.score_candidates(
-                candidates, statements, history, stats, scoring.Settings(balance)
-            )
-            assert np.allclose(at_balance(half, balance), direct.score)
-
-
 class TestEmbeddingCache:
     def test_a_text_is_encoded_once_per_model(self, tmp_path):
         encoded: list[str] = []
@@ -329,6 +298,12 @@ class TestEvaluationReport:
         methods = tiny_report["protocols"]["warm"]["methods"]
         assert methods["hybrid"]["ndcg@10"] > 2 * methods["popular"]["ndcg@10"]
         assert methods["profile_only"]["hr@10"] > 0.8
+
+    def test_a_newcomer_who_types_what_they_like_gets_more_than_popularity(self, tiny_report):
+        # No history: the typed line names the genre the reader loves (from
+        # their training history), and finds its popular books.
+        arrived_empty = tiny_report["protocols"]["cold_user"]["curve"]["0"]
+        assert arrived_empty["hybrid_typed"]["ndcg@10"] > 2 * arrived_empty["popular"]["ndcg@10"]
 
     def test_steering_lines_move_the_list(self, tiny_report):
         steering = tiny_report["protocols"]["steering"]

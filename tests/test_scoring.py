@@ -280,6 +280,27 @@ class TestGroups:
         assert [s.item_id for s in order if s.item_id > 14] == [15, 16, 17, 18]
         assert all(s.matches[0].statement.key == 0 for s in order if s.item_id > 14)
 
+    def test_a_new_item_that_barely_matches_a_centre_still_takes_the_place_after_the_tenth(self):
+        # Its guessed pull alone would leave it below all fourteen known
+        # items; an item that matches no centre gets no place at all.
+        known = [unit(0, 1, 0.01 * i) for i in range(14)]
+        weak, unrelated = unit(0.45, 0, 0.893), unit(0, 0, 0, 0, 0, 1)
+        cands = grouped(
+            [*known, weak, unrelated],
+            {41: [1.0 - 0.05 * i for i in range(14)] + [0.0, 0.0]},
+            [41],
+            popularity=[10] * 14 + [0, 0],
+        )
+        line = statement(0, unit(0, 0, 0, 1), members=(41,), centre=unit(1), own=False)
+        scored = table(cands, [line], history=rated(41), balance=0.0)
+        order = [s.item_id for s in sorted(scored.all(), key=lambda s: -s.score)]
+        assert order == [*range(1, 11), 15, *range(11, 15), 16]
+        placed = scored.scored(14)
+        assert placed.matches[0].statement.key == 0
+        # Its place is its line's share: deleting the line takes it away.
+        without = table(cands, [], history=rated(41, free=False), balance=0.0)
+        assert without.score[14] < scored.score[14] - placed.matches[0].contribution + 1e-9
+
 
 class TestShares:
     def test_a_line_the_person_wrote_gets_its_share_of_the_list(self):
