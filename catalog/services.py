@@ -94,17 +94,9 @@ def items_import(
     with transaction.atomic():
         _batch_table_create()
         for batch in _batches(rows, WRITE_BATCH):
-            existing = Item.objects.only(
-                *IMPORTED_FIELDS,
-                "imported_hash",
-                "external_id",
-                "embedding_model",
-                "embedding_hash",
-            ).in_bulk([row.external_id for row in batch], field_name="external_id")
+            existing = _existing(batch)
             if keep_changed:
-                left = {r.external_id for r in batch if _keeps(r, existing.get(r.external_id))}
-                kept += [existing[r.external_id].title for r in batch if r.external_id in left]
-                batch = [row for row in batch if row.external_id not in left]
+                batch = _leave_changed(batch, existing, kept)
             items = [_merged(row, existing.get(row.external_id)) for row in batch]
             ids = _batch_write(items)
             written = sum(1 for row in batch if row.external_id in existing)
@@ -127,6 +119,24 @@ def items_import(
                 sender=Item, item_ids=stale if len(stale) <= LISTED_CHANGES else None
             )
     return ItemImportSummary(created=created, updated=updated, kept=tuple(kept))
+
+
+def _existing(batch: list[ItemRow]) -> dict[str, Item]:
+    """The items already there for ``batch``'s external ids (never their vectors)."""
+    fields = (*IMPORTED_FIELDS, "imported_hash", "external_id", "embedding_model", "embedding_hash")
+    return Item.objects.only(*fields).in_bulk(
+        [row.external_id for row in batch], field_name="external_id"
+    )
+
+
+def _leave_changed(
+    batch: list[ItemRow], existing: dict[str, Item], kept: list[str]
+) -> list[ItemRow]:
+    """``batch`` without the rows whose item someone changed since an import
+    last wrote it; their titles are added to ``kept``."""
+    left = {row.external_id for row in batch if _keeps(row, existing.get(row.external_id))}
+    kept += [existing[row.external_id].title for row in batch if row.external_id in left]
+    return [row for row in batch if row.external_id not in left]
 
 
 # The batch travels by COPY into a temporary table and is upserted from there

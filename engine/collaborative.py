@@ -626,6 +626,20 @@ def _fit(dense: bool, X_train, X_held, X_all, config: "TrainingConfig", report, 
     return weights
 
 
+def _neighbours_of(weights, k: int) -> Neighbours:
+    """Each item's ``k`` strongest neighbours from the fitted weights."""
+    if sparse.issparse(weights):
+        # Item-kNN kept each row's top ``neighbours``, best first, as
+        # top_neighbours would (tests/test_collaborative.py checks): sorting
+        # tens of millions of entries again would only cost time and memory.
+        return Neighbours(
+            indptr=weights.indptr.astype(np.int64),
+            indices=weights.indices.astype(np.int64),
+            scores=weights.data.astype(np.float32),
+        )
+    return top_neighbours(weights, k)
+
+
 def train(
     user_ids: np.ndarray,
     item_ids: np.ndarray,
@@ -671,17 +685,7 @@ def train(
     weights = _fit(dense, X_train, X_held, X_all, config, report, params, seconds)
     report("keeping neighbours", -1)
     mark = time.perf_counter()
-    if sparse.issparse(weights):
-        # Item-kNN kept each row's top ``neighbours``, best first, as
-        # top_neighbours would (tests/test_collaborative.py checks): sorting
-        # tens of millions of entries again would only cost time and memory.
-        neighbours = Neighbours(
-            indptr=weights.indptr.astype(np.int64),
-            indices=weights.indices.astype(np.int64),
-            scores=weights.data.astype(np.float32),
-        )
-    else:
-        neighbours = top_neighbours(weights, config.neighbours)
+    neighbours = _neighbours_of(weights, config.neighbours)
     del weights
     seconds["neighbours"] = time.perf_counter() - mark
     params["neighbours_kept"] = int(len(neighbours.indices))
