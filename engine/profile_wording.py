@@ -378,9 +378,10 @@ def describe(
 
 def _widely_carried(tag: str, group) -> bool:
     """Whether enough of the group carries ``tag`` for it to be a taste
-    (MIN_TOPIC_MEMBERS_SHARE, and MIN_TOPIC_MEMBERS of a larger group)."""
+    (MIN_TOPIC_MEMBERS_SHARE, and MIN_TOPIC_MEMBERS of a larger group). A
+    one-item group is a person's one positive: its own tags are all there is."""
     carriers = sum(1 for item, _ in group if carries(item, [tag.casefold()]))
-    least = MIN_TOPIC_MEMBERS if len(group) > MIN_TOPIC_MEMBERS else 2
+    least = MIN_TOPIC_MEMBERS if len(group) > MIN_TOPIC_MEMBERS else min(2, len(group))
     return carriers >= max(least, MIN_TOPIC_MEMBERS_SHARE * len(group))
 
 

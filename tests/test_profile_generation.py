@@ -570,6 +570,14 @@ class TestWording:
         )
         assert statement.members == (1,)
 
+    def test_one_positive_in_a_catalog_without_categories_is_named_by_its_tag(self):
+        item = rated(1, [1.0, 0.0], categories=(), tags=("radio astronomy",))
+        (statement,) = generation.generate_statements(
+            [signal(item)], label_counts={"radio astronomy": 2}, catalog_size=2
+        )
+        assert statement.text.casefold().startswith("radio astronomy")
+        assert statement.members == (1,)
+
 
 class TestCoverage:
     """Every positive the words can name is in some line, and every member belongs."""
