@@ -17,6 +17,7 @@ from profiles.services import profile_for
 from tests import test_browser
 from tests.factories import make_interaction, make_user, profile_write_text
 from tests.test_browser import PHONE, Visitor, listed_ids
+from tests.test_browser_phone import GENTLE_PROFILE
 
 # tests/test_browser.py's fixtures, used here under the same names.
 browser = test_browser.browser
@@ -24,7 +25,6 @@ visit = test_browser.visit
 
 pytestmark = pytest.mark.browser
 
-GENTLE_PROFILE = "Likes:\n- horror (a little)\n- mysteries (a little)\nAvoids:\n- cooking"
 # Bytes that are no UTF-8 text (Latin-1 "café" and a stray continuation byte).
 NOT_UTF8 = b"Likes:\n- caf\xe9 \x80 books\n"
 

@@ -10,8 +10,9 @@ from catalog.services import items_import
 from engine import catalog_cache, catalog_statistics, retrieval, scoring
 from engine.catalog_moments import CatalogMoments, catalog_stats_of, moments_of_chunks
 from engine.models import CatalogStatistics
+from tests import test_celery_worker
 from tests.factories import make_item
-from tests.test_celery_worker import purge_queues, start_worker, stop_worker, wait_for
+from tests.test_celery_worker import wait_for
 
 
 def unit_vectors(count: int, seed: int, dims: int = EMBEDDING_DIMENSIONS) -> np.ndarray:
@@ -146,12 +147,8 @@ class TestStoredStatistics:
         assert cosine > 0.95
 
 
-@pytest.fixture
-def worker(transactional_db):
-    purge_queues()
-    process = start_worker()
-    yield process
-    stop_worker(process)
+# tests/test_celery_worker.py's live worker, used here under the same name.
+worker = test_celery_worker.worker
 
 
 class TestWorker:
