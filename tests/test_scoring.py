@@ -140,6 +140,11 @@ class TestFaithfulness:
         (item,) = score(candidates([unit(1, 0.1)]), [line])
         assert "“Sea stories”" in scoring.rationale(item)
 
+    def test_quoted_examples_with_parentheses_in_a_title_are_not_quoted(self):
+        text = "Drama (e.g. “Wings of Desire (Himmel über Berlin, Der)”, “Paris, Texas”)"
+        (item,) = score(candidates([unit(1, 0.1)]), [statement(0, unit(1), text=text)])
+        assert "“Drama”" in scoring.rationale(item) and "Wings" not in scoring.rationale(item)
+
     @settings(max_examples=60, deadline=None)
     @given(
         seed=st.integers(0, 10_000),

@@ -19,7 +19,10 @@ from engine.scoring.table import ScoreTable
 # Generated lines may end with their examples: "Cozy mysteries (e.g. A, B, C)".
 # The rationale quotes the description; the examples are the person's own
 # items, which the rationale names when they pulled the item in.
-_EXAMPLES = re.compile(r"\s*\(e\.g\. [^()]*\)$")
+# A generated line's examples: quoted titles (which may hold parentheses of
+# their own, "Wings of Desire (Himmel über Berlin, Der)"), or the older
+# unquoted list.
+_EXAMPLES = re.compile(r"\s*\(e\.g\. (?:“.*”|[^()]*)\)$")
 
 
 @dataclass(frozen=True)
