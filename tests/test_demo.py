@@ -17,6 +17,7 @@ from django.urls import reverse
 from catalog.models import Item
 from catalog.services import item_update
 from profiles.models import Interaction, ProfileRevision
+from recsite.management.commands.load_demo import demo_login
 from tests.conftest import PROJECT_DIR, project_env
 
 
@@ -142,6 +143,8 @@ class TestLoadingAgain:
         assert rating.value == 0.5
         assert client.login(username="demo", password="a better secret")
         assert "with the password you gave it" in output
+        # The running demo's banner says the same, not the old password.
+        assert "demo / demo" not in demo_login() and "password you gave it" in demo_login()
 
     def test_the_demo_accounts_ratings_and_profile_stay_as_the_person_left_them(self):
         from profiles.services import profile_for

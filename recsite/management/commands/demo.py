@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 
-from recsite.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
+from recsite.management.commands.load_demo import demo_login
 from recsite.management.database import MigratedDatabaseCommand
 
 STOP_GRACE_SECONDS = 10
@@ -96,7 +96,7 @@ class Command(MigratedDatabaseCommand):
                 self.style.SUCCESS(
                     f"\nThe demo runs at http://{host}:{port}/  "
                     f"(admin: http://{host}:{port}/admin/, "
-                    f"login {DEMO_USERNAME} / {DEMO_PASSWORD}). Ctrl-C stops it.\n"
+                    f"login {demo_login()}). Ctrl-C stops it.\n"
                 )
             )
             while all(child.poll() is None for child in children):

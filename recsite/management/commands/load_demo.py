@@ -20,6 +20,21 @@ from recsite.progress import progress_bar
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
+
+
+def demo_login(user=None) -> str:
+    """How to sign in as the demo account, true after someone changed its
+    password: "demo / demo" only while that password still works."""
+    if user is None:
+        user = get_user_model().objects.filter(username=DEMO_USERNAME).first()
+    if user is not None and user.check_password(DEMO_PASSWORD):
+        return f"{DEMO_USERNAME} / {DEMO_PASSWORD}"
+    return (
+        f"{DEMO_USERNAME}, with the password you gave it "
+        f"(`python manage.py changepassword {DEMO_USERNAME}` sets another)"
+    )
+
+
 # The demo account starts with this many of a sample person's latest ratings:
 # enough for a profile of a few lines, few enough to read on one page.
 DEMO_HISTORY = 40
@@ -123,13 +138,7 @@ class Command(MigratedDatabaseCommand):
             user.is_active = user.is_staff = user.is_superuser = True
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["is_active", "is_staff", "is_superuser", "password"])
-        if user.check_password(DEMO_PASSWORD):
-            self.stdout.write(f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
-        else:
-            self.stdout.write(
-                f"Demo login: {DEMO_USERNAME}, with the password you gave it "
-                f"(`python manage.py changepassword {DEMO_USERNAME}` sets another)."
-            )
+        self.stdout.write(f"Demo login: {demo_login(user)}.")
         return user
 
     def _start_history(self, user) -> None:
