@@ -77,7 +77,7 @@ DESPITE = [
 ]
 # Verbs common enough to name without a suffix: taking things in, choosing them.
 _VERBS = (
-    r"(?:read|watch|see|hear|get|go|do|buy|need|care|listen|play|take|feel|dig|want|use"
+    r"(?:read|watch|see|saw|hear|heard|get|got|gotten|go|went|took|felt|bought|do|buy|need|care|listen|play|take|feel|dig|want|use"
     r"|own|touch|trust|rate|rewatch|reread|finish|cook|bake|learn|study|follow|vibe|click"
     r"|connect|gel|bother|mess|deal|bond|relate|understand|gravitate|warm)"
 )
@@ -122,6 +122,21 @@ _TRAILING = re.compile(
 )
 
 
+_NEGATED_TAIL = re.compile(
+    rf"\s+(?:{_AUX}\s+){{0,3}}(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|hasn't|haven't"
+    r"|won't|can't|never|not|no longer|hardly|ain't)(?:\s+(?:really|ever|always|quite))?$",
+    re.IGNORECASE,
+)
+
+
+def denied(topic: str) -> str | None:
+    """``topic`` without the negation it ends with, when it ends with one: what
+    was said after it is denied ("X never" + "gets boring", "X just didn't" +
+    "work for me"); None when it ends with none."""
+    found = _NEGATED_TAIL.search(topic, max(0, len(topic) - 80))
+    return topic[: found.start()] if found and found.start() > 0 else None
+
+
 def untrailed(text: str) -> str:
     """``text`` without the words that only trail at its end ("X, not for me thanks");
     "no thanks" and "yes please" keep theirs: there they say something."""
@@ -130,7 +145,7 @@ def untrailed(text: str) -> str:
         return text
     kept = text[: found.start()]
     words = kept.lower().replace(",", " ").split()
-    if not words or words[-1] in {"no", "but", "yes", "say"}:
+    if not words or words[-1] in {"no", "not", "never", "but", "yes", "say"}:
         return text
     return kept
 
@@ -148,8 +163,8 @@ def negated_after(lower: str) -> tuple[str, int] | None:
         return None
     # "I never ...": a subject, not a topic; "stories that never end": a
     # description of what is wanted, not a verdict on it.
-    words = set(before.replace(",", " ").split())
-    if words <= _SUBJECT_WORDS or words & _RELATIVE:
+    words = before.replace(",", " ").split()
+    if words[0] in _SUBJECT_WORDS or set(words) & _RELATIVE:
         return None
     side = "like" if _DENIED_BAD.search(found["said"]) else "avoid"
     return side, found.start()

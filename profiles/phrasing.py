@@ -63,7 +63,8 @@ _HOW = rf"{_SUBJECT}(?:{_ADVERBS}\s+)*"
 
 _LIKE_VERBS = _either(
     """like; liked; love; loved; enjoy; enjoyed; adore; adored; want; need; care for; care about;
-    dig; get; got; go for; fancy; appreciate; feel; vibe with; connect with; rate; rated;
+    dig; get; got; get into; got into; gotten into; go for; fancy; appreciate; feel;
+    vibe with; connect with; rate; rated;
     see the appeal of; understand; enjoy watching; enjoy reading; like watching; like reading"""
 )
 _NEGATED = _either(
@@ -85,7 +86,8 @@ _LIKE_DESPITE_NEGATION = [
     *((rf"{_HOW}{p}", MEDIUM if "mind" in p else STRONG) for p in grammar.DESPITE),
 ]
 _AVOID_VERBS = _either(
-    """hate; hated; dislike; disliked; detest; loathe; despise; can't stand; cannot stand;
+    """had my fill of; have had my fill of; 've had my fill of; had it up to here with;
+    hate; hated; dislike; disliked; detest; loathe; despise; can't stand; cannot stand;
     can't bear; cannot bear; can't abide; cannot abide; can't take; cannot take; can't handle;
     cannot handle; can't deal with; cannot deal with; couldn't care less about;
     could not care less about; have no time for; have no patience for; have had enough of;
@@ -126,7 +128,10 @@ _NO = _either(
 _AVOID_BEFORE = [
     (rf"{_HOW}{_NEGATED}\s+(?:{_ADVERBS}\s+)*(?:{_FONDNESS}|{_LIKE_VERBS})", STRONG),
     # Any verb of taking a thing in, negated: "never warmed to", "can't get into".
-    (rf"{_HOW}{grammar.NEGATION}\s+(?:{_ADVERBS}\s+)*{grammar.NEGATED_VERB}", STRONG),
+    (
+        rf"{_HOW}(?:[a-z]+ly\s+)?{grammar.NEGATION}\s+(?:{_ADVERBS}\s+)*{grammar.NEGATED_VERB}",
+        STRONG,
+    ),
     (rf"{_HOW}{_AVOID_VERBS}(?: the| any| all)?", STRONG),
     (rf"(?:please |just )?{_AVOID_WORDS}(?: the| any| all)?", STRONG),
     (rf"{_LESS}(?: the)?", MEDIUM),
@@ -266,7 +271,13 @@ _BAD_FEELING_AFTER = re.compile(
     r"\s+(?:(?:really|just|totally|always|usually|kind of|kinda|honestly|so|quickly)\s+){0,2}"
     rf"(?:(?:{_BAD_FEELING})(?:s|es|d|ed)?\s+me"
     rf"|(?:{_BAD_WITH_PARTICLE})(?:s|es|d|ed)?\s+me\s+(?:out|off|up|down)"
-    r"|gives?\s+me\s+(?:the\s+(?:creeps|ick|willies|heebie-jeebies|shivers)|a headache|hives))"
+    r"|gives?\s+me\s+(?:the\s+(?:creeps|ick|willies|heebie-jeebies|shivers)|a headache|hives)"
+    # "X makes me want to leave the room", "X makes my head spin": an urge to
+    # get away, or a part of the person that suffers.
+    r"|makes?\s+me\s+want\s+to\s+(?:leave|run|scream|quit|sleep|cry|hide|switch off|turn it off"
+    r"|skip|throw up|puke|give up|tear my hair out)(?:\s+[\w']+){0,3}"
+    r"|makes?\s+my\s+(?:head|brain|eyes|ears|skin)\s+(?:spin|hurt|ache|bleed|glaze over|crawl"
+    r"|explode|melt))"
     r"(?:\s+(?:out|off|up|down|nuts|crazy|mad|insane|bananas|up the wall|round the bend"
     r"|around the bend|to sleep|to tears|stiff|senseless|silly|to death|every time|so much"
     r"|a lot|right away|instantly|immediately|completely|totally))*$",
@@ -419,7 +430,7 @@ _VERB_NOUNS = re.compile(
     re.IGNORECASE,
 )
 _LEADING_FILLER = re.compile(
-    r"(?:(?:the|a|an|any|all|some|more|much|too|overly|very|super|really|excessively"
+    r"(?:(?:the|a|an|any|all|some|more|much|too|overly|very|super|really|excessively|another"
     r"|of|stuff like|things like|kinds of|sorts of|type of|types of|good|great|nice|decent"
     r"|solid|proper|watching|watch|reading|read|listening to|listen to|hearing|hear"
     r"|seeing|see|playing|play|taking|take|doing|do|having|getting|being)\s+)*",
@@ -608,6 +619,16 @@ def _judged_after(text: str, lower: str) -> tuple[str | None, str, float | None]
 
 
 def _said_after(text: str) -> tuple[str | None, str, float | None]:
+    """``_said_after_topic``, with a verdict the words deny turned round:
+    "X never gets boring" is a like, "X just didn't work for me" an avoid."""
+    polarity, topic, weight = _said_after_topic(text)
+    rest = grammar.denied(topic) if polarity else None
+    if rest and rest.strip(_EDGE_PUNCTUATION):
+        return (LIKE if polarity == AVOID else AVOID), rest, STRONG
+    return polarity, topic, weight
+
+
+def _said_after_topic(text: str) -> tuple[str | None, str, float | None]:
     lower = _lower(text)
     too_much = _at_end(_TOO_MUCH_FOR_ME, lower)
     if too_much:
