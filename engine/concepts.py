@@ -332,9 +332,7 @@ def _nearest(vector: np.ndarray, names: np.ndarray, centred: bool) -> tuple[int,
         return int(order[0]), True
     if not centred or len(names) < CENTRED_MIN_LABELS:
         return int(order[0]), False
-    mean = names.mean(axis=0)
-    centred = names - mean
-    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+    mean, centred = _centred(names)
     word = vector - mean
     centred_sims = centred @ (word / (np.linalg.norm(word) or 1.0))
     top = np.argsort(-centred_sims)
@@ -345,6 +343,23 @@ def _nearest(vector: np.ndarray, names: np.ndarray, centred: bool) -> tuple[int,
         and raw[best] >= NEAR_MIN
     )
     return (best, True) if clear else (int(order[0]), False)
+
+
+_centred_names: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _centred(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The names' mean and their unit vectors with it taken off, once per name set."""
+    found = _centred_names.get(id(names))
+    if found is None or found[0] is not names:
+        mean = names.mean(axis=0)
+        centred = names - mean
+        centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+        with _names_lock:
+            if len(_centred_names) >= 8:
+                _centred_names.clear()
+            _centred_names[id(names)] = found = (names, mean, centred)
+    return found[1], found[2]
 
 
 def _process_encode() -> Encode:
