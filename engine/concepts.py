@@ -51,6 +51,20 @@ FORMAT_WORDS = frozenset(
     definitely absolutely especially mainly mostly really just only always also
     """.split()  # noqa: SIM905
 )
+# Words that only say how, who or when, never what: taken off a topic's ends
+# with the format words before its words are compared with the labels' names
+# ("thanks on westerns", "to get better at photography").
+STOP_WORDS = frozenset(
+    """
+    i i'm i've i'd me my we our us you your it its to at on in for with about into of by from
+    get getting got better want wanna need needs would could should will can do does did be
+    been being am is are was were have has had thanks thank please tbh happily honestly
+    really so too very much another other others this that these those there here then
+    again anymore lately ever never not no none any less fewer every each and or but stuff
+    lot lots bit little start started starting try trying like love enjoy learn learning
+    see watch read hear listen play which who where when what make makes made me out
+    """.split()  # noqa: SIM905
+)
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> unit vectors, one row each
 _EDGES = string.punctuation + string.whitespace
 # What the items are for, or when: "classical for focusing", "reggae on summer
@@ -77,17 +91,23 @@ def _is_format(word: str) -> bool:
     return word.strip(_EDGES).casefold() in FORMAT_WORDS
 
 
+def _is_trim(word: str) -> bool:
+    """A word a topic's ends lose before a name is looked for: format or stop word."""
+    word = word.strip(_EDGES).casefold()
+    return word in FORMAT_WORDS or word in STOP_WORDS
+
+
 def _cores(words: list[str]) -> list[str]:
     """The topic with format words taken off its ends, one at a time from the
     end: "science fiction novels" tries "science fiction" before "science"."""
     start = 0
-    while start < len(words) and _is_format(words[start]):
+    while start < len(words) and _is_trim(words[start]):
         start += 1
     cores, end = [], len(words)
     while end > start:
         if (start, end) != (0, len(words)):
             cores.append(" ".join(words[start:end]))
-        if not _is_format(words[end - 1]):
+        if not _is_trim(words[end - 1]):
             break
         end -= 1
     return cores
@@ -207,38 +227,139 @@ class LabelMatch:
 def _core(topic: str) -> str:
     """The topic without what the items are for and without format words at its ends."""
     words = _PURPOSE.split(topic, maxsplit=1)[0].split()
-    while words and _is_format(words[0]):
+    while words and _is_trim(words[0]):
         words = words[1:]
-    while words and _is_format(words[-1]):
+    while words and _is_trim(words[-1]):
         words = words[:-1]
     return " ".join(words).strip(_EDGES).removesuffix("'s").removesuffix("\u2019s")
 
 
-def meaning_match(topic: str, index: Mapping[str, str], encode: Encode | None = None) -> LabelMatch:
-    """The label a one-word topic means, by the embeddings of the word and the label names.
+def meaning_words(topic: str, index: Mapping[str, str]) -> list[str]:
+    """The words of ``topic`` its meaning is read from: none, one or a few.
 
-    Only one word: a qualifier narrows a label to a part of it ("clever
-    thrillers", "heavy metal"), and a label match acts on the whole label, so
-    a topic of several words acts by its meaning alone.
+    A one-word topic (format words aside) is its word. A topic whose head is a
+    kind of item, named by what it is about or is like ("books that make me
+    laugh", "bedtime stories for toddlers", "films about aliens"), is read
+    from its other words, when there are at most MAX_MEANING_WORDS and none
+    is a label's own name. A topic that qualifies a word ("epic battles",
+    "cozy mysteries") is a part of a label, never all of it: none.
     """
     core = _core(topic)
-    if not index or len(core.split()) != 1 or not any(c.isalpha() for c in core):
+    if not any(c.isalpha() for c in core):
+        return []
+    if len(core.split()) == 1:
+        return [core.casefold()]
+    words = [w.strip(_EDGES).casefold() for w in _PURPOSE.split(topic, maxsplit=1)[0].split()]
+    # The head: the last word before what follows it ("stories for toddlers",
+    # "books that ..."), else the last word.
+    head = next((n for n, w in enumerate(words) if n and w in _FOLLOWERS), len(words)) - 1
+    if words[head] not in FORMAT_WORDS or words[head] in _QUALITY_WORDS:
+        return []
+    content = [w for w in words if w and not _is_trim(w)]
+    if not 0 < len(content) <= MAX_MEANING_WORDS or any(_named_whole(w, index) for w in content):
+        return []
+    return content
+
+
+MAX_MEANING_WORDS = 3
+_FOLLOWERS = frozenset("for with that which who where about to from by on in like".split())  # noqa: SIM905
+# Format words that say how good, not what kind: they make no head.
+_QUALITY_WORDS = frozenset(
+    """good great nice decent solid proper clever smart excellent brilliant fantastic amazing
+    awesome wonderful terrific superb quality fine favourite favorite beloved well-made
+    well-written well-crafted top-notch any some all more the a an of definitely absolutely
+    especially mainly mostly really just only always also one ones kind kinds type types
+    stuff things thing""".split()  # noqa: SIM905
+)
+
+
+def meaning_match(topic: str, index: Mapping[str, str], encode: Encode | None = None) -> LabelMatch:
+    """The label a topic means, by the embeddings of its words and the label names.
+
+    Read from ``meaning_words``: each word's nearest label, clear when it
+    passes ``_clear``; a topic acts on a label when its words' clear labels
+    are that one label, and shows the nearest otherwise.
+    """
+    words = meaning_words(topic, index) if index else []
+    if not words:
         return LabelMatch()
     try:
         encode = encode or _process_encode()
         labels, names = _name_vectors(tuple(sorted(set(index.values()))), encode)
-        word = encode([core.casefold()])[0]
+        vectors = np.asarray(encode(words), dtype=np.float64)
     except EncoderUnavailable:
         # Stored lines are scored from stored vectors: a page that needs no
         # encoder still works without one, on the words' labels alone.
         return LabelMatch()
-    similarities = names @ np.asarray(word, dtype=np.float64)
-    order = np.argsort(-similarities)
-    best = float(similarities[order[0]])
-    margin = best - float(similarities[order[1]]) if len(order) > 1 else best
-    if best >= MEANING_MIN and margin >= MEANING_MARGIN:
-        return LabelMatch(label=labels[order[0]])
-    return LabelMatch(near=labels[order[0]] if best >= NEAR_MIN else "")
+    clear, near, all_clear = set(), "", True
+    for vector in vectors:
+        # A word among others is read on the plain cosines only: a stricter
+        # reading, since it may only qualify the kind ("piano music").
+        best, is_clear = _nearest(vector, names, centred=len(words) == 1)
+        all_clear = all_clear and is_clear
+        if is_clear:
+            clear.add(labels[best])
+        elif not near and float(names[best] @ vector) >= NEAR_MIN:
+            near = labels[best]
+    # Every word of several must mean the same label: one that does not
+    # ("sad piano music", "Python courses for beginners") narrows it.
+    if len(clear) == 1 and (len(words) == 1 or not near and all_clear):
+        return LabelMatch(label=clear.pop())
+    return LabelMatch(near=near if not clear else "")
+
+
+# With this many labels or more, a word is compared with the label names
+# after the names' mean is taken from both (``_nearest``): some names
+# ("Punk", "Graphic Novels") sit near many words only because they sit near
+# everything, and the mean is what they share. Fewer names have no useful mean.
+CENTRED_MIN_LABELS = 8
+CENTRED_MIN = 0.5
+CENTRED_MARGIN = 0.2
+
+
+def _nearest(vector: np.ndarray, names: np.ndarray, centred: bool) -> tuple[int, bool]:
+    """The nearest label name's row, and whether ``vector`` means it clearly.
+
+    Clearly: a cosine of at least MEANING_MIN with a margin of MEANING_MARGIN
+    over the runner-up; or, among CENTRED_MIN_LABELS names or more, the same
+    with the names' mean taken off (CENTRED_MIN, CENTRED_MARGIN) and a plain
+    cosine of at least NEAR_MIN.
+    """
+    raw = names @ vector
+    order = np.argsort(-raw)
+    margin = raw[order[0]] - raw[order[1]] if len(order) > 1 else raw[order[0]]
+    if raw[order[0]] >= MEANING_MIN and margin >= MEANING_MARGIN:
+        return int(order[0]), True
+    if not centred or len(names) < CENTRED_MIN_LABELS:
+        return int(order[0]), False
+    mean, centred = _centred(names)
+    word = vector - mean
+    centred_sims = centred @ (word / (np.linalg.norm(word) or 1.0))
+    top = np.argsort(-centred_sims)
+    best = int(top[0])
+    clear = (
+        centred_sims[best] >= CENTRED_MIN
+        and centred_sims[best] - centred_sims[top[1]] >= CENTRED_MARGIN
+        and raw[best] >= NEAR_MIN
+    )
+    return (best, True) if clear else (int(order[0]), False)
+
+
+_centred_names: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _centred(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The names' mean and their unit vectors with it taken off, once per name set."""
+    found = _centred_names.get(id(names))
+    if found is None or found[0] is not names:
+        mean = names.mean(axis=0)
+        centred = names - mean
+        centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-12)
+        with _names_lock:
+            if len(_centred_names) >= 8:
+                _centred_names.clear()
+            _centred_names[id(names)] = found = (names, mean, centred)
+    return found[1], found[2]
 
 
 def _process_encode() -> Encode:

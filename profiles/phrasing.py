@@ -19,6 +19,8 @@ on a part of its corpus too that was never used to tune them.
 import re
 from dataclasses import dataclass
 
+from profiles import grammar
+
 LIKE = "like"
 AVOID = "avoid"
 
@@ -61,7 +63,8 @@ _HOW = rf"{_SUBJECT}(?:{_ADVERBS}\s+)*"
 
 _LIKE_VERBS = _either(
     """like; liked; love; loved; enjoy; enjoyed; adore; adored; want; need; care for; care about;
-    dig; get; got; go for; fancy; appreciate; feel; vibe with; connect with; rate; rated;
+    dig; get; got; get into; got into; gotten into; go for; fancy; appreciate; feel;
+    vibe with; connect with; rate; rated;
     see the appeal of; understand; enjoy watching; enjoy reading; like watching; like reading"""
 )
 _NEGATED = _either(
@@ -80,9 +83,11 @@ _LIKE_DESPITE_NEGATION = [
     (rf"{_HOW}(?:never|don't ever|do not ever) (?:get|grow) tired of", STRONG),
     (rf"{_HOW}(?:can't|cannot|never) (?:say no to|resist|pass up)", STRONG),
     (rf"{_HOW}(?:never|don't|do not) (?:miss|skip) (?:a|an|any)", STRONG),
+    *((rf"{_HOW}{p}", MEDIUM if "mind" in p else STRONG) for p in grammar.DESPITE),
 ]
 _AVOID_VERBS = _either(
-    """hate; hated; dislike; disliked; detest; loathe; despise; can't stand; cannot stand;
+    """had my fill of; have had my fill of; 've had my fill of; had it up to here with;
+    hate; hated; dislike; disliked; detest; loathe; despise; can't stand; cannot stand;
     can't bear; cannot bear; can't abide; cannot abide; can't take; cannot take; can't handle;
     cannot handle; can't deal with; cannot deal with; couldn't care less about;
     could not care less about; have no time for; have no patience for; have had enough of;
@@ -122,6 +127,11 @@ _NO = _either(
 )
 _AVOID_BEFORE = [
     (rf"{_HOW}{_NEGATED}\s+(?:{_ADVERBS}\s+)*(?:{_FONDNESS}|{_LIKE_VERBS})", STRONG),
+    # Any verb of taking a thing in, negated: "never warmed to", "can't get into".
+    (
+        rf"{_HOW}(?:[a-z]+ly\s+)?{grammar.NEGATION}\s+(?:{_ADVERBS}\s+)*{grammar.NEGATED_VERB}",
+        STRONG,
+    ),
     (rf"{_HOW}{_AVOID_VERBS}(?: the| any| all)?", STRONG),
     (rf"(?:please |just )?{_AVOID_WORDS}(?: the| any| all)?", STRONG),
     (rf"{_LESS}(?: the)?", MEDIUM),
@@ -178,6 +188,9 @@ _AVOID_ENDINGS = _phrases(
     not my speed; isn't my bag; not my bag; isn't my vibe; not my vibe; isn't my genre;
     not my genre;
     not my scene; never again; no thanks; no thank you; thanks but no thanks; no way;
+    ugh; yuck; eww; ew; meh; blah; yawn; no ta; not a chance; no chance; not happening;
+    never ever; hell no; god no; no no; not today; i'll pass; i will pass; i'd pass;
+    goes over my head; go over my head; isn't me; is not me; aren't me; is just not me;
     hard pass; pass; nope; nah; please no; no please; not again; gets on my nerves;
     get on my nerves; annoys me; annoy me; irritates me; irritate me; leaves me cold;
     leave me cold; does nothing for me; do nothing for me; doesn't do it for me;
@@ -238,8 +251,9 @@ _FINE_ENDINGS = _phrases("is fine; are fine; is ok; are ok; is okay; are okay; i
 # "X is too loud for me", "X gets way too dark for me": an avoid, whatever "too" is.
 _TOO_MUCH_FOR_ME = re.compile(
     r"\s+(?:is|are|gets|get|feels|feel|seems|seem|can be|tends to be|tend to be)"
-    r"(?:\s+(?:way|far|a bit|a little|just|often|usually|always))?\s+too\s+[\w-]+"
-    r"(?:\s+[\w-]+)?\s+for\s+me$",
+    r"(?:\s+(?:way|far|a bit|a little|just|often|usually|always|kind of|kinda|so))?\s+"
+    r"(?:(?:way|far|much|just|a bit|a little|a tad|a touch)\s+)?too\s+(?!good\b|much fun\b)[\w-]+"
+    r"(?:(?:\s+[\w-]+)?\s+(?:for|to)\s+(?:me|my\s+(?:taste|liking|ears|eyes|stomach|nerves)))?$",
     re.IGNORECASE,
 )
 # How a thing makes the person feel, said after it: "X bores me stiff",
@@ -257,7 +271,13 @@ _BAD_FEELING_AFTER = re.compile(
     r"\s+(?:(?:really|just|totally|always|usually|kind of|kinda|honestly|so|quickly)\s+){0,2}"
     rf"(?:(?:{_BAD_FEELING})(?:s|es|d|ed)?\s+me"
     rf"|(?:{_BAD_WITH_PARTICLE})(?:s|es|d|ed)?\s+me\s+(?:out|off|up|down)"
-    r"|gives?\s+me\s+(?:the\s+(?:creeps|ick|willies|heebie-jeebies|shivers)|a headache|hives))"
+    r"|gives?\s+me\s+(?:the\s+(?:creeps|ick|willies|heebie-jeebies|shivers)|a headache|hives)"
+    # "X makes me want to leave the room", "X makes my head spin": an urge to
+    # get away, or a part of the person that suffers.
+    r"|makes?\s+me\s+want\s+to\s+(?:leave|run|scream|quit|sleep|cry|hide|switch off|turn it off"
+    r"|skip|throw up|puke|give up|tear my hair out)(?:\s+[\w']+){0,3}"
+    r"|makes?\s+my\s+(?:head|brain|eyes|ears|skin)\s+(?:spin|hurt|ache|bleed|glaze over|crawl"
+    r"|explode|melt))"
     r"(?:\s+(?:out|off|up|down|nuts|crazy|mad|insane|bananas|up the wall|round the bend"
     r"|around the bend|to sleep|to tears|stiff|senseless|silly|to death|every time|so much"
     r"|a lot|right away|instantly|immediately|completely|totally))*$",
@@ -275,13 +295,23 @@ _VERDICT_BAD = _either(
     a pass; a hard pass; not good; not great; not it; not for me; a nope; the worst;
     just noise; noise; off the table; off-limits; off limits; out of the question;
     my worst nightmare; my least favourite; my least favorite;
-    my pet peeve; my nemesis; the bane of my life; the bane of my existence"""
+    my pet peeve; my nemesis; the bane of my life; the bane of my existence; samey; same-y;
+    repetitive; predictable; formulaic; overdone; overkill; overhyped; over-hyped; creepy;
+    grim; bleak; silly; childish; juvenile; shallow; trashy; tacky; gimmicky; cliched;
+    clichéd; derivative; bland; flat; slow; sluggish; mid; trash; garbage; rubbish; crap;
+    not me; so not me; not my style; not my kind of thing; a waste of time; a waste of money;
+    a letdown; a let-down; a disappointment; disappointing; too much; way too much; a bit much;
+    hit and miss; hit or miss; not worth it; unbearable to me; lost on me; wasted on me"""
 )
 _VERDICT_GOOD = _either(
     """great; amazing; awesome; brilliant; fantastic; wonderful; excellent; superb; terrific;
     the best; a joy; a treat; a delight; a must; a must-see; a must-read; a must-listen;
     magic; magical; perfect; underrated; addictive; unbeatable; the greatest; gold; a gem;
-    a favourite; a favorite; a yes; fun; so good; really good; my favourite; my favorite"""
+    a favourite; a favorite; a yes; fun; so good; really good; my favourite; my favorite;
+    useful; helpful; lovely; beautiful; gorgeous; cool; epic; wholesome; relaxing; soothing;
+    inspiring; fascinating; interesting; hilarious; delightful; charming; gripping; riveting;
+    life; everything; the bomb; fire; a vibe; a must-have; essential; worth it;
+    worth every penny; my kind of thing; right up my street; right up my alley"""
 )
 _VERDICT_VERB = (
     r"\s+(?:is|are|was|were|feels?|seems?|gets?|sounds?|looks?|can be|tends? to be|always is"
@@ -390,7 +420,8 @@ _INTENSITY_ENDINGS = {
 _INTENSITY_ENDING_ORDER = sorted(_INTENSITY_ENDINGS, key=len, reverse=True)
 # Said of when, not what: dropped from the end of a topic.
 _WHEN_ENDINGS = _phrases(
-    "lately; these days; right now; at the moment; recently; nowadays; for now"
+    "lately; these days; right now; at the moment; recently; nowadays; for now; anymore;"
+    "any more; any longer; no more"
 )
 # "love stories" names a genre, not a feeling: these nouns after a like verb
 # keep the verb as part of the topic.
@@ -399,7 +430,7 @@ _VERB_NOUNS = re.compile(
     re.IGNORECASE,
 )
 _LEADING_FILLER = re.compile(
-    r"(?:(?:the|a|an|any|all|some|more|much|too|overly|very|super|really|excessively"
+    r"(?:(?:the|a|an|any|all|some|more|much|too|overly|very|super|really|excessively|another"
     r"|of|stuff like|things like|kinds of|sorts of|type of|types of|good|great|nice|decent"
     r"|solid|proper|watching|watch|reading|read|listening to|listen to|hearing|hear"
     r"|seeing|see|playing|play|taking|take|doing|do|having|getting|being)\s+)*",
@@ -588,6 +619,16 @@ def _judged_after(text: str, lower: str) -> tuple[str | None, str, float | None]
 
 
 def _said_after(text: str) -> tuple[str | None, str, float | None]:
+    """``_said_after_topic``, with a verdict the words deny turned round:
+    "X never gets boring" is a like, "X just didn't work for me" an avoid."""
+    polarity, topic, weight = _said_after_topic(text)
+    rest = grammar.denied(topic) if polarity else None
+    if rest and rest.strip(_EDGE_PUNCTUATION):
+        return (LIKE if polarity == AVOID else AVOID), rest, STRONG
+    return polarity, topic, weight
+
+
+def _said_after_topic(text: str) -> tuple[str | None, str, float | None]:
     lower = _lower(text)
     too_much = _at_end(_TOO_MUCH_FOR_ME, lower)
     if too_much:
@@ -601,7 +642,10 @@ def _said_after(text: str) -> tuple[str | None, str, float | None]:
         ending = _ending(lower, endings)
         if ending:
             return side, _without_ending(text, ending), weight
-    return _judged_after(text, lower)
+    found = _judged_after(text, lower)
+    if found[0] is None and (negated := grammar.negated_after(lower)):
+        return negated[0], text[: negated[1]], STRONG
+    return found
 
 
 def read(text: str) -> Reading:
@@ -620,6 +664,7 @@ def read(text: str) -> Reading:
     """
     if _looks_like_a_title(text):
         return Reading(None, None, text)
+    text = grammar.untrailed(grammar.spelled(text))
     polarity, topic, weight = _said_before(_opened(text))
     if polarity is None:
         polarity, topic, weight = _said_after(text)

@@ -116,7 +116,7 @@ likes | photography classes | like | strong | Photography
 likes | I'd love more photography courses | like | strong | Photography
 likes | Spanish lessons for beginners | like | strong | -
 likes | not interested in business courses | avoid | strong | Business
-likes | business books are not my cup of tea | avoid | strong | -
+likes | business books are not my cup of tea | avoid | strong | Business
 likes | self-help books make me cringe | avoid | strong | Self-Help
 likes | no self-help | avoid | strong | Self-Help
 likes | poetry | like | strong | Poetry

@@ -23,6 +23,7 @@ from tests.phrase_corpus import (
     TUNING,
     rows,
 )
+from tests.phrase_corpus_fresh import FRESH, FRESH_CATEGORIES
 
 INDEX = scoring.category_index(CATEGORIES)
 POLARITY_TARGET = 0.98
@@ -33,7 +34,7 @@ def band(weight: float) -> str:
     return "strong" if weight >= 0.8 else "medium" if weight >= 0.5 else "mild"
 
 
-def reading(section: str, line: str) -> tuple[str, str, str]:
+def reading(section: str, line: str, index=INDEX) -> tuple[str, str, str]:
     """(polarity, band, label) as the site reads ``line`` typed under ``section``.
 
     A line that turns reads "like+avoid"; its band and label are its like's.
@@ -41,15 +42,15 @@ def reading(section: str, line: str) -> tuple[str, str, str]:
     statements = parse_line(line, LIKE if section == "likes" else AVOID)
     polarity = "+".join(s.polarity for s in statements)
     first = statements[0]
-    return polarity, band(first.weight), concepts.line_label(first.embedded_text, INDEX)
+    return polarity, band(first.weight), concepts.line_label(first.embedded_text, index)
 
 
-def figures(table: str) -> dict:
+def figures(table: str, index=INDEX) -> dict:
     lines = rows(table)
     wrong: dict[str, list] = {"polarity": [], "band": [], "label": [], "false label": []}
     labelled = 0
     for section, line, polarity, expected_band, label in lines:
-        got_polarity, got_band, got_label = reading(section, line)
+        got_polarity, got_band, got_label = reading(section, line, index)
         if got_polarity != polarity:
             wrong["polarity"].append((line, got_polarity))
         elif got_band != expected_band:
@@ -102,6 +103,11 @@ NEW_HELD_OUT_FLOOR = {"polarity": 0.86, "label": 0.56}
 # A label acts on a whole category: at most this share of the lines that name
 # none may be given one (2 of 66 in the tuning part when first measured).
 FALSE_LABEL_SHARE = 0.05
+# The fresh part (tests/phrase_corpus_fresh.py, 169 lines, never tuned on: only
+# its figures were looked at, never its misses), first run on the code before
+# the changes it measures: polarity 78.7%, label 45.4% of 141, no false label.
+# After them: polarity 92.9%, label 70.9%. A floor a little under the latter.
+FRESH_FLOOR = {"polarity": 0.90, "label": 0.68}
 PARTS = {
     "tuning": TUNING + HELD_OUT_FIRST,
     "held out": HELD_OUT,
@@ -122,3 +128,17 @@ def test_polarity_and_label_are_read_right(name):
     assert found["label"] >= label, found["wrong"]["label"]
     unlabelled = found["lines"] - found["labelled"]
     assert found["false labels"] <= FALSE_LABEL_SHARE * unlabelled, found["wrong"]["false label"]
+
+
+def test_the_fresh_part_never_tuned_on_holds_its_figures():
+    found = figures(FRESH, scoring.category_index(FRESH_CATEGORIES))
+    # Its figures only: its misses are not printed, so that it stays unseen.
+    print(
+        f"\nfresh (never tuned on): {found['lines']} lines; polarity {found['polarity']:.1%}, "
+        f"strength band {found['band']:.1%}, label {found['label']:.1%} of {found['labelled']}, "
+        f"{found['false labels']} labelled where none applies"
+    )
+    assert found["lines"] >= 150
+    assert found["polarity"] >= FRESH_FLOOR["polarity"]
+    assert found["label"] >= FRESH_FLOOR["label"]
+    assert found["false labels"] <= FALSE_LABEL_SHARE * (found["lines"] - found["labelled"])

@@ -494,7 +494,6 @@ class _SteeringCases:
     others_kept: list[float] = field(default_factory=list)
     ndcg_before: list[float] = field(default_factory=list)
     ndcg_after: list[float] = field(default_factory=list)
-    others_kept: list[float] = field(default_factory=list)
 
     def figures(self, balance: float) -> dict:
         mean = _mean
