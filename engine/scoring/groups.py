@@ -73,15 +73,21 @@ def _seeds(
 def _typed_pull(candidates: Candidates, seeds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """What a typed line's own group pulls in, its largest pull 1.
 
-    The items it found are its group: each is as much the line's own as the
-    item its group pulls in hardest, in proportion to its strength.
+    The items it found are its group, as a history group's items are: what
+    people who took them also took, each weighted by its strength. Its own
+    items count only as far as their fellow members pull them in, not as
+    certain picks: on Amazon instruments (a newcomer's two typed categories,
+    cold_user at 0, NDCG@10 as a share of popular's) giving each found item
+    the group's strongest pull gave 1.07x, leaving that out 1.13x; people
+    take the neighbours of what they name more than its most popular items.
+    Only where its items pull nothing in (no trained neighbours) do they
+    stand for the line themselves.
     """
     pulled = _pull(candidates, *seeds)
-    top = pulled.max(initial=0.0)
-    top = top if top > 1e-12 else 1.0
-    found = np.isin(candidates.ids, candidates.sources[seeds[0]])
-    strength = dict(zip(candidates.sources[seeds[0]].tolist(), seeds[1], strict=True))
-    pulled[found] += top * np.array([strength[int(i)] for i in candidates.ids[found]])
+    if pulled.max(initial=0.0) <= 1e-12:
+        found = np.isin(candidates.ids, candidates.sources[seeds[0]])
+        strength = dict(zip(candidates.sources[seeds[0]].tolist(), seeds[1], strict=True))
+        pulled[found] = [strength[int(i)] for i in candidates.ids[found]]
     peak = pulled.max(initial=0.0)
     return pulled / peak if peak > 0 else pulled
 
