@@ -13,7 +13,9 @@ items):
   process: server-side time without the network; the list is logged as in
   production) and through engine.recommend alone;
 - the bare pgvector ANN query the recommender issues (one nearest-items scan
-  per "Likes" line, in one round trip), for the ratio;
+  per "Likes" line's words and one per its group's centre, in one round
+  trip), for the ratio; and, beside it, the words' scans alone (what this
+  benchmark called the bare queries before lines had groups);
 - previews of the profile with one new line each time (a line never seen
   before, so each preview encodes it);
 - the resident memory of a fresh web-like process (Django, the encoder
@@ -123,28 +125,37 @@ def _measure(user, requests: int, index: int) -> tuple:
     for _ in range(10):  # warm caches and connections
         assert client.get("/api/recommendations/").status_code == 200
     person = person_read(user, ListOptions())
-    likes = [s.vector for s in person.statements if s.polarity == "like"]
+    liked = [s for s in person.statements if s.polarity == "like" and s.weight > 0]
+    words = [s.vector for s in liked]
+    # As engine.candidates issues them: each line's words, and its group's centre.
+    issued = {("words", s.text): s.vector for s in liked}
+    issued.update({("centre", s.members): s.centre for s in liked if s.centre is not None})
     seen = list(person.history.seen)
     text = ok(client.get("/api/profile/")).json()["text"]
     rows: dict[str, list[float]] = {
         "recommendations, API": [],
         "recommend_for_user": [],
         "bare ANN queries": [],
+        "bare ANN, words only": [],
         "preview, API (1 new line)": [],
     }
     for number in range(requests):
         rows["recommendations, API"].append(timed(lambda: ok(client.get("/api/recommendations/"))))
         rows["recommend_for_user"].append(timed(lambda: recommend_for_user(user=user)))
-        rows["bare ANN queries"].append(
-            timed(
-                lambda: retrieval.nearest_ids_many(
-                    likes,
-                    k=candidates.ANN_PER_STATEMENT,
-                    exclude_ids=seen,
-                    ef_search=candidates.ANN_PER_STATEMENT,
+        for name, vectors in (
+            ("bare ANN queries", list(issued.values())),
+            ("bare ANN, words only", words),
+        ):
+            rows[name].append(
+                timed(
+                    lambda vectors=vectors: retrieval.nearest_ids_many(
+                        vectors,
+                        k=candidates.ANN_PER_STATEMENT,
+                        exclude_ids=seen,
+                        ef_search=candidates.ANN_PER_STATEMENT,
+                    )
                 )
             )
-        )
         line = _new_line(number, index)
         draft = text.replace("Avoids:", f"{line}\nAvoids:") if "Avoids:" in text else None
         draft = draft or f"{text.rstrip()}\n{line}"
@@ -159,7 +170,7 @@ def _measure(user, requests: int, index: int) -> tuple:
                 )
             )
         )
-    return user, len(person.statements), rows
+    return user, len(person.statements), len(issued), rows
 
 
 def main() -> None:
@@ -203,10 +214,10 @@ def main() -> None:
         f"\ncollaborative model: {model.get_algorithm_display()}, "
         f"{model.items} items, trained in {trained:.1f} s"
     )
-    for kind, (user, statements, rows) in results.items():
+    for kind, (user, statements, scans, rows) in results.items():
         print(
-            f"\n{kind} profile, user {user.pk}: {user.n} interactions, {statements} statements; "
-            f"{args.requests} requests each, k=10"
+            f"\n{kind} profile, user {user.pk}: {user.n} interactions, {statements} statements "
+            f"({scans} index scans); {args.requests} requests each, k=10"
         )
         bare = rows["bare ANN queries"]
         print(f"{'path':<28}{'p50 ms':>9}{'p95 ms':>9}{'p50/bare':>10}{'p95/bare':>10}")

@@ -58,6 +58,16 @@ class ItemSerializer(serializers.ModelSerializer):
         ]
 
 
+# One instance serves every item of a list: a new ModelSerializer builds its
+# fields from the model each time, which cost more than scoring the list.
+_ITEM_SERIALIZER = ItemSerializer()
+
+
+def item_data(item: Item) -> dict:
+    """``ItemSerializer(item).data``, without building the serializer again."""
+    return _ITEM_SERIALIZER.to_representation(item)
+
+
 class ScoredItemSerializer(serializers.Serializer):
     item = ItemSerializer()
     similarity = serializers.FloatField()
@@ -449,7 +459,7 @@ def recommendation_data(item: Item, recommendation: scoring.Recommendation) -> d
     scored = recommendation.scored
     return {
         "rank": recommendation.rank,
-        "item": ItemSerializer(item).data,
+        "item": item_data(item),
         "score": round(scored.score, 4),
         "contributions": scored.contributions,
         "statements": [_statement(m) for m in scored.matches],
@@ -542,7 +552,7 @@ def steer_data(outcome: steering.Outcome) -> dict:
         "results": [
             {**recommendation_data(e.item, e.recommendation), **change(e)} for e in outcome.items
         ],
-        "left": [{"item": ItemSerializer(e.item).data, **change(e)} for e in outcome.left],
+        "left": [{"item": item_data(e.item), **change(e)} for e in outcome.left],
         "undo": outcome.undo.fields() if outcome.undo else None,
         "log": outcome.log_id,
     }
@@ -631,7 +641,7 @@ class RecommendationViewSet(viewsets.ViewSet):
                     {**recommendation_data(e.item, e.recommendation), **change(e)}
                     for e in preview.items
                 ],
-                "left": [{"item": ItemSerializer(e.item).data, **change(e)} for e in preview.left],
+                "left": [{"item": item_data(e.item), **change(e)} for e in preview.left],
             }
         )
 

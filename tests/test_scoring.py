@@ -361,6 +361,21 @@ class TestDiversity:
         assert [r.rank for r in listed] == [1, 2]
 
 
+class TestCatalogStats:
+    def test_a_remembered_line_has_the_moments_it_has_computed_afresh(self):
+        rng = np.random.default_rng(3)
+        items = rng.normal(size=(200, 16))
+        stats = scoring.CatalogStats.from_vectors(items, np.ones(200))
+        lines = rng.normal(size=(5, 16))
+        expected = np.sqrt(np.einsum("ij,jk,ik->i", lines, stats.covariance, lines))
+        first = stats.similarity_moments(lines[:3])
+        both = stats.similarity_moments(lines)  # three remembered, two new
+        assert np.array_equal(both[1], expected) and np.array_equal(first[1], expected[:3])
+        assert np.array_equal(both[0], lines @ stats.mean)
+        other = scoring.CatalogStats.from_vectors(2 * items, np.ones(200))
+        assert not np.allclose(other.similarity_moments(lines)[1], expected)
+
+
 class TestAbsence:
     def test_why_not_names_the_avoid_line_that_removed_it(self):
         scored = table(

@@ -72,15 +72,28 @@ def diversify(
        item already taken). diversity=0 is the plain ranking.
     """
     ranked = sorted(scored, key=lambda s: -s.score)
-    if diversity <= 0 or len(ranked) <= 1 or ranked[0].score <= 0:
-        return ranked[:k]
     pool = ranked[: max(3 * k, 30)]
-    relevance = np.array([s.score for s in pool]) / pool[0].score
-    matrix = np.stack([vectors[s.item_id] for s in pool]).astype(np.float32)
-    closest = np.full(len(pool), -np.inf)
+    picked = _mmr(
+        np.array([s.score for s in pool]),
+        lambda: np.stack([vectors[s.item_id] for s in pool]),
+        k=k,
+        diversity=diversity,
+    )
+    return [pool[i] for i in picked]
+
+
+def _mmr(scores: np.ndarray, vectors, *, k: int, diversity: float) -> list[int]:
+    """``diversify`` on a pool already in score order (best first, at most
+    max(3k, 30)): the positions picked. ``vectors``: a callable giving the
+    pool's vectors, row-aligned, read only when diversity is on."""
+    if diversity <= 0 or len(scores) <= 1 or scores[0] <= 0:
+        return list(range(min(k, len(scores))))
+    relevance = scores / scores[0]
+    matrix = np.asarray(vectors()).astype(np.float32)
+    closest = np.full(len(scores), -np.inf)
     taken: list[int] = []
-    available = np.ones(len(pool), dtype=bool)
-    while len(taken) < min(k, len(pool)):
+    available = np.ones(len(scores), dtype=bool)
+    while len(taken) < min(k, len(scores)):
         penalty = np.where(np.isfinite(closest), closest, 0.0)
         value = (1 - diversity) * relevance - diversity * penalty
         value[~available] = -np.inf
@@ -88,7 +101,7 @@ def diversify(
         taken.append(pick)
         available[pick] = False
         closest = np.maximum(closest, matrix @ matrix[pick])
-    return [pool[i] for i in taken]
+    return taken
 
 
 def rank(
@@ -105,15 +118,20 @@ def rank(
         kept &= ~np.isin(table.candidates.ids, np.asarray(exclude_ids, dtype=np.int64))
     rows = np.flatnonzero(kept)
     pool = rows[np.argsort(-table.score[rows], kind="stable")][: max(3 * k, 30)]
-    vectors = {int(table.candidates.ids[row]): table.candidates.vectors[row] for row in pool}
-    row_of = {int(table.candidates.ids[row]): int(row) for row in pool}
     # Nothing the person did to spread: a newcomer's list is what is popular
     # among people who took what they named, and spreading it costs accuracy
     # (Amazon instruments, two typed categories, NDCG@10 1.13x popular
     # unspread, 1.03x at diversity 0.3).
     diversity = settings.diversity if table.history else 0.0
-    picked = diversify([table.scored(int(row)) for row in pool], vectors, k=k, diversity=diversity)
-    chosen = [row_of[s.item_id] for s in picked]
+    # Only the rows picked become Scored (their matches and sources): the
+    # pool needs its scores and vectors alone.
+    picked = _mmr(
+        np.asarray(table.score[pool], dtype=np.float64),
+        lambda: table.candidates.vectors[pool],
+        k=k,
+        diversity=diversity,
+    )
+    chosen = [int(pool[i]) for i in picked]
     # At balance 0 the person asked for what they did alone: nothing promised.
     if settings.personalised and settings.balance > 0:
         chosen = _promised(table, chosen, rows, k)

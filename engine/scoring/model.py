@@ -116,6 +116,11 @@ class HistoryItem:
     free: bool = True
 
 
+# Vectors whose variance term CatalogStats remembers (a few MB at most); a
+# larger batch (the evaluation's) is computed without.
+MOMENTS_REMEMBERED = 4096
+
+
 @dataclass(frozen=True)
 class CatalogStats:
     """What z-normalising a statement's similarities needs (all active items)."""
@@ -125,6 +130,9 @@ class CatalogStats:
     max_popularity: int
     # The catalog's categories, as category_label looks them up (category_index).
     categories: Mapping[str, str] = field(default_factory=dict)
+    # Each vector's variance term (similarity_moments) by its bytes: a
+    # person's lines are the same vectors on every request.
+    _variances: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def from_vectors(
@@ -150,8 +158,24 @@ class CatalogStats:
         """
         vectors = np.asarray(vectors, dtype=np.float64)
         means = vectors @ self.mean
-        variances = np.einsum("ij,jk,ik->i", vectors, self.covariance, vectors)
-        return means, np.sqrt(np.maximum(variances, 1e-6))
+        return means, np.sqrt(np.maximum(self._variances_of(vectors), 1e-6))
+
+    def _variances_of(self, vectors: np.ndarray) -> np.ndarray:
+        """s' cov s for each row, remembered per row (each row's sum is the
+        same computed alone or with others, so remembering changes nothing)."""
+        if vectors.ndim != 2 or len(vectors) > MOMENTS_REMEMBERED:
+            return np.einsum("ij,jk,ik->i", vectors, self.covariance, vectors)
+        keys = [row.tobytes() for row in vectors]
+        found = [self._variances.get(key) for key in keys]
+        missing = [n for n, value in enumerate(found) if value is None]
+        if missing:
+            rows = vectors[missing]
+            computed = np.einsum("ij,jk,ik->i", rows, self.covariance, rows)
+            if len(self._variances) > MOMENTS_REMEMBERED:
+                self._variances.clear()
+            for n, value in zip(missing, computed, strict=True):
+                found[n] = self._variances[keys[n]] = value
+        return np.array(found, dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -97,8 +97,15 @@ def profile_for(user) -> Profile:
 
 def profile_drafts(profile: Profile) -> list[StatementDraft]:
     """The profile's current statements as drafts, in order."""
-    statements = profile.statements.prefetch_related("evidence").order_by("position")
-    return [StatementDraft.of(s, (item.pk for item in s.evidence.all())) for s in statements]
+    # Ids only: the evidence items' rows and the statements' vectors are not
+    # part of a draft (a generated profile holds a hundred items).
+    evidence: dict[int, list[int]] = {}
+    for statement_id, item_id in Statement.evidence.through.objects.filter(
+        statement__profile=profile
+    ).values_list("statement_id", "item_id"):
+        evidence.setdefault(statement_id, []).append(item_id)
+    statements = profile.statements.defer("embedding", "centre").order_by("position")
+    return [StatementDraft.of(s, evidence.get(s.pk, ())) for s in statements]
 
 
 def revision_write(
