@@ -12,7 +12,7 @@ evidence.
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -209,17 +209,41 @@ def _clusters(members: Group, k: int, seed: int) -> list[Group]:
     return groups
 
 
+def examples_first(description: Description | None, group: Group) -> Group:
+    """``group`` with the members that carry every part of the words first
+    ("Hobbit fantasy": hobbit and fantasy), then most of what they name
+    ("death sentence" as well as "drama"); the centre's order within a tie."""
+    if description is None:
+        return group
+    return sorted(
+        group,
+        key=lambda m: (-description.fit(m[0]), -carried_count(m[0], description.labels)),
+    )
+
+
+def shown(description: Description, group: Group) -> Group:
+    """The examples a line names: its first members that carry every part
+    of its words (the first one, if none does)."""
+    first = group[:EXEMPLARS]
+    if not description.parts:
+        return first
+    fitting = [m for m in first if description.fit(m[0]) == len(description.parts)]
+    return fitting or first[:1]
+
+
+def line_text(description: Description, group: Group) -> str:
+    """The line as shown: its words, then its examples."""
+    return f"{description.text} {example_list(item.title for item, _ in shown(description, group))}"
+
+
 def _described(groups: list[Group], smallest: int, words) -> tuple[list, Group]:
     """Each group with its description and the members that carry a label it
     names; the rest (and groups nothing describes) are left over."""
     lines, left = [], []
     for group in groups:
         description = words(group) if len(group) >= smallest else None
-        # Examples carry most of what the words name ("death sentence" as
-        # well as "drama"); the order is the centre's within a tie.
-        kept = sorted(
-            (m for m in group if description and carries(m[0], description.labels)),
-            key=lambda m: -carried_count(m[0], description.labels),
+        kept = examples_first(
+            description, [m for m in group if description and carries(m[0], description.labels)]
         )
         if len(kept) < smallest:
             left.extend(group)
@@ -237,6 +261,7 @@ class PreviousLine:
     polarity: str
     members: tuple[int, ...]  # its group
     text: str = ""  # as shown, with its examples
+    pinned: bool = False  # the person pinned it: its words stay exactly
 
     def examples(self) -> list[str]:
         """The titles its text quotes as examples, in order."""
@@ -259,7 +284,7 @@ def _named(text: str, members: Group) -> tuple[str, ...]:
 
 
 def _kept_lines(
-    members: Group, previous: Sequence[PreviousLine]
+    members: Group, previous: Sequence[PreviousLine], words=None
 ) -> tuple[list[tuple[Description, Group]], Group]:
     """The previous lines whose groups are still there, and what none of them holds.
 
@@ -267,10 +292,12 @@ def _kept_lines(
        words name: the line that held it before, if it still fits; else,
        among several, the line whose current members' centre is nearest.
        The examples its text shows stay first (so they stay shown).
-    2. A line keeps its words (its identity) while it holds at least
+    2. A line keeps its identity while it holds at least
        ``MIN_ITEMS_PER_STATEMENT`` members (one, for someone with a single
        positive); one left with fewer is gone, and
        its members go back to the pool, as does every member no line holds.
+    3. With ``words``, a kept line's words improve when the group's own
+       description now says clearly more (``_improved``).
     """
     # One positive is a line of its own (someone who has rated one thing).
     smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
@@ -306,8 +333,40 @@ def _kept_lines(
                 -float(m[0].vector @ centre),
             )
         )
-        kept.append((Description(line.embedded_text, named), group))
+        description = Description(line.embedded_text, named)
+        if words is not None and not line.pinned:
+            taken = {other.embedded_text for other in previous} | {d.text for d, _ in kept}
+            description = _improved(description, group, words, taken)
+        kept.append((description, group))
     return kept, pool
+
+
+def _rank(description: Description, group: Group) -> int:
+    """How much earlier words say (Description.rank): a list of kinds 0,
+    genres alone 1, anything naming a subject or describing word 2."""
+    kinds = {label.casefold() for item, _ in group for label in item.categories}
+    if description.labels and set(description.labels) <= kinds:
+        text = description.text
+        return 0 if len(description.labels) > 1 and (", " in text or " and " in text) else 1
+    return 2
+
+
+def _improved(description: Description, group: Group, words, taken: set[str]) -> Description:
+    """A kept line's words, or better ones for the same group: the group's
+    own description when it ranks above the words it has (a fallback: a
+    list of kinds, genres alone), names every label the old words named,
+    and every member still carries a label it names. The line stays the
+    same line (``was``: its place and identity); its members do not move."""
+    fresh = words(group)
+    if fresh is None or fresh.rank <= _rank(description, group):
+        return description
+    if (
+        fresh.text in taken
+        or not set(description.labels) <= set(fresh.labels)
+        or not all(carries(item, fresh.labels) for item, _ in group)
+    ):
+        return description
+    return replace(fresh, was=description.text)
 
 
 def _lines(
@@ -332,7 +391,7 @@ def _lines(
     """
     smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
     everyone = members
-    lines, members = _kept_lines(members, previous) if previous else ([], members)
+    lines, members = _kept_lines(members, previous, words) if previous else ([], members)
     earlier_kept = list(lines)
     if not members:
         return lines
@@ -363,11 +422,19 @@ def _lines(
             d.text,
             polarity,
             tuple(item.item_id for item, _ in group),
-            f"{d.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
+            line_text(d, examples_first(d, group)),
         )
         for d, group in merged
     ]
-    return _kept_lines(everyone, settled)[0]
+    # The words' parts go with them (what an example must carry), and the
+    # words a reworded line had.
+    written = {d.text: d for d, _ in merged}
+    return [
+        (replace(d, parts=w.parts, rank=w.rank, was=w.was), group)
+        if (w := written.get(d.text))
+        else (d, group)
+        for d, group in _kept_lines(everyone, settled)[0]
+    ]
 
 
 def _distinct(
@@ -446,7 +513,7 @@ def example_list(titles: Iterable[str]) -> str:
 
 def _statement(polarity: str, description: Description, group: Group, weight: float):
     return GeneratedStatement(
-        text=f"{description.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
+        text=line_text(description, group),
         polarity=polarity,
         embedded_text=description.text,
         evidence=tuple(item.item_id for item, _ in group[:EVIDENCE]),
@@ -479,8 +546,9 @@ def generate_statements(
        (``avoid_strength``) and words that tell it apart from every Likes
        line: "Horror" liked and avoided would say nothing.
     With ``previous`` lines, a regeneration keeps each line whose group is
-    still there (its words stay, new members join it) and adds or removes a
-    line only when the history says so. Lines that stay keep their places;
+    still there (its words stay unless they were a fallback the group's own
+    description now beats, and never for a pinned line; new members join
+    it) and adds or removes a line only when the history says so. Lines that stay keep their places;
     otherwise larger groups come first.
     """
     positives, negatives = split_signals(signals)
@@ -507,11 +575,11 @@ def generate_statements(
                     continue
             else:
                 liked |= set(description.labels)
-            lines.append(
-                (sum(w for _, w in group), _statement(polarity, description, group, weight))
-            )
+            statement = _statement(polarity, description, group, weight)
+            # A reworded line keeps the place of the words it had.
+            lines.append((sum(w for _, w in group), statement, description.was or description.text))
         # Lines that stay keep their places; new ones follow, larger first.
         place = {line.embedded_text: n for n, line in enumerate(earlier)}
-        lines.sort(key=lambda pair: (place.get(pair[1].embedded_text, len(place)), -pair[0]))
-        statements.extend(statement for _, statement in lines)
+        lines.sort(key=lambda pair: (place.get(pair[2], len(place)), -pair[0]))
+        statements.extend(statement for _, statement, _ in lines)
     return statements
