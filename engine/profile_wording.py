@@ -251,8 +251,19 @@ def stems(text: str) -> set[str]:
 
 
 def _shares_a_word(label: str, others: Iterable[str]) -> bool:
+    """Whether ``label`` says a word of ``others`` again, or its short form
+    ("mic" and "microphones", "amp" and "amplifiers")."""
     own = stems(label)
-    return any(own & stems(other) for other in others)
+    return any(
+        own & (theirs := stems(other))
+        or any(_shortens(a, b) or _shortens(b, a) for a in own for b in theirs)
+        for other in others
+    )
+
+
+def _shortens(short: str, word: str) -> bool:
+    """Whether ``short`` is a clipped form of ``word`` (its first three or more letters)."""
+    return 3 <= len(short) < len(word) and word.startswith(short)
 
 
 def _lower(label: str, cased: Mapping[str, str] = _NO_CASES) -> str:
@@ -568,7 +579,12 @@ class Wording:
 
     def kinds(self, group) -> Description | None:
         """The categories most of ``group`` carries, named together
-        ("Tuners, amplifiers and capos"), at most MAX_KINDS."""
+        ("Tuners, amplifiers and capos"), at most MAX_KINDS; only for items
+        of one kind each (things bought). Items that mix several genres each
+        ("The Shining", "Roger & Me", "The Sound of Music") listed by genre
+        are no taste: "Documentary, musical and horror"."""
+        if any(len({c.casefold() for c in item.categories}) > 1 for item, _ in group):
+            return None
         carried: Counter[str] = Counter()
         display: dict[str, str] = {}
         for item, _ in group:
