@@ -333,12 +333,39 @@ def _kept_lines(
                 -float(m[0].vector @ centre),
             )
         )
-        description = Description(line.embedded_text, named)
+        description = Description(line.embedded_text, named, _parts(line.embedded_text, named))
         if words is not None and not line.pinned:
             taken = {other.embedded_text for other in previous} | {d.text for d, _ in kept}
             description = _improved(description, group, words, taken)
         kept.append((description, group))
     return kept, pool
+
+
+def _parts(text: str, named: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """What an example of a line with these words carries: one of the kinds a
+    list names ("Tuners and picks"), else every label the words name, but
+    none inside a longer one ("fiction" in "science fiction")."""
+    if len(named) > 1 and (", " in text or " and " in text) and _is_list(text, named):
+        return (named,)
+    words = {label: stems(label) for label in named}
+    return tuple(
+        (label,)
+        for label in named
+        if not any(other != label and words[label] < words[other] for other in named)
+    )
+
+
+def _is_list(text: str, named: tuple[str, ...]) -> bool:
+    """Whether ``text`` is two or more of the labels ``named``, each whole,
+    joined by commas and "and" ("Cases and bags, tuners, and picks")."""
+    labels = [stems(label) for label in named]
+    parts: list[str] = []
+    for part in (p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if p.strip()):
+        if parts and stems(f"{parts[-1]} and {part}") in labels:
+            parts[-1] = f"{parts[-1]} and {part}"
+        else:
+            parts.append(part)
+    return len(parts) >= 2 and all(stems(part) in labels for part in parts)
 
 
 def _rank(description: Description, group: Group) -> int:
@@ -414,27 +441,46 @@ def _lines(
         # beside "Strings"): the broader goes, and its members, which carry
         # the words both name, settle into the narrower, so none is lost.
         merged = _distinct(merged + _gathered(everyone, merged, words), kept, narrow=True)
-    # Settle: every positive joins the line whose words name a label it
-    # carries, as the next run will place it (``_kept_lines``), so writing
-    # again from the same ratings changes nothing.
-    settled = [
-        PreviousLine(
-            d.text,
-            polarity,
-            tuple(item.item_id for item, _ in group),
-            line_text(d, examples_first(d, group)),
-        )
-        for d, group in merged
-    ]
-    # The words' parts go with them (what an example must carry), and the
-    # words a reworded line had.
-    written = {d.text: d for d, _ in merged}
-    return [
-        (replace(d, parts=w.parts, rank=w.rank, was=w.was), group)
-        if (w := written.get(d.text))
-        else (d, group)
-        for d, group in _kept_lines(everyone, settled)[0]
-    ]
+    return _settled(everyone, merged, polarity, words)
+
+
+# Settling again after a line's words improved places members by the new
+# words; a line improves at most once (to the top rank), so this ends.
+SETTLE_ROUNDS = 3
+
+
+def _settled(everyone: Group, lines: list, polarity: str, words) -> list:
+    """Every positive in the line whose words name a label it carries, as the
+    next run will place it (``_kept_lines``), so that writing again from the
+    same ratings changes nothing.
+
+    A line whose settled group now has better words of its own takes them
+    (``_improved``), as the next run would, and the members settle again.
+    Each line keeps the words it had before this run (``was``: its place).
+    """
+    for _ in range(SETTLE_ROUNDS):
+        known = {d.text: d for d, _ in lines}
+        settled = [
+            PreviousLine(
+                d.text,
+                polarity,
+                tuple(item.item_id for item, _ in group),
+                line_text(d, examples_first(d, group)),
+            )
+            for d, group in lines
+        ]
+        again = _kept_lines(everyone, settled, words)[0]
+        lines = [
+            (replace(d, was=known[d.was].was or d.was), group)
+            if d.was
+            else (replace(d, was=w.was), group)
+            if (w := known.get(d.text))
+            else (d, group)
+            for d, group in again
+        ]
+        if not any(d.text not in known for d, _ in lines):
+            break
+    return lines
 
 
 def _distinct(
