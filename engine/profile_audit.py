@@ -65,6 +65,8 @@ EXAMPLES_MARK = " (e.g. "
 # The audit's own test of a word that describes rather than names (its
 # endings, English): a line of one such word has no noun.
 _DESCRIBING_ENDINGS = ("able", "ible", "ive", "ous", "ful", "less", "ic", "ed", "ing", "y", "ish")
+# Nouns with one of those endings.
+_NAMING_WORDS = frozenset({"music", "magic", "comic", "panic", "traffic", "musical", "animal"})
 # Plural nouns for people, which stand before a noun as possessives.
 _PEOPLE_PLURALS = frozenset({"children", "men", "women", "kids", "people"})
 _FUNCTION_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "on", "about", "with", "for"})
@@ -316,9 +318,11 @@ def _audit_words(report: AuditReport, line: AuditLine, labels, categories) -> No
         len(tokens) == 1
         and tokens[0].casefold() not in categories
         and tokens[0].casefold().endswith(_DESCRIBING_ENDINGS)
+        and tokens[0].casefold() not in _NAMING_WORDS
     ):
         report.lone_describing.append(line.text)
-    words = re.findall(r"[\w’']+", phrase_text.casefold())
+    # Whole words only: "evil-children" is a compound of its own.
+    words = re.findall(r"[\w’'-]+", phrase_text.casefold())
     for n, word in enumerate(words):
         if word in _PEOPLE_PLURALS and (n == 0 or words[n - 1] not in _FUNCTION_WORDS):
             report.no_possessive.append(line.text)

@@ -227,8 +227,11 @@ def shown(description: Description, group: Group) -> Group:
     first = group[:EXEMPLARS]
     if not description.parts:
         return first
-    fitting = [m for m in first if description.fit(m[0]) == len(description.parts)]
-    return fitting or first[:1]
+    fitting = 0
+    while fitting < len(first) and description.fit(first[fitting][0]) == len(description.parts):
+        fitting += 1
+    # The examples are always the line's first members (its evidence, in order).
+    return first[: fitting or 1]
 
 
 def line_text(description: Description, group: Group) -> str:
@@ -324,19 +327,20 @@ def _kept_lines(
         if len(group) < smallest or not group:
             pool.extend(group)
             continue
-        shown = {title: n for n, title in enumerate(line.examples())}
-        centre = np.sum([item.vector for item, _ in group], axis=0)
-        group.sort(
-            key=lambda m: (
-                shown.get(m[0].title, len(shown)),
-                -carried_count(m[0], named),
-                -float(m[0].vector @ centre),
-            )
-        )
         description = Description(line.embedded_text, named, _parts(line.embedded_text, named))
         if words is not None and not line.pinned:
             taken = {other.embedded_text for other in previous} | {d.text for d, _ in kept}
             description = _improved(description, group, words, taken)
+        shown_before = {title: n for n, title in enumerate(line.examples())}
+        centre = np.sum([item.vector for item, _ in group], axis=0)
+        group.sort(
+            key=lambda m: (
+                shown_before.get(m[0].title, len(shown_before)),
+                -description.fit(m[0]),
+                -carried_count(m[0], description.labels),
+                -float(m[0].vector @ centre),
+            )
+        )
         kept.append((description, group))
     return kept, pool
 
@@ -387,8 +391,15 @@ def _improved(description: Description, group: Group, words, taken: set[str]) ->
     fresh = words(group)
     if fresh is None or fresh.rank <= _rank(description, group):
         return description
+    said = stems(fresh.text)
     if (
         fresh.text in taken
+        # Not one taste said twice ("Alien sci-fi horror" beside "Sci-fi").
+        or any(
+            stems(other) <= said or said <= stems(other)
+            for other in taken
+            if other != description.text
+        )
         or not set(description.labels) <= set(fresh.labels)
         or not all(carries(item, fresh.labels) for item, _ in group)
     ):
@@ -545,7 +556,7 @@ def _gathered(everyone: Group, lines: list[tuple[Description, Group]], words) ->
             continue
         found.append((description, group))
         left = [m for m in left if m not in group]
-    description = words.kinds(left)
+    description = words.kinds(left, everyone)
     group = [m for m in left if description and carries(m[0], description.labels)]
     if len(group) >= MIN_ITEMS_PER_STATEMENT:
         found.append((description, group))

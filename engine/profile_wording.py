@@ -577,13 +577,15 @@ class Wording:
         ]
         return max(ranked)[2] if ranked else None
 
-    def kinds(self, group) -> Description | None:
+    def kinds(self, group, history=None) -> Description | None:
         """The categories most of ``group`` carries, named together
-        ("Tuners, amplifiers and capos"), at most MAX_KINDS; only for items
-        of one kind each (things bought). Items that mix several genres each
-        ("The Shining", "Roger & Me", "The Sound of Music") listed by genre
+        ("Tuners, amplifiers and capos"), at most MAX_KINDS; only where most
+        of the person's items (``history``) are of one kind each (things
+        bought). Where items mix several genres, three films listed by genre
         are no taste: "Documentary, musical and horror"."""
-        if any(len({c.casefold() for c in item.categories}) > 1 for item, _ in group):
+        items = history or group
+        mixed = sum(1 for item, _ in items if len({c.casefold() for c in item.categories}) > 1)
+        if 2 * mixed > len(items):
             return None
         carried: Counter[str] = Counter()
         display: dict[str, str] = {}

@@ -213,6 +213,8 @@ class TestAuditCounts:
         fine = [
             AuditLine("Fantasy adventure (e.g. “Film 0”)", "like", (0,)),
             AuditLine("Children's animation (e.g. “Film 5”)", "like", (5,)),
+            AuditLine("Evil-children animation (e.g. “Film 5”)", "like", (5,)),
+            AuditLine("Music (e.g. “Film 3”)", "like", (3,)),
         ]
         report = self.report(listed, lone, owner, *fine)
         assert report.list_lines == [listed.text]
