@@ -64,7 +64,8 @@ PRODUCTION_NOTES = frozenset(
 EXAMPLES_MARK = " (e.g. "
 # The audit's own test of a word that describes rather than names (its
 # endings, English): a line of one such word has no noun.
-_DESCRIBING_ENDINGS = ("able", "ible", "ive", "ous", "ful", "less", "ic", "ed", "ing", "y", "ish")
+# ("-al", "-ic" and "-ing" are left out: "pedal", "music", "string" are nouns.)
+_DESCRIBING_ENDINGS = ("able", "ible", "ive", "ous", "ful", "less", "ed", "y", "ish")
 # Nouns with one of those endings.
 _NAMING_WORDS = frozenset({"music", "magic", "comic", "panic", "traffic", "musical", "animal"})
 # Plural nouns for people, which stand before a noun as possessives.
@@ -165,6 +166,7 @@ class AuditReport:
     split_titles: list[str] = field(default_factory=list)
     near_duplicates: list[str] = field(default_factory=list)
     whole_examples: int = 0
+    whole_of: int = 0  # examples of lines that are no list (a list's example carries one kind)
     list_lines: list[str] = field(default_factory=list)
     lone_describing: list[str] = field(default_factory=list)
     no_possessive: list[str] = field(default_factory=list)
@@ -186,7 +188,7 @@ class AuditReport:
             "echo_lines": len(self.echoes),
             "split_title_lists": len(self.split_titles),
             "near_duplicate_pairs": len(self.near_duplicates),
-            "whole_examples": share(self.whole_examples, self.examples),
+            "whole_examples": share(self.whole_examples, self.whole_of),
             "list_lines": len(self.list_lines),
             "lone_describing_lines": len(self.lone_describing),
             "no_possessive_lines": len(self.no_possessive),
@@ -306,13 +308,15 @@ def _audit_words(report: AuditReport, line: AuditLine, labels, categories) -> No
     own = {label.casefold() for item in (*line.members, *line.examples) for label in labels[item]}
     spans = {label: found for label in own if (found := _spans(phrase, label))}
     said = set().union(*spans.values()) if spans else set()
-    for item in line.examples:
-        carried = {label.casefold() for label in labels[item]}
-        covered = set().union(*(spans[label] for label in spans if label in carried))
-        report.whole_examples += said <= covered
     head = re.split(r" about ", phrase_text, maxsplit=1)[0]
     if _is_list(head, own):
         report.list_lines.append(line.text)
+    else:
+        for item in line.examples:
+            carried = {label.casefold() for label in labels[item]}
+            covered = set().union(*(spans[label] for label in spans if label in carried))
+            report.whole_of += 1
+            report.whole_examples += said <= covered
     tokens = phrase_text.split()
     if (
         len(tokens) == 1

@@ -162,7 +162,8 @@ def render(report: profile_audit.AuditReport, samples) -> str:
         f"lines with an echoed word: {counts['echo_lines']}",
         f"title lists a comma splits: {counts['split_title_lists']}",
         f"near-duplicate line pairs: {counts['near_duplicate_pairs']}",
-        f"whole examples (carry everything the line says): {counts['whole_examples']:.4f}",
+        f"whole examples (carry everything a line that is no list says): "
+        f"{counts['whole_examples']:.4f}",
         f"lines that list kinds: {counts['list_lines']}",
         f"a describing word alone as a line: {counts['lone_describing_lines']}",
         f"a plural for people without its possessive: {counts['no_possessive_lines']}",
