@@ -15,7 +15,15 @@ its examples, not from what the writer meant:
 - title lists a reader would split wrongly (a comma inside a title);
 - near-duplicate lines: two lines of one profile and one section where
   every word of one is in the other ("Animation" beside "Disney
-  animation"), one taste said twice.
+  animation"), one taste said twice;
+- whole examples: the share of examples that carry everything the line
+  says ("Hobbit fantasy adventure" shown by "The Wizard of Oz", which is
+  fantasy and adventure but no hobbit, is not);
+- list lines: a line that is a list of kinds ("Documentary, musical and
+  horror", "Drama and comedy"), not one taste;
+- a describing word alone as a line ("Predictable");
+- a plural for people standing before a noun without its possessive
+  ("Animation children" for "children's animation").
 """
 
 import re
@@ -54,6 +62,14 @@ PRODUCTION_NOTES = frozenset(
     }
 )
 EXAMPLES_MARK = " (e.g. "
+# The audit's own test of a word that describes rather than names (its
+# endings, English): a line of one such word has no noun.
+# ("-al", "-ic" and "-ing" are left out: "pedal", "music", "string" are nouns.)
+_DESCRIBING_ENDINGS = ("able", "ible", "ive", "ous", "ful", "less", "ed", "y", "ish")
+# Nouns with one of those endings.
+_NAMING_WORDS = frozenset({"music", "magic", "comic", "panic", "traffic", "musical", "animal"})
+# Plural nouns for people, which stand before a noun as possessives.
+_PEOPLE_PLURALS = frozenset({"children", "men", "women", "kids", "people"})
 _FUNCTION_WORDS = frozenset({"a", "an", "and", "the", "of", "in", "on", "about", "with", "for"})
 
 
@@ -121,6 +137,7 @@ class AuditLine:
     text: str
     polarity: str
     examples: tuple[int, ...]  # the items the line names as examples, in order
+    members: tuple[int, ...] = ()  # every item of its group (the examples when empty)
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,11 @@ class AuditReport:
     echoes: list[str] = field(default_factory=list)
     split_titles: list[str] = field(default_factory=list)
     near_duplicates: list[str] = field(default_factory=list)
+    whole_examples: int = 0
+    whole_of: int = 0  # examples of lines that are no list (a list's example carries one kind)
+    list_lines: list[str] = field(default_factory=list)
+    lone_describing: list[str] = field(default_factory=list)
+    no_possessive: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         def share(part: int, whole: int) -> float:
@@ -166,6 +188,10 @@ class AuditReport:
             "echo_lines": len(self.echoes),
             "split_title_lists": len(self.split_titles),
             "near_duplicate_pairs": len(self.near_duplicates),
+            "whole_examples": share(self.whole_examples, self.whole_of),
+            "list_lines": len(self.list_lines),
+            "lone_describing_lines": len(self.lone_describing),
+            "no_possessive_lines": len(self.no_possessive),
         }
 
 
@@ -175,9 +201,11 @@ def audit(
     titles: Sequence[str],
     labels: Sequence[tuple[str, ...]],
     non_taste: frozenset[str] = frozenset(),
+    categories: frozenset[str] = frozenset(),
 ) -> AuditReport:
     """The counts above over ``profiles``; ``labels`` are each item's categories
-    and tags, ``non_taste`` the casefolded tags the writer refuses."""
+    and tags, ``non_taste`` the casefolded tags the writer refuses,
+    ``categories`` the catalog's casefolded category names."""
     refused = _with_longer(PRODUCTION_NOTES | non_taste, labels)
     report = AuditReport()
     for profile in profiles:
@@ -190,6 +218,7 @@ def audit(
             report.two_likes_20 += profile.likes >= 2
         for line in profile.lines:
             _audit_line(report, line, titles, labels, refused)
+            _audit_words(report, line, labels, categories)
         report.near_duplicates += near_duplicates(profile.lines)
     return report
 
@@ -243,3 +272,62 @@ def _audit_line(report: AuditReport, line: AuditLine, titles, labels, refused) -
         report.pure_examples += any(names(words, label) for label in labels[item])
     if examples and read_titles(examples) != [titles[item] for item in line.examples]:
         report.split_titles.append(line.text)
+
+
+def _spans(phrase: list[frozenset[str]], label: str) -> set[int]:
+    """The word positions of ``phrase`` where ``label``'s words stand together."""
+    words = content_words(label)
+    found: set[int] = set()
+    for start in range(len(phrase) - len(words) + 1):
+        if words and all(phrase[start + n] & word for n, word in enumerate(words)):
+            found.update(range(start, start + len(words)))
+    return found
+
+
+def _is_list(head: str, own: set[str]) -> bool:
+    """Whether ``head`` is two or more of ``own`` joined by commas and "and"
+    ("Documentary, musical and horror"; "cases and bags" is one label)."""
+
+    def key(text: str) -> tuple[str, ...]:
+        return tuple(sorted(set().union(*content_words(text))))
+
+    whole = {key(label) for label in own if content_words(label)}
+    parts: list[str] = []
+    for part in (p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", head) if p.strip()):
+        if parts and key(f"{parts[-1]} and {part}") in whole:
+            parts[-1] = f"{parts[-1]} and {part}"
+        else:
+            parts.append(part)
+    return len(parts) >= 2 and all(key(part) in whole for part in parts)
+
+
+def _audit_words(report: AuditReport, line: AuditLine, labels, categories) -> None:
+    """Whole examples, list lines, a describing word alone, a missing possessive."""
+    phrase_text = split_line(line.text)[0]
+    phrase = content_words(phrase_text)
+    own = {label.casefold() for item in (*line.members, *line.examples) for label in labels[item]}
+    spans = {label: found for label in own if (found := _spans(phrase, label))}
+    said = set().union(*spans.values()) if spans else set()
+    head = re.split(r" about ", phrase_text, maxsplit=1)[0]
+    if _is_list(head, own):
+        report.list_lines.append(line.text)
+    else:
+        for item in line.examples:
+            carried = {label.casefold() for label in labels[item]}
+            covered = set().union(*(spans[label] for label in spans if label in carried))
+            report.whole_of += 1
+            report.whole_examples += said <= covered
+    tokens = phrase_text.split()
+    if (
+        len(tokens) == 1
+        and tokens[0].casefold() not in categories
+        and tokens[0].casefold().endswith(_DESCRIBING_ENDINGS)
+        and tokens[0].casefold() not in _NAMING_WORDS
+    ):
+        report.lone_describing.append(line.text)
+    # Whole words only: "evil-children" is a compound of its own.
+    words = re.findall(r"[\w’'-]+", phrase_text.casefold())
+    for n, word in enumerate(words):
+        if word in _PEOPLE_PLURALS and (n == 0 or words[n - 1] not in _FUNCTION_WORDS):
+            report.no_possessive.append(line.text)
+            break

@@ -12,7 +12,7 @@ evidence.
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -209,17 +209,44 @@ def _clusters(members: Group, k: int, seed: int) -> list[Group]:
     return groups
 
 
+def examples_first(description: Description | None, group: Group) -> Group:
+    """``group`` with the members that carry every part of the words first
+    ("Hobbit fantasy": hobbit and fantasy), then most of what they name
+    ("death sentence" as well as "drama"); the centre's order within a tie."""
+    if description is None:
+        return group
+    return sorted(
+        group,
+        key=lambda m: (-description.fit(m[0]), -carried_count(m[0], description.labels)),
+    )
+
+
+def shown(description: Description, group: Group) -> Group:
+    """The examples a line names: its first members that carry every part
+    of its words (the first one, if none does)."""
+    first = group[:EXEMPLARS]
+    if not description.parts:
+        return first
+    fitting = 0
+    while fitting < len(first) and description.fit(first[fitting][0]) == len(description.parts):
+        fitting += 1
+    # The examples are always the line's first members (its evidence, in order).
+    return first[: fitting or 1]
+
+
+def line_text(description: Description, group: Group) -> str:
+    """The line as shown: its words, then its examples."""
+    return f"{description.text} {example_list(item.title for item, _ in shown(description, group))}"
+
+
 def _described(groups: list[Group], smallest: int, words) -> tuple[list, Group]:
     """Each group with its description and the members that carry a label it
     names; the rest (and groups nothing describes) are left over."""
     lines, left = [], []
     for group in groups:
         description = words(group) if len(group) >= smallest else None
-        # Examples carry most of what the words name ("death sentence" as
-        # well as "drama"); the order is the centre's within a tie.
-        kept = sorted(
-            (m for m in group if description and carries(m[0], description.labels)),
-            key=lambda m: -carried_count(m[0], description.labels),
+        kept = examples_first(
+            description, [m for m in group if description and carries(m[0], description.labels)]
         )
         if len(kept) < smallest:
             left.extend(group)
@@ -237,6 +264,7 @@ class PreviousLine:
     polarity: str
     members: tuple[int, ...]  # its group
     text: str = ""  # as shown, with its examples
+    pinned: bool = False  # the person pinned it: its words stay exactly
 
     def examples(self) -> list[str]:
         """The titles its text quotes as examples, in order."""
@@ -259,7 +287,7 @@ def _named(text: str, members: Group) -> tuple[str, ...]:
 
 
 def _kept_lines(
-    members: Group, previous: Sequence[PreviousLine]
+    members: Group, previous: Sequence[PreviousLine], words=None
 ) -> tuple[list[tuple[Description, Group]], Group]:
     """The previous lines whose groups are still there, and what none of them holds.
 
@@ -267,10 +295,12 @@ def _kept_lines(
        words name: the line that held it before, if it still fits; else,
        among several, the line whose current members' centre is nearest.
        The examples its text shows stay first (so they stay shown).
-    2. A line keeps its words (its identity) while it holds at least
+    2. A line keeps its identity while it holds at least
        ``MIN_ITEMS_PER_STATEMENT`` members (one, for someone with a single
        positive); one left with fewer is gone, and
        its members go back to the pool, as does every member no line holds.
+    3. With ``words``, a kept line's words improve when the group's own
+       description now says clearly more (``_improved``).
     """
     # One positive is a line of its own (someone who has rated one thing).
     smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
@@ -297,17 +327,84 @@ def _kept_lines(
         if len(group) < smallest or not group:
             pool.extend(group)
             continue
-        shown = {title: n for n, title in enumerate(line.examples())}
+        description = Description(line.embedded_text, named, _parts(line.embedded_text, named))
+        if words is not None and not line.pinned:
+            taken = {other.embedded_text for other in previous} | {d.text for d, _ in kept}
+            description = _improved(description, group, words, taken)
+        shown_before = {title: n for n, title in enumerate(line.examples())}
         centre = np.sum([item.vector for item, _ in group], axis=0)
         group.sort(
             key=lambda m: (
-                shown.get(m[0].title, len(shown)),
-                -carried_count(m[0], named),
+                shown_before.get(m[0].title, len(shown_before)),
+                -description.fit(m[0]),
+                -carried_count(m[0], description.labels),
                 -float(m[0].vector @ centre),
             )
         )
-        kept.append((Description(line.embedded_text, named), group))
+        kept.append((description, group))
     return kept, pool
+
+
+def _parts(text: str, named: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """What an example of a line with these words carries: one of the kinds a
+    list names ("Tuners and picks"), else every label the words name, but
+    none inside a longer one ("fiction" in "science fiction")."""
+    if len(named) > 1 and (", " in text or " and " in text) and _is_list(text, named):
+        return (named,)
+    words = {label: stems(label) for label in named}
+    return tuple(
+        (label,)
+        for label in named
+        if not any(other != label and words[label] < words[other] for other in named)
+    )
+
+
+def _is_list(text: str, named: tuple[str, ...]) -> bool:
+    """Whether ``text`` is two or more of the labels ``named``, each whole,
+    joined by commas and "and" ("Cases and bags, tuners, and picks")."""
+    labels = [stems(label) for label in named]
+    parts: list[str] = []
+    for part in (p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if p.strip()):
+        if parts and stems(f"{parts[-1]} and {part}") in labels:
+            parts[-1] = f"{parts[-1]} and {part}"
+        else:
+            parts.append(part)
+    return len(parts) >= 2 and all(stems(part) in labels for part in parts)
+
+
+def _rank(description: Description, group: Group) -> int:
+    """How much earlier words say (Description.rank): a list of kinds 0,
+    genres alone 1, anything naming a subject or describing word 2."""
+    kinds = {label.casefold() for item, _ in group for label in item.categories}
+    if description.labels and set(description.labels) <= kinds:
+        text = description.text
+        return 0 if len(description.labels) > 1 and (", " in text or " and " in text) else 1
+    return 2
+
+
+def _improved(description: Description, group: Group, words, taken: set[str]) -> Description:
+    """A kept line's words, or better ones for the same group: the group's
+    own description when it ranks above the words it has (a fallback: a
+    list of kinds, genres alone), names every label the old words named,
+    and every member still carries a label it names. The line stays the
+    same line (``was``: its place and identity); its members do not move."""
+    fresh = words(group)
+    if fresh is None or fresh.rank <= _rank(description, group):
+        return description
+    said = stems(fresh.text)
+    if (
+        fresh.text in taken
+        # Not one taste said twice ("Alien sci-fi horror" beside "Sci-fi").
+        or any(
+            stems(other) <= said or said <= stems(other)
+            for other in taken
+            if other != description.text
+        )
+        or not set(description.labels) <= set(fresh.labels)
+        or not all(carries(item, fresh.labels) for item, _ in group)
+    ):
+        return description
+    return replace(fresh, was=description.text)
 
 
 def _lines(
@@ -332,7 +429,7 @@ def _lines(
     """
     smallest = min(MIN_ITEMS_PER_STATEMENT, len(members))
     everyone = members
-    lines, members = _kept_lines(members, previous) if previous else ([], members)
+    lines, members = _kept_lines(members, previous, words) if previous else ([], members)
     earlier_kept = list(lines)
     if not members:
         return lines
@@ -355,19 +452,46 @@ def _lines(
         # beside "Strings"): the broader goes, and its members, which carry
         # the words both name, settle into the narrower, so none is lost.
         merged = _distinct(merged + _gathered(everyone, merged, words), kept, narrow=True)
-    # Settle: every positive joins the line whose words name a label it
-    # carries, as the next run will place it (``_kept_lines``), so writing
-    # again from the same ratings changes nothing.
-    settled = [
-        PreviousLine(
-            d.text,
-            polarity,
-            tuple(item.item_id for item, _ in group),
-            f"{d.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
-        )
-        for d, group in merged
-    ]
-    return _kept_lines(everyone, settled)[0]
+    return _settled(everyone, merged, polarity, words)
+
+
+# Settling again after a line's words improved places members by the new
+# words; a line improves at most once (to the top rank), so this ends.
+SETTLE_ROUNDS = 3
+
+
+def _settled(everyone: Group, lines: list, polarity: str, words) -> list:
+    """Every positive in the line whose words name a label it carries, as the
+    next run will place it (``_kept_lines``), so that writing again from the
+    same ratings changes nothing.
+
+    A line whose settled group now has better words of its own takes them
+    (``_improved``), as the next run would, and the members settle again.
+    Each line keeps the words it had before this run (``was``: its place).
+    """
+    for _ in range(SETTLE_ROUNDS):
+        known = {d.text: d for d, _ in lines}
+        settled = [
+            PreviousLine(
+                d.text,
+                polarity,
+                tuple(item.item_id for item, _ in group),
+                line_text(d, examples_first(d, group)),
+            )
+            for d, group in lines
+        ]
+        again = _kept_lines(everyone, settled, words)[0]
+        lines = [
+            (replace(d, was=known[d.was].was or d.was), group)
+            if d.was
+            else (replace(d, was=w.was), group)
+            if (w := known.get(d.text))
+            else (d, group)
+            for d, group in again
+        ]
+        if not any(d.text not in known for d, _ in lines):
+            break
+    return lines
 
 
 def _distinct(
@@ -432,7 +556,7 @@ def _gathered(everyone: Group, lines: list[tuple[Description, Group]], words) ->
             continue
         found.append((description, group))
         left = [m for m in left if m not in group]
-    description = words.kinds(left)
+    description = words.kinds(left, everyone)
     group = [m for m in left if description and carries(m[0], description.labels)]
     if len(group) >= MIN_ITEMS_PER_STATEMENT:
         found.append((description, group))
@@ -446,7 +570,7 @@ def example_list(titles: Iterable[str]) -> str:
 
 def _statement(polarity: str, description: Description, group: Group, weight: float):
     return GeneratedStatement(
-        text=f"{description.text} {example_list(item.title for item, _ in group[:EXEMPLARS])}",
+        text=line_text(description, group),
         polarity=polarity,
         embedded_text=description.text,
         evidence=tuple(item.item_id for item, _ in group[:EVIDENCE]),
@@ -479,8 +603,9 @@ def generate_statements(
        (``avoid_strength``) and words that tell it apart from every Likes
        line: "Horror" liked and avoided would say nothing.
     With ``previous`` lines, a regeneration keeps each line whose group is
-    still there (its words stay, new members join it) and adds or removes a
-    line only when the history says so. Lines that stay keep their places;
+    still there (its words stay unless they were a fallback the group's own
+    description now beats, and never for a pinned line; new members join
+    it) and adds or removes a line only when the history says so. Lines that stay keep their places;
     otherwise larger groups come first.
     """
     positives, negatives = split_signals(signals)
@@ -507,11 +632,11 @@ def generate_statements(
                     continue
             else:
                 liked |= set(description.labels)
-            lines.append(
-                (sum(w for _, w in group), _statement(polarity, description, group, weight))
-            )
+            statement = _statement(polarity, description, group, weight)
+            # A reworded line keeps the place of the words it had.
+            lines.append((sum(w for _, w in group), statement, description.was or description.text))
         # Lines that stay keep their places; new ones follow, larger first.
         place = {line.embedded_text: n for n, line in enumerate(earlier)}
-        lines.sort(key=lambda pair: (place.get(pair[1].embedded_text, len(place)), -pair[0]))
-        statements.extend(statement for _, statement in lines)
+        lines.sort(key=lambda pair: (place.get(pair[2], len(place)), -pair[0]))
+        statements.extend(statement for _, statement, _ in lines)
     return statements

@@ -251,8 +251,19 @@ def stems(text: str) -> set[str]:
 
 
 def _shares_a_word(label: str, others: Iterable[str]) -> bool:
+    """Whether ``label`` says a word of ``others`` again, or its short form
+    ("mic" and "microphones", "amp" and "amplifiers")."""
     own = stems(label)
-    return any(own & stems(other) for other in others)
+    return any(
+        own & (theirs := stems(other))
+        or any(_shortens(a, b) or _shortens(b, a) for a in own for b in theirs)
+        for other in others
+    )
+
+
+def _shortens(short: str, word: str) -> bool:
+    """Whether ``short`` is a clipped form of ``word`` (its first three or more letters)."""
+    return 3 <= len(short) < len(word) and word.startswith(short)
 
 
 def _lower(label: str, cased: Mapping[str, str] = _NO_CASES) -> str:
@@ -298,6 +309,18 @@ class Description:
 
     text: str
     labels: tuple[str, ...]  # casefolded
+    # Each part of the words a fitting example carries (one label of each):
+    # "Hobbit fantasy" is hobbit and fantasy, not either.
+    parts: tuple[tuple[str, ...], ...] = ()
+    # How much the words say: 0 a list of kinds, 1 genres alone, 2 a genre or
+    # subject with words of its own (a regeneration may trade up, never down).
+    rank: int = 2
+    # The words a regeneration replaced (the same line, reworded), if any.
+    was: str = ""
+
+    def fit(self, item: "Labelled") -> int:
+        """How many of the words' parts ``item`` carries."""
+        return sum(1 for part in self.parts if carries(item, part))
 
 
 # A genre must cover this much of a group to head its description, a topic this much.
@@ -310,10 +333,19 @@ TOPIC_SHARE = 0.25
 # person likes ("Monkey drama and comedy", "Explosion crime drama").
 MIN_TOPIC_MEMBERS_SHARE = 1 / 3
 MIN_TOPIC_MEMBERS = 3
+# A subject the catalog writes as a name ("Hobbit", "Piglet", "Kingdom") is
+# one story's, not a kind of story: it leads a line only when most of the
+# group carries it ("Hobbit fantasy" for a group of Tolkien films, not for
+# a group of fantasy that holds two).
+MIN_NAME_SHARE = 0.5
 MAX_DESCRIBING = 2
 # Words before the noun: "Cozy amateur-sleuth mysteries" reads, a longer pile
 # does not; a subject that would make it longer follows "about".
 MAX_BEFORE = 3
+# Plural nouns for people that stand before another noun as possessives:
+# "children's animation", not "animation children" (English grammar, not a
+# catalog's words).
+_PEOPLE_PLURALS = {"children": "children's", "men": "men's", "women": "women's", "kids": "kids'"}
 
 
 def describe(
@@ -327,17 +359,66 @@ def describe(
     is shared.
 
     1. The noun: the group's distinctive category ("horror"); a second one
-       carried as widely stands before it ("crime drama"). Without one, the
-       most shared subject is the noun.
+       stands before it when most of the group carries both ("crime
+       drama"). A group split between two genres is named by the one more
+       of it carries: the members of the other leave it (no "Drama and
+       comedy"). Without a genre, the most shared subject is the noun; a
+       describing word alone is no line ("Predictable").
     2. Topics: distinctive tags on ``TOPIC_SHARE`` of the group, none that
        says nothing about taste (``refused``), none sharing a word with the
-       noun or with a topic already chosen (no "musical about musical").
+       noun or with a topic already chosen (no "musical about musical"), a
+       name only on most of the group (``MIN_NAME_SHARE``); each word only
+       when two members (one of a one-item group) carry it with all the
+       words before it, so an example shows the whole line.
     3. Describing words go first, comma-separated ("Dark, atmospheric"); one
        short subject stands before the noun ("zombie horror",
        "first-contact science fiction"); a subject of several words that
        would make that pile too long follows "about" ("science fiction
        about first contact"); a second single word is left out.
     """
+    genres = _genres(group, label_counts, catalog_size, refused)
+    topics = _topics(group, label_counts, catalog_size, refused, cased, genres)
+    nouns = genres or [t for t in topics if not is_describing(t)][:1]
+    if not nouns:
+        return None
+    topics = [t for t in topics if t not in nouns]
+    # Each word the line says must be on an example together with the rest:
+    # the nouns first, then subjects, then describing words.
+    chosen = list(nouns)
+    for topic in [*(t for t in topics if not is_describing(t)), *filter(is_describing, topics)]:
+        if _together(group, [*chosen, topic]) >= min(2, len(group)):
+            chosen.append(topic)
+    describing = [t for t in chosen if t in topics and is_describing(t)][:MAX_DESCRIBING]
+    before, after = [], []
+    length = sum(len(d.split()) for d in describing)
+    for subject in [t for t in chosen if t in topics and not is_describing(t)][:2]:
+        if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
+            before.append(subject)
+        elif not after and len(subject.split()) > 1:
+            # "about first contact" reads; "guitar strings about mic" does not.
+            after.append(subject)
+    words = [", ".join(_modifier(d, cased) for d in describing)] if describing else []
+    words += [_modifier(_singular(s, label_counts), cased) for s in before]
+    words.append(_noun(nouns, cased))
+    text = " ".join(words) + (f" about {_lower(after[0], cased)}" if after else "")
+    named = [*describing, *before, *nouns, *after]
+    return Description(
+        text[0].upper() + text[1:],
+        tuple(label.casefold() for label in named),
+        tuple((label.casefold(),) for label in named),
+        rank=2 if (describing or before or after or not genres) else 1,
+    )
+
+
+def _together(group, labels: list[str]) -> int:
+    """How many members carry every one of ``labels``."""
+    keys = [label.casefold() for label in labels]
+    return sum(1 for item, _ in group if all(carries(item, [key]) for key in keys))
+
+
+def _genres(group, label_counts, catalog_size, refused) -> list[str]:
+    """The group's genres, the broader first: two only when most of the
+    group's members that carry either carry both ("crime drama")."""
     genres = [
         genre
         for genre in distinctive_labels(
@@ -345,7 +426,18 @@ def describe(
         )
         if genre.casefold() not in refused
     ][:2]
+    if len(genres) == 2:
+        keys = [g.casefold() for g in genres]
+        both = sum(1 for item, _ in group if all(carries(item, [k]) for k in keys))
+        either = sum(1 for item, _ in group if carries(item, keys))
+        if 2 * both < either:
+            # Split between two genres: the one more of the group carries.
+            genres = [max(genres, key=lambda g: _carriers(group, g))]
     genres.sort(key=lambda g: -label_counts.get(g.casefold(), 0))  # the broader one is the noun
+    return genres
+
+
+def _topics(group, label_counts, catalog_size, refused, cased, genres) -> list[str]:
     topics: list[str] = []
     for tag in distinctive_labels(
         group, label_counts, catalog_size, top=6, fields=("tags",), min_share=TOPIC_SHARE
@@ -354,51 +446,45 @@ def describe(
             continue
         if not _widely_carried(tag, group):
             continue
+        if _is_name(tag, cased) and _carriers(group, tag) <= MIN_NAME_SHARE * len(group):
+            continue
         topics.append(tag)
-    if not genres and not topics:
-        return None
-    nouns = genres or [next((t for t in topics if not is_describing(t)), topics[0])]
-    topics = [t for t in topics if t not in nouns]
-    describing = [t for t in topics if is_describing(t)][:MAX_DESCRIBING]
-    before, after = [], []
-    length = sum(len(d.split()) for d in describing)
-    for subject in [t for t in topics if not is_describing(t)][:2]:
-        if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
-            before.append(subject)
-        elif not after and len(subject.split()) > 1:
-            # "about first contact" reads; "guitar strings about mic" does not.
-            after.append(subject)
-    words = [", ".join(_modifier(d, cased) for d in describing)] if describing else []
-    words += [_modifier(_singular(s, label_counts), cased) for s in before]
-    words.append(_noun(group, nouns[:2], cased))
-    text = " ".join(words) + (f" about {_lower(after[0], cased)}" if after else "")
-    named = [*describing, *before, *nouns[:2], *after]
-    return Description(text[0].upper() + text[1:], tuple(label.casefold() for label in named))
+    return topics
+
+
+def _carriers(group, label: str) -> int:
+    return sum(1 for item, _ in group if carries(item, [label.casefold()]))
+
+
+def _is_name(label: str, cased: Mapping[str, str]) -> bool:
+    """Whether the catalog's prose writes a word of ``label`` as a name."""
+    return any(
+        cased.get(word.casefold(), word.casefold())[:1].isupper()
+        for word in re.findall(r"[^\W\d_]+", label)
+    )
 
 
 def _widely_carried(tag: str, group) -> bool:
     """Whether enough of the group carries ``tag`` for it to be a taste
     (MIN_TOPIC_MEMBERS_SHARE, and MIN_TOPIC_MEMBERS of a larger group). A
     one-item group is a person's one positive: its own tags are all there is."""
-    carriers = sum(1 for item, _ in group if carries(item, [tag.casefold()]))
+    carriers = _carriers(group, tag)
     least = MIN_TOPIC_MEMBERS if len(group) > MIN_TOPIC_MEMBERS else min(2, len(group))
     return carriers >= max(least, MIN_TOPIC_MEMBERS_SHARE * len(group))
 
 
-def _noun(group, nouns: list[str], cased: Mapping[str, str]) -> str:
-    """One noun, or two: "crime drama" when the items carry both, "cables and
-    effects pedals" when each carries one."""
-    if len(nouns) == 1:
-        return _lower(nouns[0], cased)
-    both = sum(
-        1
-        for item, _ in group
-        if carries(item, [nouns[0].casefold()]) and carries(item, [nouns[1].casefold()])
-    )
-    either = sum(1 for item, _ in group if carries(item, [n.casefold() for n in nouns]))
-    if 2 * both >= either:
-        return f"{_lower(nouns[1], cased)} {_lower(nouns[0], cased)}"
-    return f"{_lower(nouns[0], cased)} and {_lower(nouns[1], cased)}"
+def _noun(nouns: list[str], cased: Mapping[str, str]) -> str:
+    """One noun, or two a group carries together ("crime drama"); a plural
+    for people stands first as a possessive ("children's animation")."""
+    names = [_lower(noun, cased) for noun in nouns]
+    people = [n for n in names if n.casefold() in _PEOPLE_PLURALS]
+    if people:
+        owner = _PEOPLE_PLURALS[people[0].casefold()]
+        rest = [n for n in names if n != people[0]]
+        return f"{owner} {rest[0]}" if rest else f"{owner} titles"
+    if len(names) == 1:
+        return names[0]
+    return f"{names[1]} {names[0]}"
 
 
 def carried_count(item: Labelled, labels: Iterable[str]) -> int:
@@ -491,9 +577,16 @@ class Wording:
         ]
         return max(ranked)[2] if ranked else None
 
-    def kinds(self, group) -> Description | None:
+    def kinds(self, group, history=None) -> Description | None:
         """The categories most of ``group`` carries, named together
-        ("Tuners, amplifiers and capos"), at most MAX_KINDS."""
+        ("Tuners, amplifiers and capos"), at most MAX_KINDS; only where most
+        of the person's items (``history``) are of one kind each (things
+        bought). Where items mix several genres, three films listed by genre
+        are no taste: "Documentary, musical and horror"."""
+        items = history or group
+        mixed = sum(1 for item, _ in items if len({c.casefold() for c in item.categories}) > 1)
+        if 2 * mixed > len(items):
+            return None
         carried: Counter[str] = Counter()
         display: dict[str, str] = {}
         for item, _ in group:
@@ -513,4 +606,4 @@ class Wording:
         # with its own "and" whole.
         last = ", and " if any(" and " in name for name in names) else " and "
         text = ", ".join(names[:-1]) + last + names[-1]
-        return Description(text[0].upper() + text[1:], tuple(chosen))
+        return Description(text[0].upper() + text[1:], tuple(chosen), (tuple(chosen),), rank=0)

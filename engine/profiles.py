@@ -281,7 +281,9 @@ def _previous_lines(user_id: int) -> list[generation.PreviousLine]:
     if profile is None:
         return []
     return [
-        generation.PreviousLine(d.embedded_text, d.polarity, tuple(d.evidence), d.text)
+        generation.PreviousLine(
+            d.embedded_text, d.polarity, tuple(d.evidence), d.text, pinned=d.pinned
+        )
         for d in profile_drafts(profile)
         if d.origin == Statement.Origin.GENERATED
     ]

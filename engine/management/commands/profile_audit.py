@@ -65,6 +65,7 @@ class Command(BaseCommand):
             titles=catalog.titles,
             labels=labels,
             non_taste=generation.non_taste_labels(catalog.categories, catalog.tags),
+            categories=frozenset(c.casefold() for item in catalog.categories for c in item),
         )
         if options["out"]:
             self._write(options["out"], catalog, audited)
@@ -103,6 +104,7 @@ def _audited(catalog, interactions, person, rows, profile) -> profile_audit.Audi
             text=line.text,
             polarity=line.polarity,
             examples=tuple(line.members[: _shown(line.text)]),
+            members=tuple(line.members),
         )
         for line in profile.statements
     )
@@ -110,9 +112,10 @@ def _audited(catalog, interactions, person, rows, profile) -> profile_audit.Audi
 
 
 def _shown(text: str) -> int:
-    """How many examples a line names: the writer names its first members."""
+    """How many examples a line names: the writer names its first members
+    (up to EXEMPLARS; a list a comma splits reads as more)."""
     examples = profile_audit.split_line(text)[1]
-    return len(profile_audit.read_titles(examples)) and generation.EXEMPLARS
+    return min(len(profile_audit.read_titles(examples)), generation.EXEMPLARS)
 
 
 def export(profile: profile_audit.AuditProfile, external_ids: list[str]) -> dict:
@@ -159,12 +162,20 @@ def render(report: profile_audit.AuditReport, samples) -> str:
         f"lines with an echoed word: {counts['echo_lines']}",
         f"title lists a comma splits: {counts['split_title_lists']}",
         f"near-duplicate line pairs: {counts['near_duplicate_pairs']}",
+        f"whole examples (carry everything a line that is no list says): "
+        f"{counts['whole_examples']:.4f}",
+        f"lines that list kinds: {counts['list_lines']}",
+        f"a describing word alone as a line: {counts['lone_describing_lines']}",
+        f"a plural for people without its possessive: {counts['no_possessive_lines']}",
     ]
     for name, found in (
         ("non-taste", report.non_taste),
         ("echo", report.echoes),
         ("split titles", report.split_titles),
         ("near duplicates", report.near_duplicates),
+        ("list", report.list_lines),
+        ("describing alone", report.lone_describing),
+        ("no possessive", report.no_possessive),
     ):
         lines += [f"  {name}: {text}" for text in found[:5]]
     for profile in samples:
