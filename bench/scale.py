@@ -25,6 +25,13 @@ each), then measures, in this order:
 - the RSS of a web-like process (Django, the encoder, 20 lists served)
   here and on a --reference-items catalog built the same way first.
 Prints a table and, last, one JSON line with every figure.
+
+--keep DIR keeps what was built: the databases live in an embedded server
+of their own under DIR (DIR/pgdata; on DATABASE_URL's server when that is
+set) and stay after the run, with the build's figures in DIR/scale.json.
+--reuse DIR then measures only the latency and web RSS (both catalogs'
+processes) on them again, after migrating them: the same figures for other
+code without rebuilding a million items.
 """
 
 import argparse
@@ -65,7 +72,16 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=100, help="per path and profile")
     parser.add_argument("--reference-items", type=int, default=10_000, help="0: no reference")
     parser.add_argument("--seeds", type=int, default=5000, help="real items to mix from")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, metavar="DIR", help="keep the built databases in DIR")
+    kept.add_argument(
+        "--reuse", type=Path, metavar="DIR", help="measure latency and RSS again on --keep's DIR"
+    )
     args = parser.parse_args(argv)
+    if args.reuse:
+        saved = kept_state(args.reuse)["args"]
+        for name in ("items", "people", "interactions", "reference_items", "seeds"):
+            setattr(args, name, saved[name])
     args.people = args.people or max(args.items // 10, 10)
     args.interactions = args.interactions or args.people * 100
     return args
@@ -252,7 +268,10 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     from engine.services import item_popularity_refresh
 
     path = folder / f"items-{args.items}.jsonl.gz"
-    with tqdm(total=args.items, unit="item", desc="Writing the catalog file") as bar:
+    with (
+        step("catalog_file", figures),
+        tqdm(total=args.items, unit="item", desc="Writing the catalog file") as bar,
+    ):
         scale_data.write_catalog(path, seeds, args.items, RUN_SEED, bar.update)
     seconds, peak, _ = run_child(["manage.py", "import_catalog", str(path)], worker=False)
     figures.update(
@@ -273,7 +292,8 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     with step("popularity", figures):
         item_popularity_refresh()
     index_build(figures)
-    recall_at_10(seeds, figures)
+    with step("recall", figures):
+        recall_at_10(seeds, figures)
     with step("catalog_statistics_worker", figures):
         catalog_statistics_refresh()  # what the worker does after embedding
     with step("catalog_statistics_web_read", figures):
@@ -317,7 +337,8 @@ def latency(args, figures: dict) -> dict:
         profile_generate(user_id=generated_user.pk)
     table = {}
     for index, (kind, user) in enumerate((("typed", typed_user), ("generated", generated_user))):
-        _, statements, rows = _measure(user, args.requests, index)
+        with step(f"{kind}_latency", figures):
+            _, statements, rows = _measure(user, args.requests, index)
         bare = rows["bare ANN queries"]
         for name, values in rows.items():
             key = f"{kind}: {name}"
@@ -335,15 +356,46 @@ def latency(args, figures: dict) -> dict:
             percentile(preview, 95) / percentile(bare, 95), 2
         )
         figures[f"{kind}_bare_p95_ms"] = round(percentile(bare, 95), 1)
-    figures["web_rss_mb"], figures["web_peak_rss_mb"] = web_rss(generated_user.pk)
+    with step("web_rss", figures):
+        figures["web_rss_mb"], figures["web_peak_rss_mb"] = web_rss(generated_user.pk)
     return table
 
 
 @contextmanager
-def scale_database(name: str):
+def scale_database(name: str, args):
+    """The benchmark database ``name``: made new, kept after (--keep), or
+    the one a --keep run left, migrated to this code (--reuse)."""
+    from django.core.management import call_command
+    from django.db import connection
+
     os.environ["SCALE_DATABASE"] = name
-    with bench_database(name):
+    if args.reuse:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        call_command("migrate", verbosity=0)
         yield
+    elif args.keep:
+        connection.settings_dict["TEST"]["NAME"] = name
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        yield
+    else:
+        with bench_database(name):
+            yield
+
+
+def kept_state(folder: Path) -> dict:
+    path = folder / "scale.json"
+    if not path.exists():
+        sys.exit(f"{path} is missing: --reuse takes the folder of a finished --keep run")
+    return json.loads(path.read_text())
+
+
+def keep_folder(args) -> None:
+    """Before Django starts: the embedded server of --keep/--reuse's folder."""
+    folder = args.keep or args.reuse
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["RECSITE_VAR_DIR"] = str(folder.resolve())
 
 
 def reference_rss(seeds, args, folder: Path) -> dict:
@@ -357,11 +409,14 @@ def reference_rss(seeds, args, folder: Path) -> dict:
     small.people = max(int(args.people * ratio), 10)
     small.interactions = max(int(args.interactions * ratio), small.people * 5)
     figures: dict = {}
-    with scale_database(f"{BENCH_DB}_scale_ref"):
-        catalog_build(seeds, small, figures, folder)
+    started = time.perf_counter()
+    with scale_database(f"{BENCH_DB}_scale_ref", args):
+        if not args.reuse:
+            catalog_build(seeds, small, figures, folder)
         (user,) = people_near(1, interactions=min(200, small.interactions // 50))
         rss, peak = web_rss(user.pk)
     return {
+        "reference_s": round(time.perf_counter() - started, 1),
         "reference_items": args.reference_items,
         "reference_web_rss_mb": rss,
         "reference_web_peak_rss_mb": peak,
@@ -382,8 +437,16 @@ def report(figures: dict, table: dict) -> None:
     print(json.dumps(figures))
 
 
+def commit() -> str:
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True
+    )
+    return found.stdout.strip() or "unknown"
+
+
 def main(argv=None) -> None:
     args = parse(argv)
+    keep_folder(args)
     # The API's per-minute limits would answer most back-to-back requests
     # with a fast 429: this measures the work, not the limiter.
     for rate in ("API_RATE_USER", "API_RATE_WRITE", "API_RATE_PREVIEW"):
@@ -392,17 +455,32 @@ def main(argv=None) -> None:
     # One line per request on stderr would bury the progress bars.
     logging.getLogger("recsite.requests").setLevel(logging.WARNING)
     started = time.perf_counter()
-    seeds = scale_data.load_seeds(args.seeds)
-    figures = {"items": args.items, "people": args.people, "seeds": len(seeds.vectors)}
+    seeds = None if args.reuse else scale_data.load_seeds(args.seeds)
+    figures = {"items": args.items, "people": args.people, "commit": commit()}
+    if args.reuse:
+        figures.update(kept_state(args.reuse)["figures"], reused=str(args.reuse), commit=commit())
+    else:
+        figures["seeds"] = len(seeds.vectors)
+    figures["load_average_start"] = round(os.getloadavg()[0], 1)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         if args.reference_items:
             figures.update(reference_rss(seeds, args, Path(folder)))
-        with scale_database(f"{BENCH_DB}_scale"):
-            catalog_build(seeds, args, figures, Path(folder))
+        with scale_database(f"{BENCH_DB}_scale", args):
+            if not args.reuse:
+                catalog_build(seeds, args, figures, Path(folder))
+                build_total = round(time.perf_counter() - started, 1)
             table = latency(args, figures)
     if args.reference_items:
         figures["web_rss_growth_mb"] = figures["web_rss_mb"] - figures["reference_web_rss_mb"]
+        figures["web_peak_rss_growth_mb"] = (
+            figures["web_peak_rss_mb"] - figures["reference_web_peak_rss_mb"]
+        )
+    figures["load_average_end"] = round(os.getloadavg()[0], 1)
     figures["total_s"] = round(time.perf_counter() - started, 1)
+    if args.keep:
+        state = {"args": vars(args) | {"keep": str(args.keep), "reuse": None}}
+        state["figures"] = {**figures, "build_total_s": build_total}
+        (args.keep / "scale.json").write_text(json.dumps(state, indent=1))
     report(figures, table)
 
 
