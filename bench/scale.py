@@ -60,6 +60,7 @@ from common import BENCH_DB, PROJECT_DIR, bench_database, django_setup, percenti
 from tqdm import tqdm  # noqa: E402
 
 RUN_SEED = 1
+PEAK_RSS = Path(__file__).resolve().parent / "peak_rss.py"
 RECALL_QUERIES = 100
 MIB = 2**20
 
@@ -72,6 +73,14 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=100, help="per path and profile")
     parser.add_argument("--reference-items", type=int, default=10_000, help="0: no reference")
     parser.add_argument("--seeds", type=int, default=5000, help="real items to mix from")
+    parser.add_argument(
+        "--index-memory", help="maintenance_work_mem for the HNSW build (default: the migration's)"
+    )
+    parser.add_argument(
+        "--index-workers",
+        type=int,
+        help="parallel workers beside the leader for the HNSW build (default: the migration's)",
+    )
     kept = parser.add_mutually_exclusive_group()
     kept.add_argument("--keep", type=Path, metavar="DIR", help="keep the built databases in DIR")
     kept.add_argument(
@@ -105,23 +114,25 @@ def child_env(*, worker: bool = False) -> dict[str, str]:
 def run_child(args: list[str], *, worker: bool = True) -> tuple[float, float, str]:
     """(seconds, peak RSS in MiB, last line of output) of a child process.
 
-    Its progress bar (stderr) shows on this terminal; stdout is kept.
+    The peak is the child's own (bench/peak_rss.py), not what the kernel
+    carries over from this process across the fork. Its progress bar
+    (stderr) shows on this terminal; stdout is kept.
     """
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, *args],
-        cwd=PROJECT_DIR,
-        env=child_env(worker=worker),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{output}")
-    lines = output.strip().splitlines() or [""]
-    return seconds, usage.ru_maxrss / 1024, lines[-1]
+    with tempfile.NamedTemporaryFile(prefix="bench-peak-") as peak:
+        child = subprocess.run(
+            [sys.executable, str(PEAK_RSS), peak.name, *args],
+            cwd=PROJECT_DIR,
+            env=child_env(worker=worker),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        seconds = time.perf_counter() - started
+        if child.returncode != 0:
+            sys.exit(f"{' '.join(args)} failed:\n{child.stdout}")
+        peak_mib = int(Path(peak.name).read_text())
+    lines = child.stdout.strip().splitlines() or [""]
+    return seconds, peak_mib, lines[-1]
 
 
 @contextmanager
@@ -186,8 +197,13 @@ def index_drop() -> None:
         cursor.execute(f"DROP INDEX IF EXISTS {vector_index().name}")
 
 
-def index_build(figures: dict) -> None:
-    """Build the item vector index as the migration defines it; seconds and MB."""
+def index_build(args, figures: dict) -> None:
+    """Build the item vector index as the migration defines it; seconds and MB.
+
+    The build's memory and parallel workers are the migration's
+    (engine.indexing.index_build_settings) unless --index-memory or
+    --index-workers say otherwise for this machine.
+    """
     from django.db import connection
 
     from catalog.models import Item
@@ -196,6 +212,18 @@ def index_build(figures: dict) -> None:
     index = vector_index()
     with step("index_build", figures), connection.schema_editor() as editor:
         index_build_settings(editor)
+        for name, value in (
+            ("maintenance_work_mem", args.index_memory),
+            ("max_parallel_maintenance_workers", args.index_workers),
+        ):
+            if value is not None:
+                editor.execute("SELECT set_config(%s, %s, true)", [name, str(value)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('maintenance_work_mem'), "
+                "current_setting('max_parallel_maintenance_workers')::int"
+            )
+            figures["index_build_memory"], figures["index_build_workers"] = cursor.fetchone()
         editor.add_index(Item, index)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_item")
@@ -291,7 +319,7 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     # 200,000 items under load that took 951 s, the index build 118 s.
     with step("popularity", figures):
         item_popularity_refresh()
-    index_build(figures)
+    index_build(args, figures)
     with step("recall", figures):
         recall_at_10(seeds, figures)
     with step("catalog_statistics_worker", figures):
@@ -308,12 +336,32 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     print(f"   {said}", file=sys.stderr)
 
 
+# A web process: Django, the encoder, 20 lists served; then its RSS and its
+# own peak (VmHWM: getrusage's maximum would include this benchmark's size,
+# carried over the fork, bench/peak_rss.py).
+WEB_PROBE = """
+import os, sys
+sys.path.insert(0, {project!r})
+os.environ["DJANGO_SETTINGS_MODULE"] = "recsite.settings"
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from engine.encoder import get_encoder
+from engine.recommend import recommend_for_user
+get_encoder().encode(["warm up"])
+user = get_user_model().objects.get(pk={user_id})
+for _ in range(20):
+    recommend_for_user(user=user)
+status = {{line.split(":")[0]: int(line.split()[1]) for line in open("/proc/self/status")
+          if line.startswith(("VmRSS", "VmHWM"))}}
+print(status["VmRSS"] // 1024, status["VmHWM"] // 1024)
+"""
+
+
 def web_rss(user_id: int) -> tuple[int, int]:
     """(RSS, peak RSS) in MiB of a web-like process that served 20 lists."""
-    from recommendation_latency import MEMORY_PROBE
-
     probe = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE.format(project=str(PROJECT_DIR), user_id=user_id)],
+        [sys.executable, "-c", WEB_PROBE.format(project=str(PROJECT_DIR), user_id=user_id)],
         env=child_env(),
         capture_output=True,
         text=True,
