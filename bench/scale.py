@@ -336,11 +336,13 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     print(f"   {said}", file=sys.stderr)
 
 
-# A web process: Django, the encoder, 20 lists served; then its RSS and its
-# own peak (VmHWM: getrusage's maximum would include this benchmark's size,
-# carried over the fork, bench/peak_rss.py).
+# A web process: Django, the encoder, 20 lists and one "write it again"
+# preview (the profile writer reads the catalog's labels) served; then its
+# RSS and its own peak (VmHWM: getrusage's maximum would include this
+# benchmark's size, carried over the fork, bench/peak_rss.py), and the
+# preview's milliseconds.
 WEB_PROBE = """
-import os, sys
+import os, sys, time
 sys.path.insert(0, {project!r})
 os.environ["DJANGO_SETTINGS_MODULE"] = "recsite.settings"
 import django
@@ -348,18 +350,23 @@ django.setup()
 from django.contrib.auth import get_user_model
 from engine.encoder import get_encoder
 from engine.recommend import recommend_for_user
+from engine.regeneration import regeneration_preview
 get_encoder().encode(["warm up"])
 user = get_user_model().objects.get(pk={user_id})
 for _ in range(20):
     recommend_for_user(user=user)
+started = time.perf_counter()
+regeneration_preview(user=user)
+milliseconds = (time.perf_counter() - started) * 1000
 status = {{line.split(":")[0]: int(line.split()[1]) for line in open("/proc/self/status")
           if line.startswith(("VmRSS", "VmHWM"))}}
-print(status["VmRSS"] // 1024, status["VmHWM"] // 1024)
+print(status["VmRSS"] // 1024, status["VmHWM"] // 1024, round(milliseconds))
 """
 
 
-def web_rss(user_id: int) -> tuple[int, int]:
-    """(RSS, peak RSS) in MiB of a web-like process that served 20 lists."""
+def web_rss(user_id: int) -> tuple[int, int, int]:
+    """(RSS, peak RSS in MiB, "write it again" preview ms) of a web-like
+    process that served 20 lists and the preview."""
     probe = subprocess.run(
         [sys.executable, "-c", WEB_PROBE.format(project=str(PROJECT_DIR), user_id=user_id)],
         env=child_env(),
@@ -367,8 +374,8 @@ def web_rss(user_id: int) -> tuple[int, int]:
         text=True,
         check=True,
     )
-    rss, peak = map(int, probe.stdout.split()[-2:])
-    return rss, peak
+    rss, peak, milliseconds = map(int, probe.stdout.split()[-3:])
+    return rss, peak, milliseconds
 
 
 def latency(args, figures: dict) -> dict:
@@ -405,7 +412,8 @@ def latency(args, figures: dict) -> dict:
         )
         figures[f"{kind}_bare_p95_ms"] = round(percentile(bare, 95), 1)
     with step("web_rss", figures):
-        figures["web_rss_mb"], figures["web_peak_rss_mb"] = web_rss(generated_user.pk)
+        rss, peak, rewrite = web_rss(generated_user.pk)
+        figures.update(web_rss_mb=rss, web_peak_rss_mb=peak, web_rewrite_preview_ms=rewrite)
     return table
 
 
@@ -416,11 +424,14 @@ def scale_database(name: str, args):
     from django.core.management import call_command
     from django.db import connection
 
+    from engine.catalog_statistics import catalog_statistics_refresh
+
     os.environ["SCALE_DATABASE"] = name
     if args.reuse:
         connection.close()
         connection.settings_dict["NAME"] = name
         call_command("migrate", verbosity=0)
+        catalog_statistics_refresh()  # what the worker adds to a migrated row, if anything
         yield
     elif args.keep:
         connection.settings_dict["TEST"]["NAME"] = name
@@ -462,7 +473,7 @@ def reference_rss(seeds, args, folder: Path) -> dict:
         if not args.reuse:
             catalog_build(seeds, small, figures, folder)
         (user,) = people_near(1, interactions=min(200, small.interactions // 50))
-        rss, peak = web_rss(user.pk)
+        rss, peak, _ = web_rss(user.pk)
     return {
         "reference_s": round(time.perf_counter() - started, 1),
         "reference_items": args.reference_items,

@@ -91,7 +91,8 @@ def catalog_statistics_refresh() -> CatalogStatistics | None:
     Returns the new row, or None when the stored one is current or another
     process is computing them (it, or the next periodic run, stores them).
 
-    1. Fingerprint the catalog (one aggregate); stop if the newest row has it.
+    1. Fingerprint the catalog (one aggregate); stop if the newest row has
+       it (adding its labels if it was stored without them).
     2. If only popularity moved, copy the newest row's moments, categories
        and labels. Otherwise read the vectors CHUNK_ROWS at a time (keyset
        by id, bounded memory whatever the catalog) into CatalogMoments, the
@@ -110,7 +111,7 @@ def catalog_statistics_refresh() -> CatalogStatistics | None:
         vectors_key, fingerprint, max_popularity = catalog_fingerprint()
         latest = CatalogStatistics.objects.order_by("-id").first()
         if latest and latest.fingerprint == fingerprint:
-            return None
+            return _labels_added(latest)
         if latest and latest.vectors_key == vectors_key:
             moments = _stored_moments(latest)
             categories = latest.categories
@@ -127,6 +128,16 @@ def catalog_statistics_refresh() -> CatalogStatistics | None:
             cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [STATISTICS_LOCK_SPACE])
     if row:
         logger.info("catalog statistics of %d items in %.1f s", row.items, row.seconds)
+    return row
+
+
+def _labels_added(row: CatalogStatistics) -> CatalogStatistics | None:
+    """The current row with the labels it lacks (stored before they were
+    part of it), or None when it has them."""
+    if row.labels:
+        return None
+    row.labels = labels_compute().as_json()
+    row.save(update_fields=["labels"])
     return row
 
 

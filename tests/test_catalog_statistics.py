@@ -121,6 +121,15 @@ class TestStoredStatistics:
             12,
         )
 
+    def test_a_row_stored_before_labels_were_part_of_it_gets_them(self):
+        embedded_items(4, categories=["Noir"])
+        row = catalog_statistics.catalog_statistics_refresh()
+        CatalogStatistics.objects.filter(pk=row.pk).update(labels={})  # as migrated
+
+        again = catalog_statistics.catalog_statistics_refresh()
+        assert again.pk == row.pk and again.labels["counts"] == {"noir": 4}
+        assert catalog_statistics.catalog_statistics_refresh() is None
+
     def test_new_popularity_alone_keeps_the_labels(self):
         items = embedded_items(5, categories=["Drama"])
         first = catalog_statistics.catalog_statistics_refresh()
