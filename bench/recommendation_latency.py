@@ -80,7 +80,7 @@ SUBJECTS = [
 ]
 
 MEMORY_PROBE = """
-import os, resource, sys
+import os, sys
 sys.path.insert(0, {project!r})
 os.environ["DJANGO_SETTINGS_MODULE"] = "recsite.settings"
 import django
@@ -92,8 +92,9 @@ get_encoder().encode(["warm up"])
 user = get_user_model().objects.get(pk={user_id})
 for _ in range(20):
     recommend_for_user(user=user)
-rss = next(line for line in open("/proc/self/status") if line.startswith("VmRSS"))
-print(int(rss.split()[1]) // 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+# VmHWM, not getrusage: Linux carries ru_maxrss over the fork (bench/peak_rss.py).
+memory = {{l.split(":")[0]: int(l.split()[1]) for l in open("/proc/self/status") if l[:2] == "Vm"}}
+print(memory["VmRSS"] // 1024, memory["VmHWM"] // 1024)
 """
 
 

@@ -25,6 +25,13 @@ each), then measures, in this order:
 - the RSS of a web-like process (Django, the encoder, 20 lists served)
   here and on a --reference-items catalog built the same way first.
 Prints a table and, last, one JSON line with every figure.
+
+--keep DIR keeps what was built: the databases live in an embedded server
+of their own under DIR (DIR/pgdata; on DATABASE_URL's server when that is
+set) and stay after the run, with the build's figures in DIR/scale.json.
+--reuse DIR then measures only the latency and web RSS (both catalogs'
+processes) on them again, after migrating them: the same figures for other
+code without rebuilding a million items.
 """
 
 import argparse
@@ -53,6 +60,7 @@ from common import BENCH_DB, PROJECT_DIR, bench_database, django_setup, percenti
 from tqdm import tqdm  # noqa: E402
 
 RUN_SEED = 1
+PEAK_RSS = Path(__file__).resolve().parent / "peak_rss.py"
 RECALL_QUERIES = 100
 MIB = 2**20
 
@@ -65,7 +73,24 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=100, help="per path and profile")
     parser.add_argument("--reference-items", type=int, default=10_000, help="0: no reference")
     parser.add_argument("--seeds", type=int, default=5000, help="real items to mix from")
+    parser.add_argument(
+        "--index-memory", help="maintenance_work_mem for the HNSW build (default: the migration's)"
+    )
+    parser.add_argument(
+        "--index-workers",
+        type=int,
+        help="parallel workers beside the leader for the HNSW build (default: the migration's)",
+    )
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, metavar="DIR", help="keep the built databases in DIR")
+    kept.add_argument(
+        "--reuse", type=Path, metavar="DIR", help="measure latency and RSS again on --keep's DIR"
+    )
     args = parser.parse_args(argv)
+    if args.reuse:
+        saved = kept_state(args.reuse)["args"]
+        for name in ("items", "people", "interactions", "reference_items", "seeds"):
+            setattr(args, name, saved[name])
     args.people = args.people or max(args.items // 10, 10)
     args.interactions = args.interactions or args.people * 100
     return args
@@ -89,23 +114,25 @@ def child_env(*, worker: bool = False) -> dict[str, str]:
 def run_child(args: list[str], *, worker: bool = True) -> tuple[float, float, str]:
     """(seconds, peak RSS in MiB, last line of output) of a child process.
 
-    Its progress bar (stderr) shows on this terminal; stdout is kept.
+    The peak is the child's own (bench/peak_rss.py), not what the kernel
+    carries over from this process across the fork. Its progress bar
+    (stderr) shows on this terminal; stdout is kept.
     """
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, *args],
-        cwd=PROJECT_DIR,
-        env=child_env(worker=worker),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{output}")
-    lines = output.strip().splitlines() or [""]
-    return seconds, usage.ru_maxrss / 1024, lines[-1]
+    with tempfile.NamedTemporaryFile(prefix="bench-peak-") as peak:
+        child = subprocess.run(
+            [sys.executable, str(PEAK_RSS), peak.name, *args],
+            cwd=PROJECT_DIR,
+            env=child_env(worker=worker),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        seconds = time.perf_counter() - started
+        if child.returncode != 0:
+            sys.exit(f"{' '.join(args)} failed:\n{child.stdout}")
+        peak_mib = int(Path(peak.name).read_text())
+    lines = child.stdout.strip().splitlines() or [""]
+    return seconds, peak_mib, lines[-1]
 
 
 @contextmanager
@@ -170,8 +197,13 @@ def index_drop() -> None:
         cursor.execute(f"DROP INDEX IF EXISTS {vector_index().name}")
 
 
-def index_build(figures: dict) -> None:
-    """Build the item vector index as the migration defines it; seconds and MB."""
+def index_build(args, figures: dict) -> None:
+    """Build the item vector index as the migration defines it; seconds and MB.
+
+    The build's memory and parallel workers are the migration's
+    (engine.indexing.index_build_settings) unless --index-memory or
+    --index-workers say otherwise for this machine.
+    """
     from django.db import connection
 
     from catalog.models import Item
@@ -180,6 +212,18 @@ def index_build(figures: dict) -> None:
     index = vector_index()
     with step("index_build", figures), connection.schema_editor() as editor:
         index_build_settings(editor)
+        for name, value in (
+            ("maintenance_work_mem", args.index_memory),
+            ("max_parallel_maintenance_workers", args.index_workers),
+        ):
+            if value is not None:
+                editor.execute("SELECT set_config(%s, %s, true)", [name, str(value)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('maintenance_work_mem'), "
+                "current_setting('max_parallel_maintenance_workers')::int"
+            )
+            figures["index_build_memory"], figures["index_build_workers"] = cursor.fetchone()
         editor.add_index(Item, index)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_item")
@@ -252,7 +296,10 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     from engine.services import item_popularity_refresh
 
     path = folder / f"items-{args.items}.jsonl.gz"
-    with tqdm(total=args.items, unit="item", desc="Writing the catalog file") as bar:
+    with (
+        step("catalog_file", figures),
+        tqdm(total=args.items, unit="item", desc="Writing the catalog file") as bar,
+    ):
         scale_data.write_catalog(path, seeds, args.items, RUN_SEED, bar.update)
     seconds, peak, _ = run_child(["manage.py", "import_catalog", str(path)], worker=False)
     figures.update(
@@ -272,8 +319,9 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     # 200,000 items under load that took 951 s, the index build 118 s.
     with step("popularity", figures):
         item_popularity_refresh()
-    index_build(figures)
-    recall_at_10(seeds, figures)
+    index_build(args, figures)
+    with step("recall", figures):
+        recall_at_10(seeds, figures)
     with step("catalog_statistics_worker", figures):
         catalog_statistics_refresh()  # what the worker does after embedding
     with step("catalog_statistics_web_read", figures):
@@ -288,19 +336,46 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     print(f"   {said}", file=sys.stderr)
 
 
-def web_rss(user_id: int) -> tuple[int, int]:
-    """(RSS, peak RSS) in MiB of a web-like process that served 20 lists."""
-    from recommendation_latency import MEMORY_PROBE
+# A web process: Django, the encoder, 20 lists and one "write it again"
+# preview (the profile writer reads the catalog's labels) served; then its
+# RSS and its own peak (VmHWM: getrusage's maximum would include this
+# benchmark's size, carried over the fork, bench/peak_rss.py), and the
+# preview's milliseconds.
+WEB_PROBE = """
+import os, sys, time
+sys.path.insert(0, {project!r})
+os.environ["DJANGO_SETTINGS_MODULE"] = "recsite.settings"
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from engine.encoder import get_encoder
+from engine.recommend import recommend_for_user
+from engine.regeneration import regeneration_preview
+get_encoder().encode(["warm up"])
+user = get_user_model().objects.get(pk={user_id})
+for _ in range(20):
+    recommend_for_user(user=user)
+started = time.perf_counter()
+regeneration_preview(user=user)
+milliseconds = (time.perf_counter() - started) * 1000
+status = {{line.split(":")[0]: int(line.split()[1]) for line in open("/proc/self/status")
+          if line.startswith(("VmRSS", "VmHWM"))}}
+print(status["VmRSS"] // 1024, status["VmHWM"] // 1024, round(milliseconds))
+"""
 
+
+def web_rss(user_id: int) -> tuple[int, int, int]:
+    """(RSS, peak RSS in MiB, "write it again" preview ms) of a web-like
+    process that served 20 lists and the preview."""
     probe = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE.format(project=str(PROJECT_DIR), user_id=user_id)],
+        [sys.executable, "-c", WEB_PROBE.format(project=str(PROJECT_DIR), user_id=user_id)],
         env=child_env(),
         capture_output=True,
         text=True,
         check=True,
     )
-    rss, peak = map(int, probe.stdout.split()[-2:])
-    return rss, peak
+    rss, peak, milliseconds = map(int, probe.stdout.split()[-3:])
+    return rss, peak, milliseconds
 
 
 def latency(args, figures: dict) -> dict:
@@ -317,7 +392,8 @@ def latency(args, figures: dict) -> dict:
         profile_generate(user_id=generated_user.pk)
     table = {}
     for index, (kind, user) in enumerate((("typed", typed_user), ("generated", generated_user))):
-        _, statements, rows = _measure(user, args.requests, index)
+        with step(f"{kind}_latency", figures):
+            _, statements, rows = _measure(user, args.requests, index)
         bare = rows["bare ANN queries"]
         for name, values in rows.items():
             key = f"{kind}: {name}"
@@ -335,15 +411,50 @@ def latency(args, figures: dict) -> dict:
             percentile(preview, 95) / percentile(bare, 95), 2
         )
         figures[f"{kind}_bare_p95_ms"] = round(percentile(bare, 95), 1)
-    figures["web_rss_mb"], figures["web_peak_rss_mb"] = web_rss(generated_user.pk)
+    with step("web_rss", figures):
+        rss, peak, rewrite = web_rss(generated_user.pk)
+        figures.update(web_rss_mb=rss, web_peak_rss_mb=peak, web_rewrite_preview_ms=rewrite)
     return table
 
 
 @contextmanager
-def scale_database(name: str):
+def scale_database(name: str, args):
+    """The benchmark database ``name``: made new, kept after (--keep), or
+    the one a --keep run left, migrated to this code (--reuse)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from engine.catalog_statistics import catalog_statistics_refresh
+
     os.environ["SCALE_DATABASE"] = name
-    with bench_database(name):
+    if args.reuse:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        call_command("migrate", verbosity=0)
+        catalog_statistics_refresh()  # what the worker adds to a migrated row, if anything
         yield
+    elif args.keep:
+        connection.settings_dict["TEST"]["NAME"] = name
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        yield
+    else:
+        with bench_database(name):
+            yield
+
+
+def kept_state(folder: Path) -> dict:
+    path = folder / "scale.json"
+    if not path.exists():
+        sys.exit(f"{path} is missing: --reuse takes the folder of a finished --keep run")
+    return json.loads(path.read_text())
+
+
+def keep_folder(args) -> None:
+    """Before Django starts: the embedded server of --keep/--reuse's folder."""
+    folder = args.keep or args.reuse
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["RECSITE_VAR_DIR"] = str(folder.resolve())
 
 
 def reference_rss(seeds, args, folder: Path) -> dict:
@@ -357,11 +468,14 @@ def reference_rss(seeds, args, folder: Path) -> dict:
     small.people = max(int(args.people * ratio), 10)
     small.interactions = max(int(args.interactions * ratio), small.people * 5)
     figures: dict = {}
-    with scale_database(f"{BENCH_DB}_scale_ref"):
-        catalog_build(seeds, small, figures, folder)
+    started = time.perf_counter()
+    with scale_database(f"{BENCH_DB}_scale_ref", args):
+        if not args.reuse:
+            catalog_build(seeds, small, figures, folder)
         (user,) = people_near(1, interactions=min(200, small.interactions // 50))
-        rss, peak = web_rss(user.pk)
+        rss, peak, _ = web_rss(user.pk)
     return {
+        "reference_s": round(time.perf_counter() - started, 1),
         "reference_items": args.reference_items,
         "reference_web_rss_mb": rss,
         "reference_web_peak_rss_mb": peak,
@@ -382,8 +496,16 @@ def report(figures: dict, table: dict) -> None:
     print(json.dumps(figures))
 
 
+def commit() -> str:
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True
+    )
+    return found.stdout.strip() or "unknown"
+
+
 def main(argv=None) -> None:
     args = parse(argv)
+    keep_folder(args)
     # The API's per-minute limits would answer most back-to-back requests
     # with a fast 429: this measures the work, not the limiter.
     for rate in ("API_RATE_USER", "API_RATE_WRITE", "API_RATE_PREVIEW"):
@@ -392,17 +514,32 @@ def main(argv=None) -> None:
     # One line per request on stderr would bury the progress bars.
     logging.getLogger("recsite.requests").setLevel(logging.WARNING)
     started = time.perf_counter()
-    seeds = scale_data.load_seeds(args.seeds)
-    figures = {"items": args.items, "people": args.people, "seeds": len(seeds.vectors)}
+    seeds = None if args.reuse else scale_data.load_seeds(args.seeds)
+    figures = {"items": args.items, "people": args.people, "commit": commit()}
+    if args.reuse:
+        figures.update(kept_state(args.reuse)["figures"], reused=str(args.reuse), commit=commit())
+    else:
+        figures["seeds"] = len(seeds.vectors)
+    figures["load_average_start"] = round(os.getloadavg()[0], 1)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:
         if args.reference_items:
             figures.update(reference_rss(seeds, args, Path(folder)))
-        with scale_database(f"{BENCH_DB}_scale"):
-            catalog_build(seeds, args, figures, Path(folder))
+        with scale_database(f"{BENCH_DB}_scale", args):
+            if not args.reuse:
+                catalog_build(seeds, args, figures, Path(folder))
+                build_total = round(time.perf_counter() - started, 1)
             table = latency(args, figures)
     if args.reference_items:
         figures["web_rss_growth_mb"] = figures["web_rss_mb"] - figures["reference_web_rss_mb"]
+        figures["web_peak_rss_growth_mb"] = (
+            figures["web_peak_rss_mb"] - figures["reference_web_peak_rss_mb"]
+        )
+    figures["load_average_end"] = round(os.getloadavg()[0], 1)
     figures["total_s"] = round(time.perf_counter() - started, 1)
+    if args.keep:
+        state = {"args": vars(args) | {"keep": str(args.keep), "reuse": None}}
+        state["figures"] = {**figures, "build_total_s": build_total}
+        (args.keep / "scale.json").write_text(json.dumps(state, indent=1))
     report(figures, table)
 
 

@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from catalog.models import EMBEDDING_DIMENSIONS
 from catalog.selectors import categories_in_use
 from engine import scoring
+from engine.catalog_labels import labels_compute
 from engine.catalog_moments import CHUNK_ROWS, CatalogMoments, moments_of_chunks
 from engine.models import CatalogStatistics
 from engine.retrieval import fetch_binary
@@ -90,10 +91,13 @@ def catalog_statistics_refresh() -> CatalogStatistics | None:
     Returns the new row, or None when the stored one is current or another
     process is computing them (it, or the next periodic run, stores them).
 
-    1. Fingerprint the catalog (one aggregate); stop if the newest row has it.
-    2. If only popularity moved, copy the newest row's moments and categories.
-       Otherwise read the vectors CHUNK_ROWS at a time (keyset by id, bounded
-       memory whatever the catalog) into CatalogMoments, and the categories.
+    1. Fingerprint the catalog (one aggregate); stop if the newest row has
+       it (adding its labels if it was stored without them).
+    2. If only popularity moved, copy the newest row's moments, categories
+       and labels. Otherwise read the vectors CHUNK_ROWS at a time (keyset
+       by id, bounded memory whatever the catalog) into CatalogMoments, the
+       categories, and the labels the profile writer uses
+       (engine.catalog_labels).
     3. Store the row and delete the older ones, in one transaction.
     A change made while the vectors are read gives a newer fingerprint: the
     next run (after the next embedding, or the periodic one) sees it.
@@ -107,19 +111,33 @@ def catalog_statistics_refresh() -> CatalogStatistics | None:
         vectors_key, fingerprint, max_popularity = catalog_fingerprint()
         latest = CatalogStatistics.objects.order_by("-id").first()
         if latest and latest.fingerprint == fingerprint:
-            return None
+            return _labels_added(latest)
         if latest and latest.vectors_key == vectors_key:
             moments = _stored_moments(latest)
             categories = latest.categories
+            labels = latest.labels or labels_compute().as_json()
         else:
             moments = moments_of_chunks(_vector_chunks(), EMBEDDING_DIMENSIONS)
             categories = categories_in_use()
-        row = _store(vectors_key, fingerprint, moments, max_popularity, categories, started)
+            labels = labels_compute().as_json()
+        row = _store(
+            vectors_key, fingerprint, moments, max_popularity, (categories, labels), started
+        )
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [STATISTICS_LOCK_SPACE])
     if row:
         logger.info("catalog statistics of %d items in %.1f s", row.items, row.seconds)
+    return row
+
+
+def _labels_added(row: CatalogStatistics) -> CatalogStatistics | None:
+    """The current row with the labels it lacks (stored before they were
+    part of it), or None when it has them."""
+    if row.labels:
+        return None
+    row.labels = labels_compute().as_json()
+    row.save(update_fields=["labels"])
     return row
 
 
@@ -131,7 +149,8 @@ def _stored_moments(row: CatalogStatistics) -> CatalogMoments:
     return CatalogMoments(row.items, stats.mean, stats.covariance * (row.items - 1))
 
 
-def _store(vectors_key, fingerprint, moments, max_popularity, categories, started):
+def _store(vectors_key, fingerprint, moments, max_popularity, labelled, started):
+    categories, labels = labelled
     stats = moments.stats(categories)
     try:
         with transaction.atomic():
@@ -144,6 +163,7 @@ def _store(vectors_key, fingerprint, moments, max_popularity, categories, starte
                 covariance=np.ascontiguousarray(stats.covariance, dtype="<f8").tobytes(),
                 max_popularity=max_popularity,
                 categories=list(categories),
+                labels=labels,
                 seconds=round(time.perf_counter() - started, 3),
             )
             CatalogStatistics.objects.exclude(pk=row.pk).delete()
@@ -170,6 +190,12 @@ def latest_statistics_id() -> int | None:
 
 def latest_statistics() -> CatalogStatistics | None:
     return CatalogStatistics.objects.order_by("-id").first()
+
+
+def stored_labels(row_id: int) -> dict:
+    """The labels a stored row holds ({}: none, or the row is gone)."""
+    found = CatalogStatistics.objects.filter(pk=row_id).values_list("labels", flat=True)
+    return found.first() or {}
 
 
 def sampled_stats(embedded: int, max_popularity: int | None) -> scoring.CatalogStats:

@@ -103,6 +103,8 @@ class CatalogStatistics(models.Model):
     covariance = models.BinaryField()  # float64, little-endian, dimensions x dimensions
     max_popularity = models.PositiveIntegerField(default=0)
     categories = models.JSONField(default=list)  # every category an active item has
+    # What the profile writer knows of the labels (engine.catalog_labels); {}: not computed.
+    labels = models.JSONField(default=dict)
     seconds = models.FloatField(default=0)
     computed_at = models.DateTimeField(auto_now_add=True)
 

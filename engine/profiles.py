@@ -7,12 +7,13 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from catalog.models import Item
-from engine import grounding, llm
+from engine import catalog_statistics, grounding, llm
 from engine import profile_generation as generation
+from engine.catalog_labels import CatalogLabels, catalog_version, labels_compute
 from engine.encoder import get_encoder
 from engine.retrieval import nearest_items
 from profiles.models import Interaction, Profile, ProfileRevision, Statement
@@ -31,8 +32,8 @@ GROUNDING_EXACT_MAX_ITEMS = 50_000
 # Regenerate after this many new interactions (or on demand).
 REGENERATE_AFTER = 5
 SIGNAL_KINDS = ["rating", "like", "dislike", "not_interested"]
-# catalog_label_counts, per process: (the catalog's version, the counts).
-_label_cache: dict[str, tuple[tuple, tuple]] = {}
+# _catalog_labels, per process: (the catalog's version, the labels).
+_label_cache: dict[str, tuple[tuple, CatalogLabels]] = {}
 
 
 @dataclass(frozen=True)
@@ -44,43 +45,41 @@ class GenerationResult:
 
 
 def catalog_label_counts() -> tuple[dict[str, int], int]:
-    """How many active items carry each label (casefolded), and how many there are.
-
-    Cached per process until the catalog changes. Whether it did is one
-    aggregate: every write to an item moves ``updated_at`` (imports, saves,
-    ``items_set_active``), adding or deleting one moves the count. A cache
-    that expired only with time gave one catalog's counts to another for
-    minutes: a relabelled item, or another database (each test builds its own).
-    The version is read before the counts, so a change committed in between
-    is counted again on the next call, never missed.
-    """
-    return _catalog_labels()[:2]
+    """How many active items carry each label (casefolded), and how many there are."""
+    labels = _catalog_labels()
+    return labels.counts, labels.items
 
 
-def _catalog_labels() -> tuple[dict[str, int], int, frozenset[str], dict[str, str]]:
+def _catalog_labels() -> CatalogLabels:
     """The label counts, the catalog's size, the tags that say nothing
-    about taste (generation.non_taste_labels) and the label words its
-    descriptions write as names (generation.cased_words), cached together."""
+    about taste and the label words its descriptions write as names.
+
+    The worker stores them with the catalog statistics (engine.catalog_labels):
+    one index read asks for the newest row, which is read when it changed.
+    While no row holds them, they are computed here, cached until the
+    catalog changes (one aggregate: engine.catalog_labels.catalog_version,
+    read before the labels, so a change committed in between is read again
+    on the next call, never missed). A cache that expired only with time gave
+    one catalog's counts to another for minutes: a relabelled item, or
+    another database (each test builds its own).
+    """
     # From the database the counts are read from (a replica, when there is one).
-    summary = Item.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
-    version = (connections[Item.objects.db].settings_dict["NAME"], *summary.values())
+    database = connections[Item.objects.db].settings_dict["NAME"]
+    stored_id = catalog_statistics.latest_statistics_id()
     cached = _label_cache.get("labels")
+    if stored_id is not None:
+        version: tuple = (database, "stored", stored_id)
+        if cached and cached[0] == version:
+            return cached[1]
+        stored = catalog_statistics.stored_labels(stored_id)
+        if stored:
+            value = CatalogLabels.from_json(stored)
+            _label_cache["labels"] = (version, value)
+            return value
+    version = (database, *catalog_version())
     if cached and cached[0] == version:
         return cached[1]
-    counts: dict[str, int] = {}
-    rows = Item.objects.filter(is_active=True).values_list("categories", "tags")
-    categories, tags = [], []
-    for item_categories, item_tags in rows.iterator(5000):
-        categories.append(tuple(item_categories))
-        tags.append(tuple(item_tags))
-        for label in (*item_categories, *item_tags):
-            key = label.casefold()
-            counts[key] = counts.get(key, 0) + 1
-    descriptions = Item.objects.filter(is_active=True).exclude(description="")
-    cased = generation.cased_words(
-        descriptions.values_list("description", flat=True).iterator(5000), counts
-    )
-    value = (counts, len(categories), generation.non_taste_labels(categories, tags), cased)
+    value = labels_compute()
     _label_cache["labels"] = (version, value)
     return value
 
@@ -229,14 +228,14 @@ def profile_write(*, user_id: int, seed: int = 0) -> Written:
        evidence).
     """
     interactions = Interaction.objects.filter(user_id=user_id, kind__in=SIGNAL_KINDS).count()
-    counts, size, refused, cased = _catalog_labels()
+    labels = _catalog_labels()
     generated = generation.generate_statements(
         user_signals(user_id),
-        label_counts=counts,
-        catalog_size=size,
+        label_counts=labels.counts,
+        catalog_size=labels.items,
         seed=seed,
-        refused=refused,
-        cased=cased,
+        refused=labels.refused,
+        cased=labels.cased,
         previous=_previous_lines(user_id),
     )
     return Written(

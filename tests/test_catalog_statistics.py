@@ -7,7 +7,7 @@ import pytest
 from catalog.importers import item_row
 from catalog.models import EMBEDDING_DIMENSIONS, Item
 from catalog.services import items_import
-from engine import catalog_cache, catalog_statistics, retrieval, scoring
+from engine import catalog_cache, catalog_statistics, profiles, retrieval, scoring
 from engine.catalog_moments import CatalogMoments, catalog_stats_of, moments_of_chunks
 from engine.models import CatalogStatistics
 from tests import test_celery_worker
@@ -95,6 +95,46 @@ class TestStoredStatistics:
         assert second.max_popularity == 500 and second.vectors_key == first.vectors_key
         assert bytes(second.covariance) == bytes(first.covariance)
         assert list(CatalogStatistics.objects.values_list("pk", flat=True)) == [second.pk]
+
+    def test_the_row_holds_the_writers_labels_and_processes_read_them_from_it(
+        self, django_assert_max_num_queries
+    ):
+        """The profile writer's label counts come from the stored row once
+        there is one: a relabel counts when the worker stores the row again,
+        as new vectors do."""
+        items = embedded_items(12, categories=["Horror"], tags=["Cabin"])
+        row = catalog_statistics.catalog_statistics_refresh()
+        assert row.labels["counts"] == {"horror": 12, "cabin": 12}
+        assert row.labels["items"] == 12
+
+        assert profiles.catalog_label_counts() == ({"horror": 12, "cabin": 12}, 12)
+        with django_assert_max_num_queries(1) as context:  # the newest row's id
+            assert profiles.catalog_label_counts()[1] == 12
+        assert "catalog_item" not in context.captured_queries[0]["sql"]
+
+        items[0].categories = ["Western"]
+        items[0].save()
+        assert profiles.catalog_label_counts()[0]["horror"] == 12  # the worker has not run
+        catalog_statistics.catalog_statistics_refresh()
+        assert profiles.catalog_label_counts() == (
+            {"horror": 11, "western": 1, "cabin": 12},
+            12,
+        )
+
+    def test_a_row_stored_before_labels_were_part_of_it_gets_them(self):
+        embedded_items(4, categories=["Noir"])
+        row = catalog_statistics.catalog_statistics_refresh()
+        CatalogStatistics.objects.filter(pk=row.pk).update(labels={})  # as migrated
+
+        again = catalog_statistics.catalog_statistics_refresh()
+        assert again.pk == row.pk and again.labels["counts"] == {"noir": 4}
+        assert catalog_statistics.catalog_statistics_refresh() is None
+
+    def test_new_popularity_alone_keeps_the_labels(self):
+        items = embedded_items(5, categories=["Drama"])
+        first = catalog_statistics.catalog_statistics_refresh()
+        Item.objects.filter(pk=items[0].pk).update(popularity=900)
+        assert catalog_statistics.catalog_statistics_refresh().labels == first.labels
 
     def test_web_processes_read_the_stored_row_not_the_vectors(self, django_assert_num_queries):
         """Once a row is stored, a request reads it (and later only its id):
