@@ -212,6 +212,27 @@ class TestGeneration:
             assert draft.grounding >= MIN_GROUNDING
             assert "(e.g. " in draft.text and "(e.g." not in draft.embedded_text
 
+    def test_a_large_catalogs_sampled_grounding_is_the_exact_rule_on_a_whole_sample(
+        self, readers, monkeypatch
+    ):
+        """Above GROUNDING_EXACT_MAX_ITEMS an evidence item's place among the
+        nearest is read from a sample of the catalog; where the sample is every
+        item (a catalog no larger than it), each score is the exact one."""
+        from engine import profiles
+
+        alice = readers["alice"]
+        profile_generate(user_id=alice.pk)
+        drafts = profile_drafts(profile_for(alice))
+        # Each line's words against its own evidence and against another
+        # line's: scores from none to all of the evidence.
+        pairs = [
+            (draft, other.embedded_text) for draft in drafts for other in drafts if draft.evidence
+        ]
+        exact = profiles._grounding_scores(pairs)
+        monkeypatch.setattr(profiles, "GROUNDING_EXACT_MAX_ITEMS", 0)
+        assert profiles._grounding_scores(pairs) == exact
+        assert min(exact) < MIN_GROUNDING <= max(exact)
+
     def test_the_profile_reads_like_the_persons_taste(self, readers):
         profile_generate(user_id=readers["alice"].pk)
         drafts = profile_drafts(profile_for(readers["alice"]))
