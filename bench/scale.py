@@ -393,7 +393,7 @@ def latency(args, figures: dict) -> dict:
     table = {}
     for index, (kind, user) in enumerate((("typed", typed_user), ("generated", generated_user))):
         with step(f"{kind}_latency", figures):
-            _, statements, rows = _measure(user, args.requests, index)
+            _, statements, _issued, rows = _measure(user, args.requests, index)
         bare = rows["bare ANN queries"]
         for name, values in rows.items():
             key = f"{kind}: {name}"
