@@ -150,3 +150,31 @@ def test_a_bound_of_zero_reads_every_time(shelf, settings):
     served = rows_as_dict(neighbour_cache.cached_neighbour_rows(model=model, item_ids=[book]))
 
     assert {score for _, score in served[book]} == {0.75}
+
+
+def test_the_binary_read_matches_the_query_row_for_row(shelf):
+    """neighbour_rows_read parses the arrays' binary form: the same rows as
+    engine.training.neighbour_rows, an empty stored row and a missing one too."""
+    from engine.models import CollaborativeModel, ItemNeighbours
+
+    model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
+    ItemNeighbours.objects.create(
+        model=model,
+        item=shelf[0],
+        neighbour_ids=[shelf[1].pk, shelf[6].pk, 2**40],
+        scores=[0.5, -0.25, 1e-300],
+    )
+    ItemNeighbours.objects.create(model=model, item=shelf[1], neighbour_ids=[], scores=[])
+    ItemNeighbours.objects.create(
+        model=model, item=shelf[2], neighbour_ids=[shelf[3].pk], scores=[0.125]
+    )
+    wanted = [shelf[2].pk, shelf[5].pk, shelf[1].pk, shelf[0].pk]
+
+    read = neighbour_cache.neighbour_rows_read(model_id=model.pk, item_ids=wanted)
+    expected = training.neighbour_rows(model_id=model.pk, item_ids=wanted)
+
+    assert read.sources.tolist() == wanted
+    assert read.indptr.tolist() == expected.indptr.tolist() == [0, 1, 1, 1, 4]
+    assert read.neighbours.tolist() == expected.neighbours.tolist()
+    assert read.scores.tolist() == expected.scores.tolist()
+    assert read.neighbours.dtype == np.int64 and read.scores.dtype == np.float64
