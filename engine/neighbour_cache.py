@@ -2,15 +2,15 @@
 
 A list reads the neighbour rows of every item that can pull candidates in:
 the person's positives, and for each typed line its nearest items and its
-category's popular ones, about 1,000 rows of up to 200 neighbours. At
-1,000,000 items that read was about half of a typed list's time beside its
-ANN scans. A trained model's rows never change (training writes a new
+category's popular ones (at 1,000,000 items a typed list: 390 rows,
+28,425 neighbours, for 891 candidates), one query and its parsing on
+every request. A trained model's rows never change (training writes a new
 model and deletes the old one, engine.training), so a row read once serves
 every later request for as long as its model is the active one: the cache
 is keyed by the model (its id and training time, so a database made anew
 whose ids start again is not served the old rows), and a request for
-another model (a new one was trained) empties it. Rows that the model lacks (too little support) are
-kept too, as empty rows.
+another model (a new one was trained) empties it. Rows the model lacks
+(too little support) are kept too, as empty rows.
 
 Bounded by the number of neighbour entries it holds (least recently used
 rows leave first): RECOMMEND_NEIGHBOUR_CACHE_ENTRIES, 16 bytes an entry
