@@ -31,7 +31,8 @@ of their own under DIR (DIR/pgdata; on DATABASE_URL's server when that is
 set) and stay after the run, with the build's figures in DIR/scale.json.
 --reuse DIR then measures only the latency and web RSS (both catalogs'
 processes) on them again, after migrating them: the same figures for other
-code without rebuilding a million items.
+code without rebuilding a million items. --popularity with it refreshes
+every item's popularity again first (in a transaction rolled back after).
 """
 
 import argparse
@@ -85,6 +86,11 @@ def parse(argv=None) -> argparse.Namespace:
     kept.add_argument("--keep", type=Path, metavar="DIR", help="keep the built databases in DIR")
     kept.add_argument(
         "--reuse", type=Path, metavar="DIR", help="measure latency and RSS again on --keep's DIR"
+    )
+    parser.add_argument(
+        "--popularity",
+        action="store_true",
+        help="with --reuse: refresh every item's popularity again (rolled back after)",
     )
     args = parser.parse_args(argv)
     if args.reuse:
@@ -289,11 +295,60 @@ def people_store(seeds, args, ids: np.ndarray) -> int:
     return len(people.users)
 
 
+def popularity_refresh() -> dict:
+    """Every item's popularity as the task refreshes it after an import too
+    large to list its items (engine.tasks.item_popularity_refresh): runs of
+    POPULARITY_SECONDS_PER_RUN, each going on where the last stopped; how
+    many runs and the longest (each run has the task's time limits)."""
+    from engine import services, tasks
+
+    runs, after_id, written = [], 0, 0
+    while after_id is not None:
+        started = time.perf_counter()
+        progress = services.item_popularity_refresh_from(
+            after_id=after_id, seconds=tasks.POPULARITY_SECONDS_PER_RUN
+        )
+        runs.append(time.perf_counter() - started)
+        after_id, written = progress.after_id, written + progress.written
+    return {
+        "popularity_written": written,
+        "popularity_runs": len(runs),
+        "popularity_longest_run_s": round(max(runs), 2),
+    }
+
+
+def popularity_again(figures: dict) -> None:
+    """--popularity on a kept catalog: every count set to 0 and refreshed
+    again (popularity_refresh), without the vector index, as the build
+    refreshes them; all in one transaction rolled back at the end, so the
+    catalog and its index are left as they were. The slices commit nothing
+    here (each commits on its own in the task)."""
+    from django.db import connection, transaction
+
+    class Undo(Exception):
+        pass
+
+    figures["popularity_build_s"] = figures.get("popularity_s")
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX {vector_index().name}")
+            with step("popularity_reset", figures):
+                cursor.execute(
+                    "UPDATE catalog_item SET popularity = 0, rating_mean = NULL "
+                    "WHERE popularity <> 0 OR rating_mean IS NOT NULL"
+                )
+            with step("popularity", figures):
+                figures.update(popularity_refresh())
+            raise Undo
+    except Undo:
+        pass
+
+
 def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     """Import, vectors, index, people, popularity, statistics, training."""
     from engine.catalog_cache import catalog_stats
     from engine.catalog_statistics import catalog_statistics_refresh
-    from engine.services import item_popularity_refresh
 
     path = folder / f"items-{args.items}.jsonl.gz"
     with (
@@ -318,7 +373,7 @@ def catalog_build(seeds, args, figures: dict, folder: Path) -> None:
     # row version also goes into the HNSW index (a graph search each): at
     # 200,000 items under load that took 951 s, the index build 118 s.
     with step("popularity", figures):
-        item_popularity_refresh()
+        figures.update(popularity_refresh())
     index_build(args, figures)
     with step("recall", figures):
         recall_at_10(seeds, figures)
@@ -528,6 +583,8 @@ def main(argv=None) -> None:
             if not args.reuse:
                 catalog_build(seeds, args, figures, Path(folder))
                 build_total = round(time.perf_counter() - started, 1)
+            elif args.popularity:
+                popularity_again(figures)
             table = latency(args, figures)
     if args.reference_items:
         figures["web_rss_growth_mb"] = figures["web_rss_mb"] - figures["reference_web_rss_mb"]

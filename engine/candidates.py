@@ -17,8 +17,9 @@ from scipy import sparse
 
 from engine import retrieval, scoring
 from engine.catalog_cache import catalog_stats, category_members
+from engine.neighbour_cache import cached_neighbour_rows
 from engine.person import History, ListOptions, Person
-from engine.training import NeighbourRows, active_model, neighbour_rows
+from engine.training import NeighbourRows, active_model
 
 # 50 per line: a list of 10 drawn from 6 lines needs far fewer, and the
 # index scan is most of a request's database time.
@@ -177,8 +178,9 @@ def gather(
     """Candidates for each version of one person, scored later under each version.
 
     1. Read the trained neighbours of every version's positives and of the
-       items typed lines find (one query), and each line's nearest items
-       (one ANN round trip).
+       items typed lines find (one query for those this process does not
+       hold yet, engine.neighbour_cache), and each line's nearest items (one
+       ANN round trip).
     2. Each version's own ids: what its history pulls in, its lines'
        nearest items and named categories, what its typed lines pull in;
        popular items when little else is known.
@@ -203,7 +205,7 @@ def gather(
             sources.update(s.members)
             sources.update(nearest[("words", s.text)])
             sources.update(by_label.get(s.label, ()))
-    links = _Links(neighbour_rows(model_id=model.pk if model else None, item_ids=sorted(sources)))
+    links = _Links(cached_neighbour_rows(model=model, item_ids=sorted(sources)))
     owns = [pools.own(person, nearest, by_label, links) for person in persons]
     item_ids, vectors, popularity = retrieval.item_vectors(
         sorted(set(extra_ids).union(*owns)), category=options.category

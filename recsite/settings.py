@@ -612,3 +612,7 @@ RECOMMEND_DIVERSITY = envfloat("RECOMMEND_DIVERSITY", 0.3, low=0.0, high=1.0)
 # How often a web process asks whether a worker stored newer catalog
 # statistics (which normalise statement matches; engine/catalog_cache.py).
 RECOMMEND_STATS_SECONDS = envint("RECOMMEND_STATS_SECONDS", 60, low=0)
+# Trained neighbours a web process keeps in memory (engine/neighbour_cache.py):
+# at most this many neighbour entries, 16 bytes each (2,000,000: 32 MB; a
+# typed list at 1,000,000 items reads 28,425); 0 reads every row every time.
+RECOMMEND_NEIGHBOUR_CACHE_ENTRIES = envint("RECOMMEND_NEIGHBOUR_CACHE_ENTRIES", 2_000_000, low=0)

@@ -56,6 +56,9 @@ class TestScaleBenchmark:
         # exact search finds.
         assert figures["recall_at_10"] >= 0.9
         assert figures["training_peak_rss_mb"] > 0
+        # Popularity as the task refreshes a whole catalog: runs of a bounded time.
+        assert 0 < figures["popularity_written"] <= ITEMS
+        assert figures["popularity_runs"] >= 1
         for kind in ("typed", "generated"):
             assert figures[f"{kind}_list_p95_ratio"] > 1  # the list does more than its ANN
             assert figures[f"{kind}_preview_p95_ms"] > 0
@@ -65,12 +68,15 @@ class TestScaleBenchmark:
         # over the fork: a web process's peak is near what it keeps.
         assert figures["web_rss_mb"] <= figures["web_peak_rss_mb"] < figures["web_rss_mb"] + 400
 
-        # --reuse measures latency and memory again on the kept databases.
-        again = run_scale("--requests", "2", "--reuse", str(kept))
+        # --reuse measures latency and memory again on the kept databases;
+        # --popularity counts every item again (rolled back after).
+        again = run_scale("--requests", "2", "--reuse", str(kept), "--popularity")
         assert again.returncode == 0, again.stderr[-3000:] + again.stdout[-3000:]
         remeasured = json.loads(again.stdout.strip().splitlines()[-1])
         assert remeasured["reused"] == str(kept)
         assert remeasured["items"] == ITEMS
         assert remeasured["index_build_s"] == figures["index_build_s"]  # built once
+        assert remeasured["popularity_written"] == figures["popularity_written"]
+        assert remeasured["popularity_build_s"] == figures["popularity_s"]
         assert remeasured["typed_list_p95_ratio"] > 1
         assert remeasured["web_rss_mb"] > 100
