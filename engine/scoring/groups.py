@@ -11,6 +11,7 @@ from engine.scoring.model import (
     NEW_ITEM_RANK,
     SEED_PRIOR_FLOOR,
     SEEDS_PER_LINE,
+    TYPED_POPULARITY,
     Candidates,
     HistoryItem,
     ProfileStatement,
@@ -80,10 +81,15 @@ def _typed_pull(candidates: Candidates, seeds: tuple[np.ndarray, np.ndarray]) ->
     cold_user at 0, NDCG@10 as a share of popular's) giving each found item
     the group's strongest pull gave 1.07x, leaving that out 1.13x; people
     take the neighbours of what they name more than its most popular items.
-    Only where its items pull nothing in (no trained neighbours) do they
-    stand for the line themselves.
+    What they pull in is weighted by popularity (TYPED_POPULARITY): the
+    line says what kind of item, not which of its neighbours this person
+    knows, and people take the well-known ones first. Only where its items
+    pull nothing in (no trained neighbours) do they stand for the line
+    themselves.
     """
     pulled = _pull(candidates, *seeds)
+    popularity = np.asarray(candidates.popularity, dtype=np.float64)
+    pulled *= (popularity / max(popularity.max(initial=0.0), 1.0)) ** TYPED_POPULARITY
     if pulled.max(initial=0.0) <= 1e-12:
         found = np.isin(candidates.ids, candidates.sources[seeds[0]])
         strength = dict(zip(candidates.sources[seeds[0]].tolist(), seeds[1], strict=True))
