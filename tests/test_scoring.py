@@ -255,6 +255,25 @@ class TestGroups:
         assert third.score > second.score
         assert third.matches[0].statement.key == 0
 
+    def test_a_newcomers_typed_line_brings_the_better_known_of_its_neighbours_first(self):
+        # What the words match (candidate 1) pulls candidates 2 and 3 in
+        # equally; 3 is taken by ten times as many people. With no history,
+        # a line names a taste, not the person: the well-known neighbour
+        # leads, by the line's own share, without the popularity term's help.
+        # With a history (item 99, which pulls nothing) it does not.
+        vectors = [unit(1), unit(0, 1), unit(0, 0, 1)]
+        pulls = {1: [0.0, 0.9, 0.9], 2: [0, 0, 0], 3: [0, 0, 0], 99: [0, 0, 0]}
+        cands = grouped(vectors, pulls, [1, 2, 3, 99], popularity=[100, 10, 100])
+        typed = statement(0, unit(1), text="what I want")
+        newcomer = table(cands, [typed], history={}, balance=0.05)
+        assert newcomer.lines[2, 0] > newcomer.lines[1, 0] > 0
+        assert newcomer.lines[2, 0] / newcomer.lines[1, 0] == pytest.approx(
+            10**scoring.TYPED_POPULARITY, rel=0.05
+        )
+        known = table(cands, [typed], history=rated(99), balance=0.05)
+        assert known.lines[2, 0] == pytest.approx(known.lines[1, 0])
+        assert known.lines[1, 0] > 0
+
     def test_an_item_nobody_has_rated_is_reached_through_a_groups_centre(self):
         vectors = [unit(1), unit(0, 1), unit(1, 0.05)]
         cands = grouped(vectors, {41: [0.8, 0.0, 0.0]}, [41], popularity=[10, 10, 0])

@@ -62,6 +62,15 @@ DETACHED_Z = 1.0
 # this share of the most popular one's weight).
 SEEDS_PER_LINE = 20
 SEED_PRIOR_FLOOR = 0.25
+# For a person with no history, what a typed line's own group pulls in is
+# weighted by each item's popularity (its share of the most popular item's)
+# to this power: a line names a taste, not a person, and among the
+# neighbours of what it names people take the well-known first. Newcomers
+# typing their two categories (cold_user at 0, every person, NDCG@10 as a
+# share of popular's): Amazon instruments 1.18x unweighted, 1.19x at 0.2,
+# 1.21x at 0.3, 1.17x at 0.5; ml-latest-small 0.90x, 0.94x at 0.3, 0.96x
+# at 0.5 (docs/EVALUATION.md).
+TYPED_POPULARITY = 0.3
 # From this balance up a typed line's own group pulls in full; below it fades
 # to nothing at 0, where the person asked for what they did alone. The
 # default balance (profiles.models.DEFAULT_BALANCE) is this.
