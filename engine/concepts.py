@@ -134,6 +134,42 @@ def line_label(
     return word_label(topic, index, tags) or meaning_match(topic, index, encode).label
 
 
+# "jazz and blues", "westerns, war films", "rock & metal": topics joined.
+_JOINED = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bor\b|\bplus\b)\s*", re.I)
+
+
+_NARROWING = frozenset(
+    """especially particularly mostly mainly mainly ideally preferably like such e.g. eg
+    not but except only just above""".split()  # noqa: SIM905
+)
+
+
+def line_labels(
+    topic: str,
+    index: Mapping[str, str],
+    encode: Encode | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """The labels ``topic`` names: ``line_label``'s one, or, for topics joined
+    by "and", "or", "&" or commas ("jazz and blues"), each part's when every
+    part names one (by its words or clearly by meaning). A part that names
+    none ("rock and roll": "roll") leaves the whole unlabelled: its words may
+    be one name, or narrow the other part."""
+    label = line_label(topic, index, encode, tags)
+    if label:
+        return (label,)
+    parts = [p.strip(_EDGES) for p in _JOINED.split(_core(topic) or topic)]
+    parts = [p for p in parts if p and not all(_is_trim(w) for w in p.split())]
+    # "classical, especially piano": a part that narrows the others names no label of its own.
+    narrows = any(p.split()[0].casefold() in _NARROWING for p in parts[1:])
+    if narrows or not 2 <= len(parts) <= MAX_PARTS:
+        return ()
+    found = [line_label(part, index, encode, tags) for part in parts]
+    if not all(found):
+        return ()
+    return tuple(dict.fromkeys(found))
+
+
 def acting_label(draft, index: Mapping[str, str], tags: Mapping[str, str] | None = None) -> str:
     """The label a line (anything with ``embedded_text`` and ``concept``) acts on.
 
@@ -146,7 +182,9 @@ def acting_label(draft, index: Mapping[str, str], tags: Mapping[str, str] | None
         return ""
     if concept and known_label(concept, index, tags):
         return concept
-    return line_label(draft.embedded_text, index, tags=tags)
+    # Topics joined ("jazz and blues"): the first part's label acts, the
+    # others are shown beside the line (``line_readings``).
+    return next(iter(line_labels(draft.embedded_text, index, tags=tags)), "")
 
 
 def known_label(label: str, index: Mapping[str, str], tags: Mapping[str, str] | None) -> bool:
@@ -479,6 +517,13 @@ def line_readings(
         label = word_label(d.embedded_text, index, tags)
         found = LabelMatch(label=label) if label else meaning_match(d.embedded_text, index)
         acting = acting_label(d, index, tags)
+        joined = line_labels(d.embedded_text, index, tags=tags)
+        if len(joined) > 1 and acting == joined[0]:
+            # "jazz and blues" acts on Jazz; Blues is shown as a reading not acted on.
+            found = LabelMatch(label=acting, near=joined[1])
+            acting_near = joined[1]
+        else:
+            acting_near = ""
         said = phrasing.read(d.text).polarity
         section = (sections or {}).get(d.text, "")
         lean = said if said and said != d.polarity else ""
@@ -491,7 +536,7 @@ def line_readings(
                 d.weight,
                 d.embedded_text,
                 acting,
-                near=found.near if not acting else "",
+                near=acting_near or (found.near if not acting else ""),
                 lean=lean,
                 said=said or "",
                 chosen=getattr(d, "concept", ""),
