@@ -663,7 +663,10 @@ def meaning_label(
     named = meaning_match(topic, index, encode)
     if nearest is None or not index or _says_a_label(topic, index):
         return named
-    voted = item_vote(nearest(topic), index)
+    try:
+        voted = item_vote(nearest(topic), index)
+    except EncoderUnavailable:  # as in meaning_match: stored lines still read by words
+        voted = LabelMatch()
     first, second = (voted, named) if MEANING_ORDER == "items" else (named, voted)
     if first.label or second.label:
         return LabelMatch(label=first.label or second.label)
