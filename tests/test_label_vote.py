@@ -7,6 +7,7 @@ stored item vectors (pgvector) and the real encoder.
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from engine import catalog_cache, concepts, recommend, scoring
 from engine.person import ListOptions, person_read
@@ -82,6 +83,15 @@ class TestLinesReadFromTheCatalog:
         listed = recommend.recommend_for_user(user=owner, options=ListOptions(k=30), log=False)
         assert len(children) >= 10
         assert not children & {entry.item.pk for entry in listed.items}
+
+    def test_the_editor_preview_shows_the_label_the_items_read(self, client, owner, sample_catalog):
+        profile_write_text(user=owner, text="Likes:\n- history", base_revision=0)
+        client.force_login(owner)
+        text = "Likes:\n- history\nAvoids:\n- bedtime stories for toddlers"
+        fragment = client.post(
+            reverse("engine:profile_preview"), {"text": text}, HTTP_HX_REQUEST="true"
+        ).content.decode()
+        assert "Avoids · acts on: Children&#x27;s (category)" in fragment
 
     def test_each_line_text_is_asked_of_the_catalog_once(
         self, sample_catalog, django_assert_num_queries
