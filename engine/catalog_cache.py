@@ -14,7 +14,10 @@ import time
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from pgvector import HalfVector
+from pgvector.django import CosineDistance
 
+from catalog.models import INDEXED_EMBEDDING, Item
 from engine import catalog_statistics, concepts, retrieval, scoring
 from profiles.parser import TAG_PREFIX
 
@@ -167,10 +170,19 @@ def line_neighbours(stats: scoring.CatalogStats) -> concepts.Nearest:
             counts, items = catalog_label_counts()
             shares = {label: n / max(items, 1) for label, n in counts.items()}
         vector = get_encoder().encode_cached([topic])[0]
-        scored = retrieval.nearest_items(vector, k=concepts.VOTE_K)
+        # Only the categories and the distance, by the HNSW index's own order
+        # (catalog.models.INDEXED_EMBEDDING): a preview pays this for each new
+        # line, and whole rows (vectors, descriptions) cost several times more.
+        rows = list(
+            Item.objects.filter(is_active=True)
+            .exclude(embedding=None)
+            .annotate(distance=CosineDistance(INDEXED_EMBEDDING, HalfVector(vector)))
+            .order_by("distance")
+            .values_list("categories", "distance")[: concepts.VOTE_K]
+        )
         found = concepts.Neighbours(
-            np.array([s.similarity for s in scored], dtype=np.float64),
-            [tuple(s.item.categories) for s in scored],
+            np.array([1.0 - distance for _, distance in rows], dtype=np.float64),
+            [tuple(categories) for categories, _ in rows],
             shares,
         )
         with _neighbours_lock:
