@@ -28,7 +28,7 @@ from catalog.importers import (
 from catalog.models import Item
 from catalog.selectors import items_browse
 from engine import concepts, indexing, recommend, retrieval, scoring, steering, tasks, training
-from engine.catalog_cache import catalog_stats, tag_index
+from engine.catalog_cache import catalog_stats, line_neighbours, tag_index
 from engine.person import MAX_K, ListOptions
 from engine.preview import recommendations_preview
 from profiles.forms import LineChoicesField
@@ -633,6 +633,7 @@ class RecommendationViewSet(viewsets.ViewSet):
                         catalog_stats().categories,
                         tags=tag_index(catalog_stats()),
                         sections=typed_sections(data["text"]),
+                        nearest=line_neighbours(catalog_stats()),
                     )
                 ],
                 "added_lines": preview.added_lines,

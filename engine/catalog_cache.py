@@ -14,8 +14,11 @@ import time
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from pgvector import HalfVector
+from pgvector.django import CosineDistance
 
-from engine import catalog_statistics, retrieval, scoring
+from catalog.models import INDEXED_EMBEDDING, Item
+from engine import catalog_statistics, concepts, retrieval, scoring
 from profiles.parser import TAG_PREFIX
 
 _stats_lock = threading.Lock()
@@ -134,3 +137,61 @@ def tag_index(stats: scoring.CatalogStats) -> dict[str, str]:
             if _members.get("stats") is stats:
                 _members[("tags",)] = found
     return found
+
+
+_neighbours_lock = threading.Lock()
+_neighbours: dict = {}
+# Line texts whose nearest items are kept per process: a person's lines
+# come back on every request, and a preview reads each typed line again.
+NEIGHBOURS_KEPT = 20_000
+
+
+def line_neighbours(stats: scoring.CatalogStats) -> concepts.Nearest:
+    """A line topic's nearest catalog items, as engine.concepts.item_vote reads them.
+
+    One pgvector query per topic text, kept for as long as ``stats``
+    (catalog_stats) stays the same object, as ``category_members`` is: the
+    same lines cost no query on later requests. The categories' shares of
+    the catalog come from the stored label counts (engine.profiles).
+    """
+    from engine.encoder import get_encoder  # torch loads on first use
+    from engine.profiles import catalog_label_counts  # reads the catalog: on use only
+
+    def nearest(topic: str) -> concepts.Neighbours | None:
+        with _neighbours_lock:
+            if _neighbours.get("stats") is not stats:
+                _neighbours.clear()
+                _neighbours["stats"] = stats
+            found = _neighbours.get(("topic", topic))
+            shares = _neighbours.get(("shares",))
+        if found is not None:
+            return found
+        if shares is None:
+            counts, items = catalog_label_counts()
+            shares = {label: n / max(items, 1) for label, n in counts.items()}
+        vector = get_encoder().encode_cached([topic])[0]
+        # Only the categories and the distance, by the HNSW index's own order
+        # (catalog.models.INDEXED_EMBEDDING): a preview pays this for each new
+        # line, and whole rows (vectors, descriptions) cost several times more.
+        rows = list(
+            Item.objects.filter(is_active=True)
+            .exclude(embedding=None)
+            .annotate(distance=CosineDistance(INDEXED_EMBEDDING, HalfVector(vector)))
+            .order_by("distance")
+            .values_list("categories", "distance")[: concepts.VOTE_K]
+        )
+        found = concepts.Neighbours(
+            np.array([1.0 - distance for _, distance in rows], dtype=np.float64),
+            [tuple(categories) for categories, _ in rows],
+            shares,
+        )
+        with _neighbours_lock:
+            if _neighbours.get("stats") is stats:
+                if len(_neighbours) >= NEIGHBOURS_KEPT:
+                    _neighbours.clear()
+                    _neighbours["stats"] = stats
+                _neighbours[("shares",)] = shares
+                _neighbours[("topic", topic)] = found
+        return found
+
+    return nearest

@@ -10,7 +10,7 @@ import numpy as np
 from django.conf import settings
 
 from engine import concepts, retrieval, scoring
-from engine.catalog_cache import catalog_stats, tag_index
+from engine.catalog_cache import catalog_stats, line_neighbours, tag_index
 from engine.encoder import get_encoder
 from profiles.models import DEFAULT_BALANCE, Interaction, Profile, Statement
 from profiles.services import StatementDraft
@@ -148,7 +148,11 @@ def statement_vectors(
     centres = {**(centres or {}), **group_centres([d.evidence for d in drafts], centres or {})}
     # The label each line acts on: the person's choice, else what its words name.
     tags = tag_index(stats) if stats else {}
-    labels = [concepts.acting_label(d, stats.categories if stats else {}, tags) for d in drafts]
+    # A line whose words name no label may still read one from its nearest items.
+    nearest = line_neighbours(stats) if stats else None
+    labels = [
+        concepts.acting_label(d, stats.categories if stats else {}, tags, nearest) for d in drafts
+    ]
     found = []
     for position, draft in enumerate(drafts):
         vector = np.asarray(known[draft.embedded_text], dtype=np.float32)

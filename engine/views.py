@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, reswap, retar
 from catalog.models import Item
 from catalog.selectors import categories_in_use, items_browse
 from engine import concepts, retrieval, scoring, steering
-from engine.catalog_cache import catalog_stats, tag_index
+from engine.catalog_cache import catalog_stats, line_neighbours, tag_index
 from engine.forms import (
     CatalogFilterForm,
     ListControlsForm,
@@ -428,6 +428,7 @@ def preview_readings(preview, text: str) -> list:
         stats,
         tags=tag_index(stats),
         sections=typed_sections(text),
+        nearest=line_neighbours(stats),
     )
 
 

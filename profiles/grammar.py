@@ -117,7 +117,7 @@ _TURN_WORDS = {"but", "though", "although", "yet", "and", "or", "just", "only", 
 _TRAILING = re.compile(
     r"(?:[\s,;:.!?-]+(?:thanks|thank you|thx|ta|please|pls|plz|tbh|honestly|lol|haha|though"
     r"|tho|anymore|any more|these days|lately|nowadays|right now|at the moment|to be honest"
-    r"|at all|really|anyway|anyways|for real|seriously|ugh|sorry))+[\s.!?]*$",
+    r"|at all|really|anyway|anyways|for real|seriously|sorry))+[\s.!?]*$",
     re.IGNORECASE,
 )
 

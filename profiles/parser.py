@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from profiles import phrasing
+from profiles import phrasing, verdict
 from recsite.errors import ApplicationError
 
 LIKE = "like"
@@ -216,6 +216,12 @@ def _statement(text: str, section: str, marker: float | None) -> ParsedStatement
     like ("anything with zombies") never turn an Avoids line into a like:
     only explicit avoidance overrides a header."""
     reading = phrasing.read(text)
+    if reading.polarity is None:
+        # Words the lists do not know: a verdict after the topic, by meaning
+        # ("dramas bum me out"); the editor shows such a line with a switch.
+        found = verdict.read_cached(text)
+        if found:
+            reading = phrasing.Reading(found[0], reading.weight, phrasing.topic_of(found[1]))
     polarity = section
     if reading.polarity == AVOID or (reading.polarity == LIKE and section == LIKE):
         polarity = reading.polarity

@@ -99,7 +99,11 @@ _AVOID_VERBS = _either(
     rather skip; prefer not; prefer to avoid; prefer to skip; could do without;
     can do without; could live without; can live without; want nothing to do with;
     want no part of; want no more; want less; want fewer; count me out of; count me out on;
-    draw the line at; give up on; gave up on; am giving up on; cringe at"""
+    draw the line at; give up on; gave up on; am giving up on; cringe at; gone off; 've gone off;
+    have gone off; went off; gone right off; fallen out of love with; fell out of love with;
+    lost interest in; lost all interest in; grown out of; outgrown; moved on from;
+    can't be doing with; cannot be doing with; can't be bothered with; not one for;
+    not really one for; no fan of"""
 )
 _AVOID_WORDS = _either(
     """spare me; hold the; get rid of; cut out; ditch; ban; banish; block; filter out;
@@ -133,6 +137,11 @@ _AVOID_BEFORE = [
         STRONG,
     ),
     (rf"{_HOW}{_AVOID_VERBS}(?: the| any| all)?", STRONG),
+    # "done buying X", "finished reading X": a verb in -ing after being done.
+    (
+        rf"{_HOW}(?:so\s+)?(?:done|finished|through)\s+[a-z]+ing(?: with)?(?: the| any| all)?",
+        STRONG,
+    ),
     (rf"(?:please |just )?{_AVOID_WORDS}(?: the| any| all)?", STRONG),
     (rf"{_LESS}(?: the)?", MEDIUM),
     (rf"(?:please |absolutely |definitely |certainly )?{_NO}", STRONG),
@@ -236,7 +245,8 @@ _AVOID_ENDINGS = sorted(
 _LIKE_ENDINGS = _phrases(
     """is my jam; are my jam; is my thing; are my thing; is my favourite; are my favourite;
     is my favorite; are my favorite; are my favourites; are my favorites; is my happy place;
-    never gets old; never get old; always works for me; always work for me; works for me;
+    never gets old; never get old; all the way; all the way for me; always works for me;
+    always work for me; works for me;
     work for me; for days; all day; all day long; any day; any time; anytime; every time;
     every day; every single day; daily; all the time; 24/7; please; yes please; always;
     forever; for life; is the best; are the best; is great; are great; is amazing;
@@ -358,7 +368,11 @@ _FIND_IT_BAD = re.compile(
 
 # Said around the topic: "keep X away", "keep X to a minimum".
 _AROUND = [
-    (r"keep\s+(?P<rest>.+?)\s+(?:away|out|far away|out of (?:it|my \w+))$", STRONG),
+    (
+        r"keep\s+(?P<rest>.+?)\s+(?:(?:far\s+|well\s+)?away(?:\s+from\s+(?:me|us|my\s+\w+))?"
+        r"|out|out of (?:it|my \w+)|to yourself|to themselves)$",
+        STRONG,
+    ),
     (r"keep\s+(?P<rest>.+?)\s+(?:off my \w+)$", STRONG),
     (r"keep\s+(?P<rest>.+?)\s+to a minimum$", MEDIUM),
 ]
@@ -551,6 +565,12 @@ def _clean_topic(topic: str) -> str:
     return (rest if rest.strip(_EDGE_PUNCTUATION) else topic).strip(_EDGE_PUNCTUATION)
 
 
+def topic_of(words: str) -> str:
+    """The topic in ``words`` once what said how is gone: intensity and filler off."""
+    topic, _ = _intensity(words)
+    return _clean_topic(topic)
+
+
 def _looks_like_a_title(text: str) -> bool:
     """ "Never Let Me Go", "No Country for Old Men": capitalised words, read as a title."""
     words = text.split()
@@ -628,8 +648,15 @@ def _said_after(text: str) -> tuple[str | None, str, float | None]:
     return polarity, topic, weight
 
 
+# "X, no" / "X? no": a bare "no" after a break is the verdict on what came before.
+_BARE_NO_AFTER = re.compile(r"\s*[,;:?!–—-]+\s*(?:no|nope|nah|no way|no no)$")
+
+
 def _said_after_topic(text: str) -> tuple[str | None, str, float | None]:
     lower = _lower(text)
+    bare_no = _at_end(_BARE_NO_AFTER, lower)
+    if bare_no and bare_no.start() > 0:
+        return AVOID, text[: bare_no.start()], STRONG
     too_much = _at_end(_TOO_MUCH_FOR_ME, lower)
     if too_much:
         return AVOID, text[: too_much.start()], STRONG

@@ -81,3 +81,30 @@ def test_quality_format_and_when_words_are_no_part_of_a_label():
     # Parts that name different things, or a part that narrows: no label.
     assert concepts.word_label("mystery, especially cosy ones", GENRES) == ""
     assert concepts.word_label("horror, comedy", GENRES) == ""
+
+
+def test_joined_topics_name_each_label():
+    assert concepts.line_labels("horror and war films", GENRES) == ("Horror", "War")
+    assert concepts.line_labels("comedies & adventure films", GENRES) == ("Comedy", "Adventure")
+    assert concepts.line_labels("horror, fantasy or sci-fi", GENRES) == (
+        "Horror",
+        "Fantasy",
+        "Sci-Fi",
+    )
+    # One label's name said twice is that label; a single name is line_label's.
+    assert concepts.line_labels("horror and more horror", GENRES) == ("Horror",)
+    assert concepts.line_labels("horror films", GENRES) == ("Horror",)
+    # A part that names nothing, or narrows the others: no label at all.
+    assert concepts.line_labels("horror and epic picnics", GENRES) == ()
+    assert concepts.line_labels("comedy, especially romance", GENRES) == ()
+
+
+def test_a_line_of_joined_topics_acts_on_the_first_and_shows_the_others():
+    class Line:
+        concept = ""
+
+        def __init__(self, embedded_text):
+            self.embedded_text = embedded_text
+
+    assert concepts.acting_label(Line("horror and war films"), GENRES) == "Horror"
+    assert concepts.acting_label(Line("horror and epic picnics"), GENRES) == ""

@@ -24,6 +24,7 @@ from tests.phrase_corpus import (
     rows,
 )
 from tests.phrase_corpus_fresh import FRESH, FRESH_CATEGORIES
+from tests.phrase_corpus_fresh2 import FRESH2, FRESH2_CATEGORIES
 
 INDEX = scoring.category_index(CATEGORIES)
 POLARITY_TARGET = 0.98
@@ -37,12 +38,14 @@ def band(weight: float) -> str:
 def reading(section: str, line: str, index=INDEX) -> tuple[str, str, str]:
     """(polarity, band, label) as the site reads ``line`` typed under ``section``.
 
-    A line that turns reads "like+avoid"; its band and label are its like's.
+    A line that turns reads "like+avoid"; its band and label are its like's. A
+    line naming joined topics ("jazz and blues") reads each label, joined by "+".
     """
     statements = parse_line(line, LIKE if section == "likes" else AVOID)
     polarity = "+".join(s.polarity for s in statements)
     first = statements[0]
-    return polarity, band(first.weight), concepts.line_label(first.embedded_text, index)
+    labels = concepts.line_labels(first.embedded_text, index)
+    return polarity, band(first.weight), "+".join(labels)
 
 
 def figures(table: str, index=INDEX) -> dict:
@@ -106,8 +109,10 @@ FALSE_LABEL_SHARE = 0.05
 # The fresh part (tests/phrase_corpus_fresh.py, 169 lines, never tuned on: only
 # its figures were looked at, never its misses), first run on the code before
 # the changes it measures: polarity 78.7%, label 45.4% of 141, no false label.
-# After them: polarity 92.9%, label 70.9%. A floor a little under the latter.
-FRESH_FLOOR = {"polarity": 0.90, "label": 0.68}
+# After them: polarity 92.9%, label 70.9%. Since 7 December it is tuned on
+# (helper h25 read its misses to make the reading more general): no longer
+# unseen; its floor is its figures after that round, a little under them.
+FRESH_FLOOR = {"polarity": 0.97, "label": 0.75}
 PARTS = {
     "tuning": TUNING + HELD_OUT_FIRST,
     "held out": HELD_OUT,
@@ -130,15 +135,29 @@ def test_polarity_and_label_are_read_right(name):
     assert found["false labels"] <= FALSE_LABEL_SHARE * unlabelled, found["wrong"]["false label"]
 
 
-def test_the_fresh_part_never_tuned_on_holds_its_figures():
-    found = figures(FRESH, scoring.category_index(FRESH_CATEGORIES))
+# The second fresh part (tests/phrase_corpus_fresh2.py, 165 lines, board games
+# added; written and measured before the changes of 7 December, never tuned
+# on: only its figures were looked at): polarity 83.6%, label 33.8% of 148
+# (11 of them joined topics, which nothing read then). After them: polarity
+# 87.9%, label 43.2%. A floor a little under the latter.
+FRESH2_FLOOR = {"polarity": 0.87, "label": 0.42}
+FRESH_PARTS = {
+    "fresh": (FRESH, FRESH_CATEGORIES, FRESH_FLOOR),
+    "fresh2": (FRESH2, FRESH2_CATEGORIES, FRESH2_FLOOR),
+}
+
+
+@pytest.mark.parametrize("name", FRESH_PARTS)
+def test_the_fresh_parts_never_tuned_on_hold_their_figures(name):
+    table, categories, floor = FRESH_PARTS[name]
+    found = figures(table, scoring.category_index(categories))
     # Its figures only: its misses are not printed, so that it stays unseen.
     print(
-        f"\nfresh (never tuned on): {found['lines']} lines; polarity {found['polarity']:.1%}, "
+        f"\n{name}: {found['lines']} lines; polarity {found['polarity']:.1%}, "
         f"strength band {found['band']:.1%}, label {found['label']:.1%} of {found['labelled']}, "
         f"{found['false labels']} labelled where none applies"
     )
     assert found["lines"] >= 150
-    assert found["polarity"] >= FRESH_FLOOR["polarity"]
-    assert found["label"] >= FRESH_FLOOR["label"]
+    assert found["polarity"] >= floor["polarity"]
+    assert found["label"] >= floor["label"]
     assert found["false labels"] <= FALSE_LABEL_SHARE * (found["lines"] - found["labelled"])

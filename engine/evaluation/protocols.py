@@ -98,6 +98,12 @@ class _Run:
         self.test = test
         self.settings: dict = {}
         self.categories = scoring.category_index(catalog.category_names())
+        # A line's label read from the items nearest it, as the site reads it.
+        self.nearest = (
+            None
+            if catalog.vectors is None
+            else concepts.catalog_nearest(catalog.vectors, catalog.categories, self.encode)
+        )
 
     # ---- helpers ----
 
@@ -132,7 +138,7 @@ class _Run:
             polarity=parsed.polarity,
             weight=parsed.weight,
             vector=self.encode([parsed.embedded_text])[0],
-            label=concepts.line_label(parsed.embedded_text, self.categories),
+            label=concepts.line_label(parsed.embedded_text, self.categories, nearest=self.nearest),
             own=True,
         )
 
