@@ -12,6 +12,7 @@ from django.urls import reverse
 from engine import catalog_cache, concepts, recommend, scoring
 from engine.person import ListOptions, person_read
 from profiles.parser import parse_statement
+from profiles.services import ChangeLine, profile_edit, profile_for
 from tests.factories import profile_write_text
 
 INDEX = scoring.category_index(["Mystery", "Romance", "Horror", "Cooking"])
@@ -71,15 +72,33 @@ class TestLinesReadFromTheCatalog:
     def test_cosy_village_sleuths_read_as_mystery(self, sample_catalog):
         assert label_of("cosy village sleuths") == "Mystery"
 
-    def test_scoring_acts_on_the_label_the_items_read(self, owner, sample_catalog):
+    def test_a_like_acts_on_the_label_the_items_read(self, owner, sample_catalog):
         children = {i.pk for i in sample_catalog.values() if "Children's" in i.categories}
         profile_write_text(
-            user=owner,
-            text="Likes:\n- history\nAvoids:\n- bedtime stories for toddlers",
-            base_revision=0,
+            user=owner, text="Likes:\n- bedtime stories for toddlers", base_revision=0
         )
         read = {s.text: s.label for s in person_read(owner, ListOptions()).statements}
         assert read["bedtime stories for toddlers"] == "Children's"
+        listed = recommend.recommend_for_user(user=owner, options=ListOptions(k=5), log=False)
+        assert {entry.item.pk for entry in listed.items} <= children
+
+    def test_an_avoid_offers_the_label_the_items_read_and_acts_once_chosen(
+        self, owner, sample_catalog
+    ):
+        """An avoid removes its label's every item, and the items' reading
+        takes narrower topics for their whole category: it is offered, and
+        removes the category only when the person picks it."""
+        children = {i.pk for i in sample_catalog.values() if "Children's" in i.categories}
+        text = "Likes:\n- history\nAvoids:\n- bedtime stories for toddlers"
+        profile_write_text(user=owner, text=text, base_revision=0)
+        read = {s.text: s.label for s in person_read(owner, ListOptions()).statements}
+        assert read["bedtime stories for toddlers"] == ""
+
+        profile_edit(
+            user=owner,
+            edit=ChangeLine(1, concept="Children's"),
+            base_revision=profile_for(owner).revision,
+        )
         listed = recommend.recommend_for_user(user=owner, options=ListOptions(k=30), log=False)
         assert len(children) >= 10
         assert not children & {entry.item.pk for entry in listed.items}
@@ -87,11 +106,12 @@ class TestLinesReadFromTheCatalog:
     def test_the_editor_preview_shows_the_label_the_items_read(self, client, owner, sample_catalog):
         profile_write_text(user=owner, text="Likes:\n- history", base_revision=0)
         client.force_login(owner)
-        text = "Likes:\n- history\nAvoids:\n- bedtime stories for toddlers"
+        text = "Likes:\n- bedtime stories for toddlers\nAvoids:\n- ghost stories"
         fragment = client.post(
             reverse("engine:profile_preview"), {"text": text}, HTTP_HX_REQUEST="true"
         ).content.decode()
-        assert "Avoids · acts on: Children&#x27;s (category)" in fragment
+        assert "Likes · acts on: Children&#x27;s (category)" in fragment
+        assert "may mean Horror (category): not acted on" in fragment
 
     def test_each_line_text_is_asked_of_the_catalog_once(
         self, sample_catalog, django_assert_num_queries
