@@ -7,6 +7,10 @@ JSONDecodeError"). That happened in the test suite when the embedded beat
 sent its catch-up message while the worker was polling. Here a message is
 written under a name no queue reads (a leading dot) and renamed into place,
 which is atomic on one filesystem, so a consumer sees a whole file or none.
+
+``register`` makes it what a ``filesystem://`` URL names, in this process,
+so every connection made from the URL (the Celery app, health checks, a
+test's overridden URL) gets the transport the URL says.
 """
 
 import os
@@ -14,7 +18,7 @@ import uuid
 from time import monotonic
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import TRANSPORT_ALIASES, filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
@@ -39,3 +43,8 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+def register() -> None:
+    """Make ``filesystem://`` URLs use this transport (before any connection is made)."""
+    TRANSPORT_ALIASES["filesystem"] = f"{__name__}:Transport"

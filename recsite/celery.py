@@ -5,8 +5,12 @@ import os
 
 from celery import Celery, signals
 
+from recsite import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recsite.settings")
 
+# The default broker's messages appear whole (recsite/broker.py).
+broker.register()
 app = Celery("recsite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

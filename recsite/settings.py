@@ -306,9 +306,6 @@ CELERY_FILESYSTEM_BROKER_DIR = Path(envstr("CELERY_FILESYSTEM_BROKER_DIR", str(V
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "control"):
         (CELERY_FILESYSTEM_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
-    # Kombu's transport with each message written aside and renamed into
-    # place (recsite/broker.py): a worker never reads a half-written one.
-    CELERY_BROKER_TRANSPORT = "recsite.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_FILESYSTEM_BROKER_DIR / "queue"),

@@ -66,3 +66,9 @@ class TestFilesystemBroker:
             pytest.skip("this run has a broker server")
         with app.connection_for_write() as connection:
             assert isinstance(connection.transport, broker.Transport)
+
+    def test_a_redis_url_still_gets_redis(self):
+        from recsite.celery import app
+
+        with app.connection_for_write("redis://127.0.0.1:1/0") as connection:
+            assert not isinstance(connection.transport, broker.Transport)
