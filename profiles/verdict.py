@@ -8,7 +8,8 @@ compared by meaning (sentence embeddings) with short clauses written for
 this module from templates, never from the phrase corpora: clauses of a bad
 feeling, of a good feeling, and words that only go on describing the topic
 ("films about dragons", "music for my commute"). A small logistic
-regression over the embeddings, trained once per process, says which.
+regression over the embeddings, its weights stored beside this module
+(``WEIGHTS``; trained once per process only where they do not fit), says which.
 
 Only lines the phrase lists leave unread come here (``profiles.parser``),
 and only splits where the clause has the person in it and opens with no
