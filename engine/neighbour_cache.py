@@ -27,8 +27,7 @@ from django.conf import settings
 from django.db import connection
 
 from engine.models import CollaborativeModel
-from engine.retrieval import fetch_binary
-from engine.training import NeighbourRows
+from engine.training import NeighbourRows, neighbour_rows
 
 _lock = threading.Lock()
 # The rows of one model: item id -> (neighbour ids, scores), least recently used first.
@@ -50,13 +49,13 @@ def cached_neighbour_rows(
     if model is None or not wanted:
         return NeighbourRows.empty(wanted)
     if limit <= 0:
-        return neighbour_rows_read(model_id=model.pk, item_ids=wanted)
+        return neighbour_rows(model_id=model.pk, item_ids=wanted)
     model_id = model.pk
     key = (connection.settings_dict["NAME"], model_id, model.trained_at)
     held = _held(key, wanted)
     missing = [item_id for item_id in wanted if item_id not in held]
     if missing:
-        read = neighbour_rows_read(model_id=model_id, item_ids=missing)
+        read = neighbour_rows(model_id=model_id, item_ids=missing)
         for n, item_id in enumerate(read.sources.tolist()):
             start, stop = read.indptr[n], read.indptr[n + 1]
             held[item_id] = (
@@ -71,50 +70,6 @@ def cached_neighbour_rows(
         indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         neighbours=np.concatenate([n for n, _ in rows]) if rows else np.zeros(0, np.int64),
         scores=np.concatenate([s for _, s in rows]) if rows else np.zeros(0),
-    )
-
-
-# PostgreSQL's binary form of a one-dimensional array without NULLs (what
-# array_send returns): dimensions, a flags word and the element type, then
-# the length and lower bound of the one dimension (absent when empty), then
-# each element as its length and its big-endian value.
-_ARRAY_HEADER = 20
-_INT8_ELEMENTS = np.dtype([("length", ">i4"), ("value", ">i8")])
-_FLOAT8_ELEMENTS = np.dtype([("length", ">i4"), ("value", ">f8")])
-
-
-def neighbour_rows_read(*, model_id: int, item_ids: Sequence[int]) -> NeighbourRows:
-    """``engine.training.neighbour_rows`` (the same rows, in the same order),
-    with each row's arrays parsed by numpy from their binary form: a
-    thousand rows of 200 neighbours built as Python ints and floats first
-    cost about 20 ms more than the query."""
-    wanted = list(dict.fromkeys(int(item_id) for item_id in item_ids))
-    found = {
-        item_id: (neighbours, scores)
-        for item_id, neighbours, scores in fetch_binary(
-            "SELECT item_id, array_send(neighbour_ids), array_send(scores) "
-            "FROM engine_itemneighbours WHERE model_id = %s AND item_id = ANY(%s)",
-            [model_id, wanted],
-        )
-    }
-    present = [found[item_id] for item_id in wanted if item_id in found]
-    neighbours = np.frombuffer(
-        b"".join(bytes(n)[_ARRAY_HEADER:] for n, _ in present), dtype=_INT8_ELEMENTS
-    )["value"].astype(np.int64)
-    scores = np.frombuffer(
-        b"".join(bytes(s)[_ARRAY_HEADER:] for _, s in present), dtype=_FLOAT8_ELEMENTS
-    )["value"].astype(np.float64)
-    counts = [
-        (len(found[i][0]) - _ARRAY_HEADER) // _INT8_ELEMENTS.itemsize
-        if i in found and len(found[i][0]) > _ARRAY_HEADER
-        else 0
-        for i in wanted
-    ]
-    return NeighbourRows(
-        sources=np.asarray(wanted, dtype=np.int64),
-        indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-        neighbours=neighbours,
-        scores=scores,
     )
 
 

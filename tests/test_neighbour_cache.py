@@ -153,8 +153,9 @@ def test_a_bound_of_zero_reads_every_time(shelf, settings):
 
 
 def test_the_binary_read_matches_the_query_row_for_row(shelf):
-    """neighbour_rows_read parses the arrays' binary form: the same rows as
-    engine.training.neighbour_rows, an empty stored row and a missing one too."""
+    """engine.training.neighbour_rows parses the arrays' binary form: the same
+    rows as the ORM reads (item_neighbours), an empty stored row and a
+    missing one too."""
     from engine.models import CollaborativeModel, ItemNeighbours
 
     model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
@@ -170,11 +171,10 @@ def test_the_binary_read_matches_the_query_row_for_row(shelf):
     )
     wanted = [shelf[2].pk, shelf[5].pk, shelf[1].pk, shelf[0].pk]
 
-    read = neighbour_cache.neighbour_rows_read(model_id=model.pk, item_ids=wanted)
-    expected = training.neighbour_rows(model_id=model.pk, item_ids=wanted)
+    read = training.neighbour_rows(model_id=model.pk, item_ids=wanted)
+    expected = training.item_neighbours(model_id=model.pk, item_ids=wanted)
 
     assert read.sources.tolist() == wanted
-    assert read.indptr.tolist() == expected.indptr.tolist() == [0, 1, 1, 1, 4]
-    assert read.neighbours.tolist() == expected.neighbours.tolist()
-    assert read.scores.tolist() == expected.scores.tolist()
+    assert read.indptr.tolist() == [0, 1, 1, 1, 4]
+    assert rows_as_dict(read) == expected
     assert read.neighbours.dtype == np.int64 and read.scores.dtype == np.float64
