@@ -297,6 +297,29 @@ def _modifier(label: str, cased: Mapping[str, str] = _NO_CASES) -> str:
     return "-".join(words)
 
 
+# Abstract nouns: a theme, which English puts after "about" ("crime thriller
+# about violence", "drama about loneliness"), not before the noun as a kind
+# ("violence crime thriller"). Known by their endings; the nouns with such an
+# ending that name a kind or a thing are listed.
+_THEME_ENDINGS = ("ence", "ance", "ness", "ism", "hood", "dom")
+_THEME_EXCEPTIONS = frozenset(
+    """romance dance ambulance science audience sentence province residence conference
+    instance appliance entrance fragrance kingdom freedom""".split()  # noqa: SIM905
+)
+THEME_MIN_LENGTH = 7  # "fence", "dance": short words with the ending are things
+
+
+def is_theme(label: str) -> bool:
+    """Whether a one-word subject is an abstract noun ("violence", "loneliness")."""
+    word = label.casefold()
+    return (
+        " " not in word
+        and len(word) >= THEME_MIN_LENGTH
+        and word.endswith(_THEME_ENDINGS)
+        and word not in _THEME_EXCEPTIONS
+    )
+
+
 def _compact(label: str) -> bool:
     """A subject short enough to stand before the noun ("zombie", "first-contact")."""
     words = label.split()
@@ -373,8 +396,9 @@ def describe(
     3. Describing words go first, comma-separated ("Dark, atmospheric"); one
        short subject stands before the noun ("zombie horror",
        "first-contact science fiction"); a subject of several words that
-       would make that pile too long follows "about" ("science fiction
-       about first contact"); a second single word is left out.
+       would make that pile too long, or an abstract one (``is_theme``),
+       follows "about" ("science fiction about first contact", "crime
+       thriller about violence"); a second single word is left out.
     """
     genres = _genres(group, label_counts, catalog_size, refused)
     topics = _topics(group, label_counts, catalog_size, refused, cased, genres)
@@ -392,9 +416,10 @@ def describe(
     before, after = [], []
     length = sum(len(d.split()) for d in describing)
     for subject in [t for t in chosen if t in topics and not is_describing(t)][:2]:
-        if not before and _compact(subject) and length + len(subject.split()) <= MAX_BEFORE:
+        fits = length + len(subject.split()) <= MAX_BEFORE
+        if not before and _compact(subject) and not is_theme(subject) and fits:
             before.append(subject)
-        elif not after and len(subject.split()) > 1:
+        elif not after and (len(subject.split()) > 1 or is_theme(subject)):
             # "about first contact" reads; "guitar strings about mic" does not.
             after.append(subject)
     words = [", ".join(_modifier(d, cased) for d in describing)] if describing else []

@@ -93,6 +93,23 @@ class TestWhatALineSays:
         alone = [rated(n, np.eye(4)[0], categories=("Children",)) for n in range(4)]
         assert wording.describe(group_of(alone), counts, 9000).text == "Children's titles"
 
+    def test_an_abstract_subject_follows_about_rather_than_standing_before_the_noun(self):
+        """ "violence" is a theme, not a kind of thriller: "Crime thriller about
+        violence", never "Violence crime thriller"; a concrete subject still
+        stands before the noun ("Zombie horror")."""
+        counts = {"crime": 900, "thriller": 1500, "violence": 40, "horror": 800, "zombie": 30}
+        items = [
+            rated(n, np.eye(4)[0], categories=("Crime", "Thriller"), tags=("violence",))
+            for n in range(4)
+        ]
+        assert (
+            wording.describe(group_of(items), counts, 9000).text == "Crime thriller about violence"
+        )
+        zombies = [
+            rated(n, np.eye(4)[0], categories=("Horror",), tags=("zombie",)) for n in range(4)
+        ]
+        assert wording.describe(group_of(zombies), counts, 9000).text == "Zombie horror"
+
 
 class TestExamples:
     def test_every_example_carries_everything_the_line_says(self):
