@@ -408,10 +408,20 @@ class DraftStatementSerializer(serializers.Serializer):
     polarity = serializers.CharField()
     weight = serializers.FloatField()
     label = serializers.CharField(
-        help_text="The catalog category the line acts on, or empty: it acts by meaning."
+        help_text="The (first) catalog label the line acts on, or empty: it acts by meaning."
+    )
+    labels = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "Every label the line acts on ('no horror or gore': a category and a tag, "
+            "'tag:gore'); empty: it acts by meaning. To keep some, send their names "
+            "joined by '|' as the line's concept."
+        ),
     )
     reading = serializers.CharField(
-        help_text="How the line was read, in words: 'Avoids · acts on: Romance (category)'."
+        help_text=(
+            "How the line was read, in words: 'Avoids · acts on: Romance, Musical (categories)'."
+        )
     )
 
 
@@ -620,6 +630,7 @@ class RecommendationViewSet(viewsets.ViewSet):
                         "polarity": r.polarity,
                         "weight": r.weight,
                         "label": r.label,
+                        "labels": list(r.labels),
                         "reading": r.how,
                         # A category it may mean, not acted on; the polarity
                         # its words lean to when the section decided otherwise.

@@ -102,7 +102,7 @@ class _Pools:
             ef_search=ANN_PER_STATEMENT,
         )
         by_label = {}
-        for label in {s.label for p in self.persons for s in _liked(p) if s.label}:
+        for label in {label for p in self.persons for s in _liked(p) for label in s.labels}:
             top = members[label][: LABEL_CANDIDATES + len(self.seen)]
             by_label[label] = top[~np.isin(top, self.seen)][:LABEL_CANDIDATES].tolist()
         return dict(zip(queries, found, strict=True)), by_label
@@ -115,7 +115,8 @@ class _Pools:
         for s in _liked(person):
             own.update(nearest[("words", s.text)])
             own.update(nearest.get(("centre", s.members), ()))
-            own.update(by_label.get(s.label, ()))
+            for label in s.labels:
+                own.update(by_label.get(label, ()))
         for s in _typed(person):
             own.update(links.pulled_by_typed(s, nearest, by_label))
         if not own:  # nothing known at all: start from what is popular
@@ -155,7 +156,9 @@ class _Links:
         return _top_pulled(subset, weights, CF_CANDIDATES)
 
     def pulled_by_typed(self, statement, nearest: dict, by_label: dict) -> list[int]:
-        items = [*nearest[("words", statement.text)], *by_label.get(statement.label, ())]
+        items = [*nearest[("words", statement.text)]]
+        for label in statement.labels:
+            items += by_label.get(label, ())
         subset, _ = self._subset([*statement.members, *items])
         return _top_pulled(subset, np.ones(len(subset.sources)), TYPED_CANDIDATES)
 
@@ -196,7 +199,7 @@ def gather(
     stats = catalog_stats()
     members = {
         label: category_members(label, stats)
-        for label in {s.label for p in persons for s in p.statements if s.label}
+        for label in {label for p in persons for s in p.statements for label in s.labels}
     }
     nearest, by_label = pools.nearest(members) if personalised else ({}, {})
     sources = {h.item_id for history in pools.histories for h in history.positives}
@@ -204,7 +207,8 @@ def gather(
         for s in _typed(person):
             sources.update(s.members)
             sources.update(nearest[("words", s.text)])
-            sources.update(by_label.get(s.label, ()))
+            for label in s.labels:
+                sources.update(by_label.get(label, ()))
     links = _Links(cached_neighbour_rows(model=model, item_ids=sorted(sources)))
     owns = [pools.own(person, nearest, by_label, links) for person in persons]
     item_ids, vectors, popularity = retrieval.item_vectors(

@@ -26,7 +26,7 @@ import numpy as np
 from engine import scoring
 from engine.encoder import EncoderUnavailable
 from profiles import phrasing
-from profiles.parser import AVOID, CONCEPT_OFF, TAG_PREFIX
+from profiles.parser import AVOID, CONCEPT_OFF, CONCEPT_SEP, TAG_PREFIX, concept_labels
 
 # Words that name a kind of item or stand for "things", in the domains the
 # catalog holds (films, books, music, courses, podcasts, games, recipes),
@@ -174,23 +174,25 @@ def line_labels(
     return tuple(dict.fromkeys(found))
 
 
-def acting_label(
+def acting_labels(
     draft,
     index: Mapping[str, str],
     tags: Mapping[str, str] | None = None,
     nearest: "Nearest | None" = None,
-) -> str:
-    """The label a line (anything with ``embedded_text`` and ``concept``) acts on.
+) -> tuple[str, ...]:
+    """Every label a line (anything with ``embedded_text`` and ``concept``) acts on.
 
-    The person's choice first (``concept``: CONCEPT_OFF none, else the label
-    chosen, while the catalog still has it), else what its words name
-    (``line_label``).
+    The person's choice first (``concept``: CONCEPT_OFF none, else the labels
+    chosen, one or several joined by CONCEPT_SEP, those the catalog still
+    has), else what its words name (``line_labels``): "jazz and blues" acts
+    on Jazz and on Blues, "no horror or gore" removes both.
     """
     concept = getattr(draft, "concept", "")
     if concept == CONCEPT_OFF:
-        return ""
-    if concept and known_label(concept, index, tags):
-        return concept
+        return ()
+    chosen = tuple(label for label in concept_labels(concept) if known_label(label, index, tags))
+    if chosen:
+        return chosen
     # An avoid removes every item of its label, and the nearest items read a
     # narrower topic as its whole category as readily as a synonym ("zombie
     # films" -> Horror: 21 of the corpus's 122 lines with no label got one on
@@ -198,9 +200,17 @@ def acting_label(
     # reading is offered beside the line, one click away, and not acted on.
     if getattr(draft, "polarity", "") == AVOID:
         nearest = None
-    # Topics joined ("jazz and blues"): the first part's label acts, the
-    # others are shown beside the line (``line_readings``).
-    return next(iter(line_labels(draft.embedded_text, index, tags=tags, nearest=nearest)), "")
+    return line_labels(draft.embedded_text, index, tags=tags, nearest=nearest)
+
+
+def acting_label(
+    draft,
+    index: Mapping[str, str],
+    tags: Mapping[str, str] | None = None,
+    nearest: "Nearest | None" = None,
+) -> str:
+    """The first label a line acts on (``acting_labels``), or ""."""
+    return next(iter(acting_labels(draft, index, tags, nearest)), "")
 
 
 def known_label(label: str, index: Mapping[str, str], tags: Mapping[str, str] | None) -> bool:
@@ -215,6 +225,18 @@ def label_words(label: str) -> str:
     if label.startswith(TAG_PREFIX):
         return f"{label.removeprefix(TAG_PREFIX)} (tag)"
     return f"{label} (category)"
+
+
+def labels_words(labels: Sequence[str]) -> str:
+    """ "Romance (category)", "Romance, Musical (categories)", "Horror (category),
+    gore (tag)": what a line acts on, as the page shows it."""
+    if len(labels) == 1:
+        return label_words(labels[0])
+    if all(label.startswith(TAG_PREFIX) for label in labels):
+        return ", ".join(label.removeprefix(TAG_PREFIX) for label in labels) + " (tags)"
+    if not any(label.startswith(TAG_PREFIX) for label in labels):
+        return ", ".join(labels) + " (categories)"
+    return ", ".join(label_words(label) for label in labels)
 
 
 def word_label(topic: str, index: Mapping[str, str], tags: Mapping[str, str] | None = None) -> str:
@@ -475,6 +497,20 @@ MAX_OPTIONS = 200
 
 
 @dataclass(frozen=True)
+class LabelSwitch:
+    """One label of a line acting on several, with the concepts that switch it
+    off (the line keeps the others) or put another label in its place."""
+
+    label: str
+    off: str  # the concept to store: the line acts on the others only
+    swaps: tuple[tuple[str, str], ...]  # (label instead, concept to store), likeliest first
+
+    @property
+    def name(self) -> str:
+        return self.label.removeprefix(TAG_PREFIX)
+
+
+@dataclass(frozen=True)
 class LineReading:
     """How a line was read, as the editor shows it beside the line before saving."""
 
@@ -482,7 +518,7 @@ class LineReading:
     polarity: str
     weight: float
     embedded_text: str
-    label: str  # the label it acts on ("Romance", "tag:zombie"), or "": it acts by meaning
+    label: str  # the (first) label it acts on ("Romance", "tag:zombie"), or "": it acts by meaning
     near: str = ""  # a category it may mean, not clearly: shown, not acted on
     # The other polarity, when the section header and the words disagree
     # ("anything with zombies" under Avoids, "tired of zombie films" under
@@ -492,12 +528,19 @@ class LineReading:
     clear: bool = True  # False: its words match no item of the catalog clearly (specific)
     chosen: str = ""  # the concept the person chose (Statement.concept): "" none
     options: tuple[str, ...] = ()  # labels the person may choose instead, likeliest first
+    # Every label it acts on, ``label`` first ("no horror or gore": Horror, Gore).
+    labels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        labels = tuple(dict.fromkeys(n for n in (self.label, *self.labels) if n))
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "label", labels[0] if labels else "")
 
     @property
     def how(self) -> str:
-        """ "Avoids · acts on: Romance (category)" or "Likes · matched by meaning"."""
+        """ "Avoids · acts on: Romance, Musical (categories)" or "Likes · matched by meaning"."""
         side = "Avoids" if self.polarity == "avoid" else "Likes"
-        acts = f"acts on: {label_words(self.label)}" if self.label else "matched by meaning"
+        acts = f"acts on: {labels_words(self.labels)}" if self.labels else "matched by meaning"
         return f"{side} · {acts}" + (" (your choice)" if self.chosen else "")
 
     @property
@@ -505,11 +548,29 @@ class LineReading:
         """The person switched the line's label off: it acts by meaning only."""
         return self.chosen == CONCEPT_OFF
 
+    @property
+    def switches(self) -> tuple[LabelSwitch, ...]:
+        """For a line acting on several labels, each one's switches (one label: none;
+        the line's own switch and choice stand for it)."""
+        if len(self.labels) < 2:
+            return ()
+        found = []
+        for label in self.labels:
+            others = [other for other in self.labels if other != label]
+            swaps = tuple(
+                (option, CONCEPT_SEP.join(option if n == label else n for n in self.labels))
+                for option in self.options
+            )
+            found.append(LabelSwitch(label, CONCEPT_SEP.join(others), swaps))
+        return tuple(found)
 
-def _options(found: "LabelMatch", label: str, index: Mapping[str, str]) -> tuple[str, ...]:
+
+def _options(
+    found: "LabelMatch", labels: Sequence[str], index: Mapping[str, str]
+) -> tuple[str, ...]:
     names = sorted(set(index.values()))[:MAX_OPTIONS]
     first = [n for n in (found.near, found.label) if n]
-    return tuple(n for n in dict.fromkeys([*first, *names]) if n != label)
+    return tuple(n for n in dict.fromkeys([*first, *names]) if n not in labels)
 
 
 def line_readings(
@@ -521,7 +582,7 @@ def line_readings(
     nearest: "Nearest | None" = None,
 ) -> list[LineReading]:
     """Each draft line (anything with text, polarity, weight, embedded_text and
-    concept) as read.
+    concept) as read: every label it acts on (``acting_labels``).
 
     ``stats``: the catalog's CatalogStats, for which lines match no item
     clearly; the process's cached statistics when None. ``tags``: the
@@ -538,14 +599,7 @@ def line_readings(
             if label
             else meaning_label(d.embedded_text, index, nearest=nearest)
         )
-        acting = acting_label(d, index, tags, nearest)
-        joined = line_labels(d.embedded_text, index, tags=tags, nearest=nearest)
-        if len(joined) > 1 and acting == joined[0]:
-            # "jazz and blues" acts on Jazz; Blues is shown as a reading not acted on.
-            found = LabelMatch(label=acting, near=joined[1])
-            acting_near = joined[1]
-        else:
-            acting_near = ""
+        acting = acting_labels(d, index, tags, nearest)
         said = phrasing.read(d.text).polarity
         section = (sections or {}).get(d.text, "")
         lean = said if said and said != d.polarity else ""
@@ -557,12 +611,13 @@ def line_readings(
                 d.polarity,
                 d.weight,
                 d.embedded_text,
-                acting,
-                near=acting_near or ((found.near or found.label) if not acting else ""),
+                "",
+                near=(found.near or found.label) if not acting else "",
                 lean=lean,
                 said=said or "",
                 chosen=getattr(d, "concept", ""),
                 options=_options(found, acting, index),
+                labels=acting,
             )
         )
     if not readings:

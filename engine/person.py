@@ -135,8 +135,9 @@ def statement_vectors(
 ) -> list[scoring.ProfileStatement]:
     """Drafts as scoring input; texts without a stored vector are encoded here.
 
-    With ``stats`` each line is labelled with the category or common tag it
-    acts on (engine.concepts.acting_label). ``centres`` gives a line the centre of its group, by the
+    With ``stats`` each line is labelled with the categories or common tags
+    it acts on (engine.concepts.acting_labels: both of "jazz and blues").
+    ``centres`` gives a line the centre of its group, by the
     group's members (a line with members whose centre is not known yet gets
     it from its members' vectors here). A line the person wrote whose words
     no longer describe its group acts by its words alone (scoring.detached).
@@ -151,7 +152,7 @@ def statement_vectors(
     # A line whose words name no label may still read one from its nearest items.
     nearest = line_neighbours(stats) if stats else None
     labels = [
-        concepts.acting_label(d, stats.categories if stats else {}, tags, nearest) for d in drafts
+        concepts.acting_labels(d, stats.categories if stats else {}, tags, nearest) for d in drafts
     ]
     found = []
     for position, draft in enumerate(drafts):
@@ -168,7 +169,7 @@ def statement_vectors(
                 polarity=draft.polarity,
                 weight=draft.weight,
                 vector=vector,
-                label=labels[position],
+                labels=labels[position],
                 members=members,
                 centre=None if centre is None else np.asarray(centre, dtype=np.float64),
                 own=own,

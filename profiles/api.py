@@ -157,7 +157,8 @@ class StatementSerializer(serializers.Serializer):
     concept = serializers.CharField(
         help_text=(
             "The label you chose for the line to act on: '' reads it from its words, "
-            "'-' acts by meaning only, else a category's name or 'tag:' and a tag."
+            "'-' acts by meaning only, else a category's name or 'tag:' and a tag, "
+            "or several joined by '|' ('Romance|Musical')."
         )
     )
 
@@ -286,7 +287,8 @@ class StatementUpdateSerializer(BaseRevision):
         max_length=CONCEPT_MAX_LENGTH,
         help_text=(
             "The label the line acts on: '' reads it from its words, '-' none (it acts "
-            "by meaning only), else a category's name or 'tag:' and a tag of the catalog."
+            "by meaning only), else a category's name or 'tag:' and a tag of the catalog, "
+            "or several joined by '|' ('Romance|Musical')."
         ),
     )
 

@@ -153,7 +153,8 @@ class Statement(models.Model):
     detached = models.BooleanField(default=False)
     # The catalog label the line acts on, as the person chose it in the editor:
     # "" reads it from the words (engine.concepts), parser.CONCEPT_OFF acts by meaning
-    # alone, anything else is the label chosen ("Romance", or "tag:zombie").
+    # alone, anything else is the label chosen ("Romance", or "tag:zombie"), or
+    # the labels, joined by parser.CONCEPT_SEP ("Romance|Musical").
     # Kept while the line's words stay the same, whatever else is edited.
     concept = models.CharField(max_length=CONCEPT_MAX_LENGTH, blank=True, default="")
 

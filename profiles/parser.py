@@ -31,6 +31,19 @@ AVOID = "avoid"
 # a category's its name.
 CONCEPT_OFF = "-"
 TAG_PREFIX = "tag:"
+# A line acting on several labels ("jazz and blues") stores them joined by
+# CONCEPT_SEP ("Jazz|Blues"); one label is stored alone, as it always was.
+# MovieLens joins genres with it, so no category name carries it.
+CONCEPT_SEP = "|"
+
+
+def concept_labels(concept: str) -> tuple[str, ...]:
+    """The labels a stored concept names, in order ("" and CONCEPT_OFF: none)."""
+    if concept in ("", CONCEPT_OFF):
+        return ()
+    parts = (" ".join(p.split()) for p in concept.split(CONCEPT_SEP))
+    return tuple(dict.fromkeys(p for p in parts if p))
+
 
 MAX_STATEMENTS = 50
 MAX_STATEMENT_LENGTH = 300

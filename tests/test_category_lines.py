@@ -112,3 +112,51 @@ class TestCatalogCategories:
         assert set(catalog_cache.catalog_stats().categories.values()) == {"Western"}
         make_item(categories=["Horror"])
         assert set(catalog_cache.catalog_stats().categories.values()) == {"Horror", "Western"}
+
+
+@pytest.mark.django_db
+class TestLinesNamingSeveralLabels:
+    """A line naming several labels ("no horror or romance", "westerns and war
+    books") acts on each of them."""
+
+    @pytest.mark.parametrize("line", ["no horror or romance", "skip romance and horror novels"])
+    def test_an_avoid_line_removes_every_named_category(self, owner, sample_catalog, line):
+        typed(owner, f"Likes:\n- home cooking and recipes\nAvoids:\n- {line}")
+        result = listed(owner, k=40)
+        assert len(result.items) == 40
+        named = {"Horror", "Romance"}
+        assert not [s for s in result.items if named & set(s.item.categories)]
+        for category in sorted(named):
+            item = next(i for i in sample_catalog.values() if category in i.categories)
+            answer = recommend.why_not(user=owner, item_id=item.pk)
+            assert answer.absence.reason == "avoided", category
+            assert f"“{line}”" in answer.absence.message
+
+    def test_a_like_line_brings_each_named_category_in_and_names_the_line_for_each(
+        self, owner, sample_catalog, monkeypatch
+    ):
+        monkeypatch.setattr(candidates, "ANN_PER_STATEMENT", 5)
+        travel = [
+            n for n in range(1, 151) if sample_catalog[f"bk-{n:03d}"].categories == ["Travel"]
+        ]
+        cooking = [
+            n for n in range(1, 151) if sample_catalog[f"bk-{n:03d}"].categories == ["Cooking"]
+        ]
+        westerns = {i.pk for i in relabel(sample_catalog, travel[:6], "Western")}
+        war = {i.pk for i in relabel(sample_catalog, cooking[:6], "War")}
+        history = [
+            n for n in range(1, 151) if "History" in sample_catalog[f"bk-{n:03d}"].categories
+        ]
+        for n in history[:10]:
+            make_interaction(owner, sample_catalog[f"bk-{n:03d}"], value=5)
+        typed(owner, "Likes:\n- cozy village mysteries")
+        assert not {s.item.pk for s in listed(owner).items} & (westerns | war)
+
+        typed(owner, "Likes:\n- cozy village mysteries\n- westerns and war books")
+        result = listed(owner)
+        found = {label: [s for s in result.items if s.item.pk in pks]
+                 for label, pks in (("Western", westerns), ("War", war))}  # fmt: skip
+        # Each label brings its own items in: neither takes the line's share alone.
+        assert all(found.values()), {k: len(v) for k, v in found.items()}
+        for served in [*found["Western"], *found["War"]]:
+            assert "“westerns and war books”" in served.recommendation.rationale

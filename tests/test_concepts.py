@@ -99,12 +99,52 @@ def test_joined_topics_name_each_label():
     assert concepts.line_labels("comedy, especially romance", GENRES) == ()
 
 
-def test_a_line_of_joined_topics_acts_on_the_first_and_shows_the_others():
-    class Line:
-        concept = ""
+class _Line:
+    def __init__(self, embedded_text, concept="", polarity="like"):
+        self.embedded_text, self.concept, self.polarity = embedded_text, concept, polarity
 
-        def __init__(self, embedded_text):
-            self.embedded_text = embedded_text
 
-    assert concepts.acting_label(Line("horror and war films"), GENRES) == "Horror"
-    assert concepts.acting_label(Line("horror and epic picnics"), GENRES) == ""
+def test_a_line_of_joined_topics_acts_on_every_label_it_names():
+    assert concepts.acting_labels(_Line("horror and war films"), GENRES) == ("Horror", "War")
+    assert concepts.acting_labels(_Line("romance and musicals", polarity="avoid"), GENRES) == (
+        "Romance",
+        "Musical",
+    )
+    assert concepts.acting_labels(_Line("horror or zombies", polarity="avoid"), GENRES, TAGS) == (
+        "Horror",
+        "tag:zombie",
+    )
+    # The first stays the first label, as callers of one label read it.
+    assert concepts.acting_label(_Line("horror and war films"), GENRES) == "Horror"
+    assert concepts.acting_labels(_Line("horror and epic picnics"), GENRES) == ()
+    # A narrowing part, and one name said with "and", act as one line always did.
+    assert concepts.acting_labels(_Line("comedy, especially romance"), GENRES) == ()
+    rock = scoring.category_index(["Rock", "Rock and Roll", "Jazz"])
+    assert concepts.acting_labels(_Line("rock and roll"), rock) == ("Rock and Roll",)
+
+
+def test_a_chosen_set_of_labels_decides_and_a_label_gone_from_it_is_dropped():
+    # Switched one off: the line keeps the other.
+    assert concepts.acting_labels(_Line("horror and war films", "War"), GENRES) == ("War",)
+    # Chose another in one's place, stored joined.
+    chosen = _Line("horror and war films", "Horror|Fantasy")
+    assert concepts.acting_labels(chosen, GENRES) == ("Horror", "Fantasy")
+    # A label gone from the catalog leaves the others; all gone, the words decide.
+    assert concepts.acting_labels(_Line("war films", "Western|War"), GENRES) == ("War",)
+    assert concepts.acting_labels(_Line("war films", "Western|Polka"), GENRES) == ("War",)
+    assert concepts.acting_labels(_Line("horror and war films", "-"), GENRES) == ()
+
+
+def test_the_reading_names_every_label_and_offers_a_switch_for_each():
+    reading = concepts.LineReading(
+        "skip romance and musicals", "avoid", 1.0, "romance and musicals", "",
+        options=("Drama", "War"), labels=("Romance", "Musical"),
+    )  # fmt: skip
+    assert reading.label == "Romance"
+    assert reading.how == "Avoids · acts on: Romance, Musical (categories)"
+    off, swap = [(s.label, s.off) for s in reading.switches], reading.switches[1].swaps
+    assert off == [("Romance", "Musical"), ("Musical", "Romance")]
+    assert swap[0] == ("Drama", "Romance|Drama")
+    assert concepts.labels_words(["Horror", "tag:gore"]) == "Horror (category), gore (tag)"
+    one = concepts.LineReading("romance", "avoid", 1.0, "romance", "Romance")
+    assert one.how == "Avoids · acts on: Romance (category)" and one.switches == ()

@@ -206,3 +206,64 @@ class TestTagLines:
         assert concepts.line_label("maritime novels", stats.categories, tags=tags) == (
             "tag:maritime"
         )
+
+
+def acting(user) -> dict[str, tuple[str, ...]]:
+    """Each line's text -> every label scoring acts on."""
+    return {s.text: s.labels for s in person_read(user, ListOptions()).statements}
+
+
+class TestSeveralLabels:
+    """A line naming several labels acts on each; the person can keep some."""
+
+    LINE = "skip romance and horror"
+
+    def test_the_preview_shows_every_label_and_a_switch_for_each(
+        self, client, owner, sample_catalog
+    ):
+        profile_write_text(user=owner, text="Likes:\n- cooking", base_revision=0)
+        client.force_login(owner)
+        text = f"Likes:\n- cooking\nAvoids:\n- {self.LINE}"
+        fragment = client.post(PREVIEW, {"text": text}, **HTMX).content.decode()
+        assert "Avoids · acts on: Romance, Horror (categories)" in fragment
+        assert f'data-concept-line="{self.LINE}" data-concept="Horror"' in fragment
+        assert f'data-concept-line="{self.LINE}" data-concept="Romance"' in fragment
+        assert '<option value="Travel|Horror">Travel</option>' in fragment
+
+        # "Don't act on Romance": the line keeps Horror, stored with it.
+        choices = json.dumps({self.LINE: {"concept": "Horror"}})
+        fragment = client.post(PREVIEW, {"text": text, "choices": choices}, **HTMX)
+        assert "Avoids · acts on: Horror (category) (your choice)" in fragment.content.decode()
+        client.post(SAVE, {"text": text, "base_revision": 1, "choices": choices})
+        assert stored(owner)[self.LINE] == ("avoid", "Horror")
+        assert acting(owner)[self.LINE] == ("Horror",)
+
+        # Another line typed: the choice stays with its line.
+        text = f"Likes:\n- cooking\n- travel writing\nAvoids:\n- {self.LINE}"
+        profile_write_text(user=owner, text=text, base_revision=profile_for(owner).revision)
+        assert stored(owner)[self.LINE] == ("avoid", "Horror")
+
+    def test_the_api_reads_sets_and_checks_several_labels(self, client, owner, sample_catalog):
+        profile_write_text(user=owner, text=f"Avoids:\n- {self.LINE}", base_revision=0)
+        assert acting(owner)[self.LINE] == ("Romance", "Horror")
+        client.force_login(owner)
+        body = client.post(
+            "/api/recommendations/preview/",
+            {"text": f"Avoids:\n- {self.LINE}"},
+            content_type="application/json",
+        ).json()
+        assert [(s["labels"], s["reading"]) for s in body["statements"]] == [
+            (["Romance", "Horror"], "Avoids · acts on: Romance, Horror (categories)")
+        ]
+        api = signed_in(owner)
+        response = api.patch(
+            STATEMENT.format(0), {"concept": "Mystery | Horror", "base_revision": 1}, format="json"
+        )
+        assert response.json()["statements"][0]["concept"] == "Mystery|Horror"
+        assert acting(owner)[self.LINE] == ("Mystery", "Horror")
+        # One label of several the catalog lacks: refused by name, nothing stored.
+        response = api.patch(
+            STATEMENT.format(0), {"concept": "Horror|Westerns", "base_revision": 2}, format="json"
+        )
+        assert is_error(response, 400) and "Westerns" in json.dumps(response.json())
+        assert stored(owner)[self.LINE] == ("avoid", "Mystery|Horror")

@@ -528,3 +528,37 @@ class TestCategoryLines:
                     s for s in score(cands, without, balance=balance) if s.item_id == item.item_id
                 )
                 assert changed.score < item.score
+
+
+class TestLinesActingOnSeveralLabels:
+    """ "no horror or westerns", "westerns and horror": one line, every label."""
+
+    KINDS = [("Drama",)] * 10 + [("Western",)] * 4 + [("Horror",)] * 4
+
+    def vectors(self):
+        return [unit(0, 1, 0.01 * i) for i in range(10)] + [unit(1, 0.01 * i) for i in range(8)]
+
+    def test_an_avoid_line_removes_the_items_of_each_label(self):
+        line = statement(0, unit(0, 0, 0, 1), scoring.AVOID, labels=("Western", "Horror"))
+        assert line.label == "Western" and line.labels == ("Western", "Horror")
+        scored = table(labelled(self.vectors(), self.KINDS), [line])
+        assert np.flatnonzero(scored.removed).tolist() == list(range(10, 18))
+
+    def test_a_like_line_shares_its_places_among_its_labels_and_is_named_for_each(self):
+        cands = labelled(self.vectors(), self.KINDS)
+        cands = replace(
+            cands,
+            links=sparse.csr_matrix(np.array([[1.0] * 10 + [0.0] * 8])),
+            sources=np.array([41], dtype=np.int64),
+        )
+        # Its words are nearest the Western items: alone they would take its places.
+        line = statement(0, unit(1), text="westerns and horror", labels=("Western", "Horror"))
+        scored = table(cands, [line], history=rated(41), balance=0.05)
+        listed = scoring.rank(scored, k=10, settings=scoring.Settings(balance=0.05, diversity=0))
+        kinds = [self.KINDS[r.scored.item_id - 1][0] for r in listed]
+        assert kinds.count("Western") >= 1 and kinds.count("Horror") >= 1
+        assert kinds.count("Western") + kinds.count("Horror") == 3
+        # Each labelled item is a full match to the line, which the reasons name.
+        for row in range(10, 18):
+            assert scored.like_match[row, 0] >= 1.0
+            assert scored.scored(row).matches[0].statement.key == 0

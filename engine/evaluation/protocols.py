@@ -138,7 +138,9 @@ class _Run:
             polarity=parsed.polarity,
             weight=parsed.weight,
             vector=self.encode([parsed.embedded_text])[0],
-            label=concepts.line_label(parsed.embedded_text, self.categories, nearest=self.nearest),
+            labels=concepts.line_labels(
+                parsed.embedded_text, self.categories, nearest=self.nearest
+            ),
             own=True,
         )
 

@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from engine.scoring.matching import _label_rows
+from engine.scoring.matching import _each_label_rows, _label_rows
 from engine.scoring.model import OWN_MATCH, OWN_SHARE, Recommendation, Scored, Settings
 from engine.scoring.rationale import reason_parts
 from engine.scoring.table import ScoreTable
@@ -38,13 +38,18 @@ def _promised(table: ScoreTable, chosen: list[int], kept: np.ndarray, k: int) ->
     promised: list[int] = []
     for column in own:
         quota = max(1, round(k * OWN_SHARE * table.likes[column].weight))
-        have = sum(1 for row in [*chosen, *promised] if matching[column][row])
-        if have >= quota:
-            continue
-        taken = {*chosen, *promised}
-        candidates = kept[matching[column][kept]]
-        order = candidates[np.argsort(-table.lines[candidates, column], kind="stable")]
-        promised += [int(row) for row in order if int(row) not in taken][: quota - have]
+        # A line acting on several labels ("jazz and blues") shares its quota
+        # among them, then tops it up from any: no label takes it all.
+        each = _each_label_rows(table.likes[column], table.candidates)
+        parts = [(rows, quota // len(each)) for rows in each] if len(each) > 1 else []
+        for rows, wanted in [*parts, (matching[column], quota)]:
+            have = sum(1 for row in [*chosen, *promised] if rows[row])
+            if have >= wanted:
+                continue
+            taken = {*chosen, *promised}
+            candidates = kept[rows[kept]]
+            order = candidates[np.argsort(-table.lines[candidates, column], kind="stable")]
+            promised += [int(row) for row in order if int(row) not in taken][: wanted - have]
     if not promised:
         return chosen
     held = {row for row in chosen if any(matching[column][row] for column in own)}

@@ -121,11 +121,23 @@ def all_matches(
 
 
 def _label_rows(statement: ProfileStatement, candidates: "Candidates") -> np.ndarray | None:
-    """Bool per candidate: carries the category the statement names (None: names none)."""
-    if not statement.label or statement.label not in candidates.categories:
+    """Bool per candidate: carries a label the statement acts on, any of them
+    ("jazz and blues": Jazz or Blues). None: it acts on none the candidates carry."""
+    rows = _each_label_rows(statement, candidates)
+    if not rows:
         return None
-    rows = np.asarray(candidates.categories[statement.label], dtype=bool)
-    return rows if rows.any() else None
+    return np.logical_or.reduce(rows)
+
+
+def _each_label_rows(statement: ProfileStatement, candidates: "Candidates") -> list[np.ndarray]:
+    """Bool per candidate for each label the statement acts on that some candidate carries."""
+    found = []
+    for label in statement.labels:
+        if label in candidates.categories:
+            rows = np.asarray(candidates.categories[label], dtype=bool)
+            if rows.any():
+                found.append(rows)
+    return found
 
 
 def _apply_labels(

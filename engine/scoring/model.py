@@ -103,12 +103,21 @@ class ProfileStatement:
     polarity: str
     weight: float  # 0-1
     vector: np.ndarray  # L2-normalised embedding of its embedded text
-    label: str = ""  # the catalog category its words name exactly (category_label), or ""
+    label: str = ""  # the first label it acts on (a category, or "tag:" and a tag), or ""
     # The items the line was written from or about (its evidence): a Likes
     # line's history items are its group, other items seed its own group.
     members: tuple[int, ...] = ()
     centre: np.ndarray | None = None  # L2-normalised mean of the group's item vectors
     own: bool = False  # the person wrote it: promised its share of the list
+    # Every label it acts on, ``label`` first: "jazz and blues" acts on both,
+    # each of their items a full match (engine.concepts.acting_labels). Given
+    # one of the two, the other follows.
+    labels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        labels = tuple(dict.fromkeys(n for n in (self.label, *self.labels) if n))
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "label", labels[0] if labels else "")
 
 
 @dataclass(frozen=True)

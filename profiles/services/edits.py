@@ -21,11 +21,13 @@ from catalog.models import Item
 from profiles.models import CONCEPT_MAX_LENGTH, Interaction, Profile, ProfileRevision, Statement
 from profiles.parser import (
     CONCEPT_OFF,
+    CONCEPT_SEP,
     MAX_STATEMENT_LENGTH,
     MAX_STATEMENTS,
     TAG_PREFIX,
     ProfileTextError,
     by_polarity,
+    concept_labels,
     parse_line,
     parse_profile,
     parse_statement,
@@ -170,28 +172,34 @@ def concept_checked(concept: str) -> str:
     """A line's chosen concept as stored (Statement.concept), or an error naming the field.
 
     "" (read it from the words) and CONCEPT_OFF (act by meaning only) always
-    do; a label must be one the catalog's active items carry, a category's
-    name or TAG_PREFIX and a tag ("tag:zombie"), so a typo is named rather
-    than stored to act on nothing.
+    do; else one label or several joined by CONCEPT_SEP ("Jazz|Blues"), each
+    one the catalog's active items carry, a category's name or TAG_PREFIX
+    and a tag ("tag:zombie"), so a typo is named rather than stored to act
+    on nothing.
     """
     concept = " ".join(str(concept).split())
     if concept in ("", CONCEPT_OFF):
         return concept
+    labels = concept_labels(concept)
+    concept = CONCEPT_SEP.join(labels)
     if len(concept) > CONCEPT_MAX_LENGTH:
         raise ApplicationError(
             f"concept is at most {CONCEPT_MAX_LENGTH} characters.", extra={"field": "concept"}
         )
+    if not labels:
+        return ""
     items = Item.objects.filter(is_active=True)
-    if concept.startswith(TAG_PREFIX):
-        tag = concept.removeprefix(TAG_PREFIX)
-        found, what = items.filter(tags__contains=[tag]).exists(), f"the tag {tag!r}"
-    else:
-        found = items.filter(categories__contains=[concept]).exists()
-        what = f"the category {concept!r}"
-    if not found:
-        raise ApplicationError(
-            f"No item of the catalog carries {what}.", extra={"field": "concept"}
-        )
+    for label in labels:
+        if label.startswith(TAG_PREFIX):
+            tag = label.removeprefix(TAG_PREFIX)
+            found, what = items.filter(tags__contains=[tag]).exists(), f"the tag {tag!r}"
+        else:
+            found = items.filter(categories__contains=[label]).exists()
+            what = f"the category {label!r}"
+        if not found:
+            raise ApplicationError(
+                f"No item of the catalog carries {what}.", extra={"field": "concept"}
+            )
     return concept
 
 
@@ -199,9 +207,15 @@ def concept_words(concept: str) -> str:
     """What a stored concept makes a line do, in words: "acts on Romance"."""
     if concept == CONCEPT_OFF:
         return "acts by its meaning only"
-    if concept.startswith(TAG_PREFIX):
-        return f"acts on the tag {concept.removeprefix(TAG_PREFIX)}"
-    return f"acts on {concept}" if concept else "acts on what its words name"
+    labels = [
+        f"the tag {label.removeprefix(TAG_PREFIX)}" if label.startswith(TAG_PREFIX) else label
+        for label in concept_labels(concept)
+    ]
+    if not labels:
+        return "acts on what its words name"
+    return "acts on " + (
+        labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    )
 
 
 @dataclass(frozen=True)

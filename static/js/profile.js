@@ -4,7 +4,8 @@
 //   way: the line moves to that section of the text and the reading is
 //   recorded as the person's choice;
 // - a line's label can be switched off (it then acts by meaning only) or
-//   another chosen.
+//   another chosen; a line acting on several ("jazz and blues") has a switch
+//   and a choice for each (the stored concept joins the labels kept).
 // Choices travel in the form's hidden "choices" field (line text -> choice)
 // with the preview and the save, which stores them with the line; edits of
 // other lines keep them.
