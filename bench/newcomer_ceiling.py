@@ -3,6 +3,7 @@
 Usage:
     python bench/newcomer_ceiling.py --movielens DIR [--tmdb-keywords F --tmdb-movies F]
     python bench/newcomer_ceiling.py --items items.jsonl --interactions interactions.csv
+    ... --tags [--min-items 20] [--one-of-each]  (a common tag may be typed too)
 
 The protocol's own split, folds and typed lines (engine.evaluation.protocols,
 seed 0, every person): each person of a fold is a newcomer who types the two
@@ -24,6 +25,14 @@ carry, not the served list. Prints NDCG@10 and its ratio to popular for:
 3. oracles no model can have: the same tables read from the *test*
    positives of the other people who type the same category, and the test
    period's own popularity. They bound what the two names say at all.
+
+With ``--tags`` a person may type a tag as well as a category: the two
+typed labels are the most distinctive of their categories and of the tags
+on at least ``--min-items`` items that say something about taste
+(``non_taste_labels`` refuses the rest), as a person types "time travel" or
+"heist" as often as "Drama". Every table and oracle then reads those labels.
+With ``--one-of-each`` the two are the most distinctive category and the
+most distinctive such tag.
 """
 
 import argparse
@@ -46,12 +55,22 @@ def main() -> None:
     parser.add_argument("--tmdb-keywords", type=Path)
     parser.add_argument("--tmdb-movies", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tags", action="store_true", help="type common tags as well")
+    parser.add_argument("--min-items", type=int, default=20, help="a typed tag's least items")
+    parser.add_argument(
+        "--one-of-each", action="store_true", help="with --tags: type a category and a tag"
+    )
     args = parser.parse_args()
     django_setup()
     from engine.management.datasets import read_dataset
 
     catalog, data = read_dataset(vars(args))
-    ceiling = Ceiling(catalog, data, args.seed)
+    ceiling = Ceiling(
+        catalog, data, args.seed, args.min_items if args.tags else None, args.one_of_each
+    )
+    typed = [c for columns in ceiling.typed.values() for c in columns]
+    tags = sum(c >= len(catalog.category_names()) for c in typed)
+    print(f"{len(ceiling.names)} labels; {tags} of {len(typed)} typed lines name a tag")
     results = ceiling.run()
     base = results["popular"]
     for name, value in results.items():
@@ -59,7 +78,9 @@ def main() -> None:
 
 
 class Ceiling:
-    def __init__(self, catalog, data, seed: int) -> None:
+    def __init__(
+        self, catalog, data, seed: int, min_items: int | None = None, one_of_each: bool = False
+    ) -> None:
         from engine.evaluation.methods import positives_matrix
         from engine.evaluation.protocols import COLD_USER_FOLDS
         from engine.evaluation.splits import temporal_split
@@ -76,9 +97,33 @@ class Ceiling:
             rng.choice(validation, size=300, replace=False)
         self.people = sorted(self.targets)
         self.folds = np.array_split(rng.permutation(self.people), COLD_USER_FOLDS)
-        self.names = catalog.category_names()
-        self.carries = np.stack([catalog.in_category(x) for x in self.names], axis=1)
         self.label_counts = catalog.label_counts()
+        self.fields, self.tags = ("categories",), [()] * self.n
+        self.names = [name.casefold() for name in catalog.category_names()]
+        if min_items is not None:
+            from engine.profile_generation import non_taste_labels
+
+            refused = non_taste_labels(catalog.categories, catalog.tags)
+            self.fields = ("categories", "tags")
+            self.tags = [
+                tuple(
+                    t
+                    for t in tags
+                    if self.label_counts.get(t.casefold(), 0) >= min_items
+                    and t.casefold() not in refused
+                )
+                for tags in catalog.tags
+            ]
+            common = {t.casefold() for tags in self.tags for t in tags}
+            self.names += sorted(common - set(self.names))
+        column = {name: c for c, name in enumerate(self.names)}
+        self.carries = np.zeros((self.n, len(self.names)), dtype=bool)
+        for i in range(self.n):
+            for label in (*catalog.categories[i], *self.tags[i]):
+                if label.casefold() in column:
+                    self.carries[i, column[label.casefold()]] = True
+        self.column = column
+        self.one_of_each = one_of_each
         self.positives = positives_matrix(self.train, self.n)
         self.typed = {p: self.distinctive(p, 2) for p in self.people}
 
@@ -87,13 +132,26 @@ class Ceiling:
         from engine.profile_generation import RatedItem, distinctive_labels
 
         members = [
-            (RatedItem(int(i), "", self.catalog.categories[int(i)], (), np.zeros(0)), 1.0)
+            (RatedItem(int(i), "", self.catalog.categories[int(i)], self.tags[int(i)], ()), 1.0)
             for i in self.positives[person].indices
         ]
-        labels = distinctive_labels(
-            members, self.label_counts, self.n, top=top, fields=("categories",)
-        )
-        return [self.names.index(label) for label in labels]
+        if self.one_of_each and len(self.fields) == 2:
+            labels = [
+                label
+                for field in self.fields
+                for label in distinctive_labels(
+                    members,
+                    self.label_counts,
+                    self.n,
+                    top=top // 2 + (field == "tags") * (top % 2),
+                    fields=(field,),
+                )
+            ]
+        else:
+            labels = distinctive_labels(
+                members, self.label_counts, self.n, top=top, fields=self.fields
+            )
+        return [self.column[label.casefold()] for label in labels]
 
     def weights(self, matrix, rows: np.ndarray, kind: str) -> np.ndarray:
         """People x categories: how much each category marks each person."""

@@ -6,7 +6,7 @@ import pytest
 from catalog.models import Item
 from engine import recommend
 from engine.models import CollaborativeModel, ItemNeighbours
-from engine.person import ListOptions
+from engine.person import ListOptions, person_read
 from profiles.services import profile_for
 from tests.factories import make_interaction, profile_write_text
 
@@ -58,6 +58,26 @@ class TestNewcomer:
         # The line still gets its share of the list: its own category.
         travel = [s for s in result.items if "Travel" in s.item.categories]
         assert len(travel) >= 3
+
+    def test_a_typed_tag_brings_its_items_and_what_their_takers_took(
+        self, owner, sample_catalog, travellers_model
+    ):
+        # "slow travel" is a tag (on five travel books, three of them with
+        # trained neighbours), not a category: the line acts on the tag's
+        # items as a category line does on the category's.
+        slow = {key for key, item in sample_catalog.items() if "slow travel" in item.tags}
+        assert len(slow) >= 5
+        typed(owner, "Likes:\n- slow travel")
+        assert [s.label for s in person_read(owner, ListOptions()).statements] == [
+            "tag:slow travel"
+        ]
+        result = listed(owner)
+        keys = [s.item.external_id for s in result.items]
+        # What the people who took them also took leads, named by the line...
+        assert keys[0] == ALSO_TAKEN
+        assert "“slow travel”" in result.items[0].recommendation.rationale
+        # ... and the line's share of the list is the tag's own items.
+        assert len(slow & set(keys)) >= 3
 
     def test_a_newcomers_list_is_served_in_score_order(
         self, owner, sample_catalog, travellers_model
