@@ -282,6 +282,36 @@ class TestGroups:
         assert new.score > second.score and new.contributions["cf"] > 0
         assert new.matches[0].statement.key == 0
 
+    def test_a_short_historys_line_centre_counts_beside_its_neighbours_and_fades_as_it_grows(self):
+        # Candidate 1 sits on the line's centre, candidate 2 far from it; the
+        # rated items pull neither in. At balance 0 ("what I did" alone) the
+        # centre still counts for a short history, by 1 / (1 + known items).
+        vectors = [unit(1), unit(0, 1), unit(0, 0, 1)]
+        pulls = {item: [0.0, 0.0, 0.5] for item in (41, 42, 43, 44)}
+        cands = grouped(vectors, pulls, [41, 42, 43, 44])
+        line = statement(0, unit(0, 0, 0, 1), members=(41,), centre=unit(1), own=False)
+        short = table(cands, [line], history=rated(41), balance=0.0)
+        longer = table(cands, [line], history=rated(41, 42, 43, 44), balance=0.0)
+        assert scoring.sparse_centre_share(short.groups) == pytest.approx(1 / 2)
+        assert scoring.sparse_centre_share(longer.groups) == pytest.approx(1 / 5)
+        assert short.lines[0, 0] > 0 and short.lines[1, 0] == 0
+        assert short.lines[0, 0] / longer.lines[0, 0] == pytest.approx(5 / 2)
+        # It is the line's share: named by it, and deleting the line takes it away.
+        on_centre = short.scored(0)
+        assert on_centre.matches[0].statement.key == 0
+        without = table(cands, [], history=rated(41, free=False), balance=0.0)
+        assert short.score[0] - without.score[0] == pytest.approx(on_centre.matches[0].contribution)
+        # Weakening the line shrinks the centre's part in proportion.
+        weaker = table(cands, [replace(line, weight=0.4)], history=rated(41), balance=0.0)
+        assert weaker.lines[0, 0] == pytest.approx(0.4 * short.lines[0, 0])
+
+    def test_the_sparse_centre_part_leaves_items_nobody_has_rated_to_their_guess(self):
+        vectors = [unit(1), unit(0, 1), unit(1, 0.05)]
+        cands = grouped(vectors, {41: [0.0, 0.8, 0.0]}, [41], popularity=[10, 10, 0])
+        line = statement(0, unit(0, 0, 0, 1), members=(41,), centre=unit(1), own=False)
+        scored = table(cands, [line], history=rated(41), balance=0.0)
+        assert scored.line_words[0, 0] > 0 and scored.line_words[2, 0] == 0
+
     def test_new_items_wait_below_the_tenth_known_one_and_take_every_other_place_after(self):
         # Fourteen items the rated one pulls in, and four nobody has rated
         # that sit on the line's centre: their guessed pull alone would put

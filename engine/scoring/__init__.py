@@ -19,7 +19,12 @@ the candidates its words match best (with a popularity prior), whose trained
 neighbours then count as its collaborative part.
 
     score = sum over lines of line share + free history + popularity - avoids
-    line share = strength x ((1 - balance) x collaborative + balance x (words + CONTENT x content))
+    line share = strength x ((1 - balance) x (collaborative + SPARSE x content)
+                             + balance x (words + CONTENT x content))
+
+where SPARSE = 1 / (1 + the history items the model knows) (``sparse_centre_share``):
+for a short history the group's centre is a second estimate of what the few
+items' neighbours say, and it fades as the history grows.
 
 ``balance`` (0-1) is the person's choice between "what I wrote" (1) and "what
 I did" (0). History items no line claims ("free" history: rated since the
@@ -87,7 +92,7 @@ from engine.scoring.model import (
     popularity_prior,
 )
 from engine.scoring.rationale import Absence, ReasonPart, explain_absence, rationale, reason_parts
-from engine.scoring.table import ScoreTable, score_candidates
+from engine.scoring.table import ScoreTable, score_candidates, sparse_centre_share
 
 __all__ = [
     "AVOID",
@@ -144,6 +149,7 @@ __all__ = [
     "rationale",
     "reason_parts",
     "score_candidates",
+    "sparse_centre_share",
     "statement_matches",
     "unseen_cap",
     "unseen_pull",

@@ -172,6 +172,21 @@ def _matches(candidates: Candidates, likes, avoids, stats: CatalogStats):
     return like_match, avoid_match, avoid_z, content
 
 
+def sparse_centre_share(groups: Groups) -> float:
+    """How much a history line's centre counts beside its group's neighbours,
+    on the "what I did" side: 1 / (1 + the history items the model knows).
+
+    A short history is where the trained neighbours know least about a
+    person: three items' neighbours are three noisy draws. Closeness to the
+    items they took is a second estimate of the same taste, so the group's
+    centre counts as one more item of the history would, its share 1 / (n +
+    1) of the whole: a third of the weight for two known items, a fiftieth
+    for fifty, where the neighbours know better. Measured on the
+    cold_user protocol (docs/EVALUATION.md, the cold-user paragraph).
+    """
+    return 1.0 / (1.0 + len(groups.history_rows))
+
+
 def _listable(candidates: Candidates, removed: np.ndarray, history, seen) -> np.ndarray:
     """What a list could show: not removed, nothing the person has seen."""
     seen_ids = np.concatenate([np.fromiter(history, dtype=np.int64), np.asarray(seen, np.int64)])
@@ -194,9 +209,10 @@ def score_candidates(
     1. Words: each line's match to every candidate (and its category label).
     2. Groups: each line's collaborative part and the free history's
        (history_groups); content: closeness to each group's centre.
-    3. Each Likes line's share = strength x ((1 - balance) x collaborative +
-       balance x (words + CONTENT_WEIGHT x content)); the score is their sum,
-       plus free history, popularity, minus what Avoids lines take.
+    3. Each Likes line's share = strength x ((1 - balance) x (collaborative +
+       sparse_centre_share x content) + balance x (words + CONTENT_WEIGHT x
+       content)); the score is their sum, plus free history, popularity,
+       minus what Avoids lines take.
     ``seen``: items the person has seen beyond their positives (never listed),
     when the candidates hold any.
     """
@@ -208,7 +224,12 @@ def score_candidates(
         words = did = 0.0
     strengths = np.array([s.weight for s in likes])
     groups = _groups(candidates, likes, avoids, history, like_match, content, words)
-    text = words * (like_match + CONTENT_WEIGHT * content)
+    # A line's centre also counts on the "did" side for a short history
+    # (sparse_centre_share); not for the items nobody has rated, whose centre
+    # guess unseen_pull already made and unseen_cap places.
+    known = (np.asarray(candidates.popularity) > 0)[:, np.newaxis]
+    did_centre = did * sparse_centre_share(groups) * np.where(known, content, 0.0)
+    text = words * (like_match + CONTENT_WEIGHT * content) + did_centre
     avoiding = _Avoiding.of(avoids, avoid_match, avoid_z)
     avoid_pull = groups.avoid @ np.array([s.weight for s in avoids]) if avoids else 0.0
 
