@@ -108,3 +108,20 @@ def test_a_line_of_joined_topics_acts_on_the_first_and_shows_the_others():
 
     assert concepts.acting_label(Line("horror and war films"), GENRES) == "Horror"
     assert concepts.acting_label(Line("horror and epic picnics"), GENRES) == ""
+
+
+def test_a_topic_of_several_words_that_clearly_means_a_label_as_a_whole_acts_on_it():
+    labels = scoring.category_index(
+        ["Poetry", "Travel", "Cooking", "History", "Jazz", "Rock", "Statistics", "Design"]
+        + ["Horror", "Comedy", "Romance", "Business"]
+    )
+    # Written for this test: in no phrase corpus.
+    assert concepts.meaning_match("verses and stanzas", labels).label == "Poetry"
+    assert concepts.line_label("standard deviation", labels) == "Statistics"
+    # A part of a label ("cozy mysteries"), or a narrower topic, stays unlabelled.
+    assert concepts.whole_meaning("haunted lighthouses", labels) == concepts.LabelMatch()
+    assert concepts.whole_meaning("romantic poetry", labels) == concepts.LabelMatch()
+    # Too few labels have no mean to take off: nothing is read as a whole.
+    assert concepts.whole_meaning("verses and stanzas", dict(list(labels.items())[:4])) == (
+        concepts.LabelMatch()
+    )
