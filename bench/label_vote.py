@@ -48,6 +48,7 @@ def corpus_sets(wanted: list[str]) -> dict[str, list[tuple]]:
     from tests import phrase_corpus as corpus
     from tests.phrase_corpus_fresh import FRESH
     from tests.phrase_corpus_fresh2 import FRESH2
+    from tests.phrase_corpus_fresh3 import FRESH3
 
     tables = {
         "corpus": corpus.rows(corpus.TUNING)
@@ -56,6 +57,7 @@ def corpus_sets(wanted: list[str]) -> dict[str, list[tuple]]:
         + corpus.rows(corpus.HELD_OUT_SECOND),
         "fresh": corpus.rows(FRESH),
         "fresh2": corpus.rows(FRESH2),
+        "fresh3": corpus.rows(FRESH3),
     }
     return {name: tables[name] for name in wanted}
 

@@ -120,8 +120,9 @@ _AVOID_WORDS = _either(
 )
 _LESS = _either(
     """not too much; not so much; not much; less of; less; fewer; cut down on; cut back on;
-    tone down; turn down; dial down; go easy on; easy on; lighter on; light on; a bit less;
-    a little less; somewhat less; not as much"""
+    tone down; turn down; dial down; dial back; scale back on; scale back; go easy on; easy on;
+    lighter on; light on; a bit less; a little less; somewhat less; slightly less; a bit fewer;
+    a little fewer; slightly fewer; could do with less; could do with fewer; not as much"""
 )
 _NO = _either(
     """nothing with; nothing about; nothing like; nothing that is; nothing that's;

@@ -3,16 +3,19 @@
 ``profiles.phrasing`` reads "X bores me" and "X leaves me cold" from its
 lists; people say "X bums me out", "X sends me to sleep", "X annoys the heck
 out of me". Such a line is a topic, then a clause about how the topic makes
-the person feel, with the person in it ("me", "my"). Here the clause is
+the person feel, with the person in it ("me", "my"), or a judgement of the
+topic after a copula ("westerns are all noise", "folk feels twee"). Here the clause is
 compared by meaning (sentence embeddings) with short clauses written for
 this module from templates, never from the phrase corpora: clauses of a bad
-feeling, of a good feeling, and words that only go on describing the topic
-("films about dragons", "music for my commute"). A small logistic
+feeling or judgement, of a good one, and words that only go on describing
+the topic ("films about dragons", "music for my commute", "operettas are
+sung in Italian") or are lukewarm ("is ok"). A small logistic
 regression over the embeddings, its weights stored beside this module
 (``WEIGHTS``; trained once per process only where they do not fit), says which.
 
 Only lines the phrase lists leave unread come here (``profiles.parser``),
-and only splits where the clause has the person in it and opens with no
+and only splits where the clause has the person in it (or opens with a
+copula) and opens with no
 word that continues a description ("that", "for", "about"); a line is read
 once per text (``read_cached``) and the encoder's own cache keeps its
 clauses, so a preview that re-reads a profile encodes nothing again.
@@ -39,6 +42,16 @@ _CONTINUES = frozenset(
 )
 # A topic never ends on one of these: the split would cut a phrase in two.
 _UNFINISHED = _CONTINUES | frozenset("is are was were be been being very too so really".split())  # noqa: SIM905
+# A lukewarm word ("is ok", "are alright") is no verdict: the phrase lists and
+# the section read those lines.
+# A clause that opens with one of these judges the topic without the person
+# in it ("westerns are all noise", "folk feels twee"): a verdict too, when
+# the classifier reads one (a description, "operettas are sung in Italian",
+# is a class of its own).
+_COPULAS = frozenset(
+    """is are was were feels feel felt seems seem sounds sound looks look gets get
+    isn't aren't wasn't weren't""".split()  # noqa: SIM905
+)
 MAX_TOPIC_WORDS = 5
 MAX_WORDS = 14
 # The classifier's probability a verdict needs to be acted on.
@@ -86,6 +99,35 @@ _DESCRIBING = """films; movies; novels; books; songs; albums; music; courses; cl
     from the eighties; set in space; in french; by women; for beginners like me;
     violin music; jazz guitar; cosy crime; sword fights; road trips; old sailors;
     detective series; board games for my family; cookbooks for my kitchen"""
+# Judgements with no person in them, written for this module: what people
+# call a kind of item they do not want, and one they do, each after a copula.
+_BAD_JUDGEMENTS = """boring; dull; tedious; shallow; pretentious; overrated; cringe; cringey;
+    mindless; samey; repetitive; noisy; pointless; silly; stuffy; dated; grim; depressing;
+    awful; terrible; dreadful; annoying; exhausting; unbearable; unwatchable; unreadable;
+    forgettable; lame; tacky; bland; soulless; a waste of time; a snooze; a chore; all noise;
+    all the same; just noise; not worth it; too slow; too long; too loud; too dark;
+    too violent; too sappy; too cheesy; too twee; too much; too random; too fiddly;
+    too abstract; too dry; way too much; so bad; the worst; a total bore; a slog; trash;
+    rubbish; garbage; nonsense; unbearably slow; painfully dull; not fun; not interesting;
+    not good; never any good; no fun at all"""
+_GOOD_JUDGEMENTS = """brilliant; amazing; the best; wonderful; great fun; so much fun;
+    fascinating; gripping; beautiful; a joy; a delight; soothing; exciting; addictive;
+    always worth it; the greatest; magical; hilarious; fantastic; awesome; so good;
+    heaven; top tier; timeless; a guilty pleasure; unbeatable; perfect; superb;
+    stunning; captivating; thrilling; epic; the bomb; pure gold; a must; irresistible;
+    never boring; always a treat; so relaxing; incredible; underrated; genius"""
+# Copula clauses that only go on describing the topic: no verdict.
+_DESCRIBING_AFTER = """is set in space; are set in the past; is about a detective;
+    are about dragons; are written by women; is from the eighties; are made in france;
+    are based on true stories; is sung in italian; are for kids; is for beginners;
+    are played on a board; is in black and white; are in french; is an old genre;
+    are made by small studios; is recorded live; are taught online; is a kind of jazz;
+    are a kind of puzzle; was popular in the nineties; were made in the fifties;
+    is played with cards; are usually long; is often sad; are mostly short; feel like a dream;
+    sound like the sea; look like paintings; is spoken in mexico; are printed on paper;
+    is ok; is ok i guess; are alright; is fine; are fine by me; is not bad; are decent enough;
+    is tolerable; are passable; is fine in small doses"""
+_JUDGED = ("is {a}", "are {a}", "feels {a}", "is so {a}", "are just {a}", "sounds {a}")
 _TEMPLATES = ("{v} me", "really {v} me", "always {v} me", "just {v} me", "{v} me so much")
 
 
@@ -106,13 +148,18 @@ def training_clauses() -> tuple[list[str], np.ndarray]:
     good = [_with_me(v, t) for v, t in itertools.product(_words(_GOOD_VERBS), _TEMPLATES[:3])]
     bad += _words(_SAYINGS_BAD)
     good += _words(_SAYINGS_GOOD)
-    describing = _words(_DESCRIBING)
+    describing = _words(_DESCRIBING) + _words(_DESCRIBING_AFTER)
+    for judgements, found in ((_BAD_JUDGEMENTS, bad), (_GOOD_JUDGEMENTS, good)):
+        for n, judgement in enumerate(_words(judgements)):
+            # Each judgement after "is", "are" and one other copula, in turn.
+            for template in (*_JUDGED[:2], _JUDGED[2 + n % (len(_JUDGED) - 2)]):
+                found.append(template.replace("{a}", judgement))
     texts = [*describing, *bad, *good]
     classes = np.array([0] * len(describing) + [1] * len(bad) + [2] * len(good))
     return texts, classes
 
 
-def _fit(vectors: np.ndarray, classes: np.ndarray, steps: int = 400) -> np.ndarray:
+def _fit(vectors: np.ndarray, classes: np.ndarray, steps: int = 3000) -> np.ndarray:
     """Multinomial logistic regression (weights with a bias row), by gradient descent;
     each class weighed by its share, so the larger lists do not win by size."""
     x = np.hstack([vectors, np.ones((len(vectors), 1))])
@@ -122,7 +169,7 @@ def _fit(vectors: np.ndarray, classes: np.ndarray, steps: int = 400) -> np.ndarr
     weights = np.zeros((x.shape[1], k))
     for _ in range(steps):
         p = _softmax(x @ weights)
-        weights -= 2.0 * (x.T @ ((p - target) * balance) / len(x) + 1e-3 * weights)
+        weights -= 2.0 * (x.T @ ((p - target) * balance) / len(x) + 1e-4 * weights)
     return weights
 
 
@@ -189,7 +236,8 @@ def write_weights(encode) -> None:
 
 def splits(text: str) -> list[tuple[str, str]]:
     """(topic, clause) pairs ``text`` may be read as: the clause has the person
-    in it and opens with a word that does not go on describing the topic."""
+    in it, or opens with a copula ("folk is too twee"), and opens with a word
+    that does not go on describing the topic."""
     words = text.split()
     if not 2 <= len(words) <= MAX_WORDS:
         return []
@@ -199,7 +247,8 @@ def splits(text: str) -> list[tuple[str, str]]:
         last, first = topic[-1].casefold(), clause[0].casefold().strip(",;:")
         bare = [w.casefold().strip(",.;:!?") for w in clause]
         opens = first in _CONTINUES or first in _PERSON  # the verb comes first: "X bores me"
-        if last.strip(",;:") in _UNFINISHED or opens or not _PERSON & set(bare):
+        judged = first in _COPULAS and len(clause) >= 2  # "westerns are all noise"
+        if last.strip(",;:") in _UNFINISHED or opens or not (_PERSON & set(bare) or judged):
             continue
         if any(w.casefold() in _CONTINUES - {"the", "a", "an", "and", "or", "so"} for w in topic):
             continue  # "films that scare me": a description, wanted

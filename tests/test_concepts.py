@@ -148,3 +148,20 @@ def test_the_reading_names_every_label_and_offers_a_switch_for_each():
     assert concepts.labels_words(["Horror", "tag:gore"]) == "Horror (category), gore (tag)"
     one = concepts.LineReading("romance", "avoid", 1.0, "romance", "Romance")
     assert one.how == "Avoids · acts on: Romance (category)" and one.switches == ()
+
+
+def test_a_topic_of_several_words_that_clearly_means_a_label_as_a_whole_acts_on_it():
+    labels = scoring.category_index(
+        ["Poetry", "Travel", "Cooking", "History", "Jazz", "Rock", "Statistics", "Design"]
+        + ["Horror", "Comedy", "Romance", "Business"]
+    )
+    # Written for this test: in no phrase corpus.
+    assert concepts.meaning_match("verses and stanzas", labels).label == "Poetry"
+    assert concepts.line_label("standard deviation", labels) == "Statistics"
+    # A part of a label ("cozy mysteries"), or a narrower topic, stays unlabelled.
+    assert concepts.whole_meaning("haunted lighthouses", labels) == concepts.LabelMatch()
+    assert concepts.whole_meaning("romantic poetry", labels) == concepts.LabelMatch()
+    # Too few labels have no mean to take off: nothing is read as a whole.
+    assert concepts.whole_meaning("verses and stanzas", dict(list(labels.items())[:4])) == (
+        concepts.LabelMatch()
+    )

@@ -25,6 +25,7 @@ from tests.phrase_corpus import (
 )
 from tests.phrase_corpus_fresh import FRESH, FRESH_CATEGORIES
 from tests.phrase_corpus_fresh2 import FRESH2, FRESH2_CATEGORIES
+from tests.phrase_corpus_fresh3 import FRESH3, FRESH3_CATEGORIES
 
 INDEX = scoring.category_index(CATEGORIES)
 POLARITY_TARGET = 0.98
@@ -139,11 +140,28 @@ def test_polarity_and_label_are_read_right(name):
 # added; written and measured before the changes of 7 December, never tuned
 # on: only its figures were looked at): polarity 83.6%, label 33.8% of 148
 # (11 of them joined topics, which nothing read then). After them: polarity
-# 87.9%, label 43.2%. A floor a little under the latter.
-FRESH2_FLOOR = {"polarity": 0.87, "label": 0.42}
+# 87.9%, label 43.2%. Since 7 December it is seen (helper h30 read its
+# polarity misses): after the verdict's judgements without the person in
+# them, polarity 91.5%, label 47.3%; after a topic of several words is read
+# as a whole, label 50.0%; after the softer avoids ("slightly fewer", "dial
+# back"), polarity 93.3%, label 51.4%. A floor a little under those.
+FRESH2_FLOOR = {"polarity": 0.93, "label": 0.51}
+# The third fresh part (tests/phrase_corpus_fresh3.py, 193 lines, fitness
+# classes added; written and committed before the changes of 7 December by
+# helper h30, never tuned on: only its figures are looked at), first run on
+# the code before them: polarity 91.7%, strength band 99.5%, label 42.0% of
+# 174, no false label. After the verdict's judgements without the person in
+# them (profiles.verdict): polarity 94.8%, label 43.7%; after a topic of
+# several words is read as a whole (engine.concepts.whole_meaning): label
+# 45.4%, still no false label; after "slightly fewer", "dial back", "could do
+# with less" and kin joined the softer avoids (from the second part's misses;
+# "slightly less" beside them reads one of this part's lines, known to their
+# author): polarity 95.3%, label 46.0%. A floor a little under those.
+FRESH3_FLOOR = {"polarity": 0.95, "label": 0.45}
 FRESH_PARTS = {
     "fresh": (FRESH, FRESH_CATEGORIES, FRESH_FLOOR),
     "fresh2": (FRESH2, FRESH2_CATEGORIES, FRESH2_FLOOR),
+    "fresh3": (FRESH3, FRESH3_CATEGORIES, FRESH3_FLOOR),
 }
 
 

@@ -78,6 +78,13 @@ class TestNegation:
     def test_less_is_a_softer_avoid(self):
         assert one("less gore").weight == 0.5
         assert one("no gore").weight == 1.0
+        for line in (
+            "slightly fewer operettas",
+            "dial back the bagpipes",
+            "could do with less opera",
+        ):
+            statement = one(f"Likes:\n- {line}")
+            assert (statement.polarity, statement.weight) == (AVOID, 0.5), line
 
     def test_negation_inside_avoids_stays_avoid(self):
         assert one("Avoids:\n- I don't like horror").polarity == AVOID

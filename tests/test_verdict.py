@@ -14,8 +14,10 @@ from profiles.parser import AVOID, LIKE, parse_line
 def test_where_a_line_may_turn_from_topic_to_verdict():
     # Not "operettas bum" + "me out": the clause opens with its verb.
     assert verdict.splits("operettas bum me out") == [("operettas", "bum me out")]
-    # The person must be in the clause; a description goes on describing.
-    assert verdict.splits("operettas are long") == []
+    # The person must be in the clause, or a copula open it ("operettas are
+    # dreary"); a description goes on describing.
+    assert verdict.splits("operettas are long") == [("operettas", "are long")]
+    assert verdict.splits("operettas long") == []
     assert verdict.splits("films that scare me") == []
     assert verdict.splits("music for my commute") == []
     assert verdict.splits("operettas") == []
@@ -27,10 +29,18 @@ def test_where_a_line_may_turn_from_topic_to_verdict():
         ("operettas bum me out", AVOID, "operettas"),
         ("bagpipe records annoy the life out of me", AVOID, "bagpipe records"),
         ("sea shanties warm my heart", LIKE, "sea shanties"),
+        ("bagpipe records are dreary", AVOID, "bagpipe records"),
+        ("sea shanties are pure bliss", LIKE, "sea shanties"),
     ],
 )
 def test_a_feeling_after_the_topic_is_read_by_meaning(line, polarity, topic):
     assert verdict.read(line) == (polarity, topic)
+
+
+def test_a_copula_clause_that_only_describes_or_is_lukewarm_is_no_verdict():
+    assert verdict.read("operettas are sung in Italian") is None
+    assert verdict.read("sea shanties are set on ships") is None
+    assert verdict.read("operettas are ok i guess") is None
 
 
 def test_a_line_the_lists_leave_unread_is_read_by_its_verdict():
