@@ -178,3 +178,23 @@ class TestLinesReadThroughTheTags:
         assert concepts.acting_labels(avoid, index, nearest=nearest) == ()
         (reading,) = concepts.line_readings([avoid], index, stats, nearest=nearest)
         assert reading.labels == () and reading.near == "Western"
+
+
+@pytest.mark.django_db
+def test_the_tag_vocabulary_is_read_once_per_catalog_state(
+    sample_catalog, django_assert_num_queries
+):
+    """As the catalog holds them (counted here from the items), and no
+    query for it on a later line."""
+    stats = catalog_cache.catalog_stats()
+    vocabulary = catalog_cache.tag_vocabulary(stats)
+    items = list(sample_catalog.values())
+    expected = concepts.tag_words(
+        concepts.tag_counts([i.tags for i in items], [i.categories for i in items])
+    )
+    assert vocabulary == expected and "amateur sleuth" in vocabulary.words["sleuth"]
+    nearest = catalog_cache.line_neighbours(stats)
+    nearest("cosy village sleuths")
+    with django_assert_num_queries(1):  # the new line's nearest items only
+        found = nearest("haunted lighthouse keepers")
+    assert found.vocabulary is vocabulary
