@@ -772,15 +772,16 @@ def meaning_label(
     if nearest is None or not index or _says_a_label(topic, index):
         return named
     try:
-        voted = item_vote(nearest(topic), index)
+        found = nearest(topic)
     except EncoderUnavailable:  # as in meaning_match: stored lines still read by words
-        voted = LabelMatch()
+        found = None
+    voted = item_vote(found, index)
     first, second = (voted, named) if MEANING_ORDER == "items" else (named, voted)
     if first.label or second.label:
         return LabelMatch(label=first.label or second.label)
     if voted.near and voted.near == named.near:
         return LabelMatch(label=voted.near)
-    tagged = tag_vote(topic, index, nearest(topic)) if TAG_VOTE else LabelMatch()
+    tagged = tag_vote(topic, index, found) if TAG_VOTE else LabelMatch()
     if tagged.label:
         return tagged
     return LabelMatch(near=named.near or voted.near or tagged.near)
@@ -846,7 +847,7 @@ TAG_VOTE = True  # bench/label_vote.py turns it off to compare
 TAG_VOCABULARY_MIN_ITEMS = 2  # a tag on one item is that item's, not a word's meaning
 TAG_VOCABULARY_MAX = 50_000  # the most common tags kept per catalog
 TAG_VOTE_MIN_WORDS = 2  # content words that find tags
-TAG_VOTE_MIN_ITEMS = 3  # distinct items behind the vote
+TAG_VOTE_MIN_ITEMS = 3  # items carrying the largest tag the words find
 
 
 @dataclass(frozen=True)
