@@ -19,7 +19,8 @@ label" lines (the corpus reads none: a narrower topic, "zombie films") and
 "label absent" lines (one the catalog lacks: "jazz albums" against books,
 where a near category, Biography, may still be a fair reading).
 Compared: names only (what the site did before) and with the items' vote
-(engine.concepts.item_vote), in each order (MEANING_ORDER). Item and line
+(engine.concepts.item_vote), in each order (MEANING_ORDER), without and
+with the catalog's tags read as a vocabulary (engine.concepts.tag_vote). Item and line
 vectors come from the real encoder, cached in var/evaluation-cache.
 """
 
@@ -73,6 +74,7 @@ def catalog_vote(catalog, encode):
             counts[label.casefold()] = counts.get(label.casefold(), 0) + 1
     shares = {label: n / len(catalog) for label, n in counts.items()}
     vectors = np.asarray(catalog.vectors, dtype=np.float64)
+    vocabulary = concepts.tag_words(concepts.tag_counts(catalog.tags, catalog.categories))
     cache: dict[str, concepts.Neighbours] = {}
 
     def nearest(topic: str) -> concepts.Neighbours:
@@ -82,7 +84,7 @@ def catalog_vote(catalog, encode):
             top = np.argpartition(-similarities, k - 1)[:k]
             top = top[np.argsort(-similarities[top])]
             cache[topic] = concepts.Neighbours(
-                similarities[top], [catalog.categories[i] for i in top], shares
+                similarities[top], [catalog.categories[i] for i in top], shares, vocabulary
             )
         return cache[topic]
 
@@ -187,7 +189,10 @@ def main() -> None:
             results = {"names only": measure(lines, index, encode, None)}
             for order in orders:
                 concepts.MEANING_ORDER = order
+                concepts.TAG_VOTE = False
                 results[f"vote, {order} 1st"] = measure(lines, index, encode, nearest)
+                concepts.TAG_VOTE = True
+                results[f"vote + tags, {order} 1st"] = measure(lines, index, encode, nearest)
             if args.grid and set_name != "fresh2":
                 for setting in GRID:
                     kept = {name: getattr(concepts, name) for name in setting}

@@ -139,6 +139,49 @@ def tag_index(stats: scoring.CatalogStats) -> dict[str, str]:
     return found
 
 
+def tag_vocabulary(stats: scoring.CatalogStats) -> concepts.TagWords:
+    """The catalog's tags as a vocabulary (engine.concepts.tag_vote): the
+    tags on at least concepts.TAG_VOCABULARY_MIN_ITEMS active, embedded items,
+    with the categories of the items carrying each.
+
+    Two aggregate queries once for as long as ``stats`` stays the same object
+    (``tag_index``'s lifetime): a line read through the tags costs none.
+    """
+    with _members_lock:
+        if _members.get("stats") is not stats:
+            _members.clear()
+            _members["stats"] = stats
+        found = _members.get(("vocabulary",))
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM catalog_item WHERE is_active AND embedding IS NOT NULL"
+            )
+            (items,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT tag, count(*) FROM catalog_item, unnest(tags) AS tag "
+                "WHERE is_active AND embedding IS NOT NULL GROUP BY tag "
+                "HAVING count(*) >= %s ORDER BY count(*) DESC, tag LIMIT %s",
+                [concepts.TAG_VOCABULARY_MIN_ITEMS, concepts.TAG_VOCABULARY_MAX],
+            )
+            counts: dict[str, tuple[int, dict[str, int]]] = {
+                tag: (n, {}) for tag, n in cursor.fetchall()
+            }
+            cursor.execute(
+                "SELECT tag, category, count(*) FROM catalog_item, unnest(tags) AS tag, "
+                "unnest(categories) AS category WHERE is_active AND embedding IS NOT NULL "
+                "AND tag = ANY(%s) GROUP BY tag, category",
+                [list(counts)],
+            )
+            for tag, category, n in cursor.fetchall():
+                counts[tag][1][category] = n
+        found = concepts.tag_words((items, counts))
+        with _members_lock:
+            if _members.get("stats") is stats:
+                _members[("vocabulary",)] = found
+    return found
+
+
 _neighbours_lock = threading.Lock()
 _neighbours: dict = {}
 # Line texts whose nearest items are kept per process: a person's lines
@@ -158,6 +201,7 @@ def line_neighbours(stats: scoring.CatalogStats) -> concepts.Nearest:
     from engine.profiles import catalog_label_counts  # reads the catalog: on use only
 
     def nearest(topic: str) -> concepts.Neighbours | None:
+        vocabulary = tag_vocabulary(stats)
         with _neighbours_lock:
             if _neighbours.get("stats") is not stats:
                 _neighbours.clear()
@@ -184,6 +228,7 @@ def line_neighbours(stats: scoring.CatalogStats) -> concepts.Nearest:
             np.array([1.0 - distance for _, distance in rows], dtype=np.float64),
             [tuple(categories) for categories, _ in rows],
             shares,
+            vocabulary,
         )
         with _neighbours_lock:
             if _neighbours.get("stats") is stats:

@@ -702,6 +702,8 @@ class Neighbours:
     similarities: np.ndarray  # cosine to each item, highest first
     labels: Sequence[Sequence[str]]  # each item's categories
     shares: Mapping[str, float]  # casefolded category -> share of the catalog carrying it
+    # The catalog's tags as a vocabulary (``tag_words``), for ``tag_vote``: one per catalog state.
+    vocabulary: "TagWords | None" = None
 
 
 Nearest = Callable[[str], "Neighbours | None"]  # a line's topic -> its nearest items
@@ -763,20 +765,26 @@ def meaning_label(
        items' vote (``item_vote``); MEANING_ORDER says which of the two
        decides when both are clear.
     3. Neither clear, but both lean to one label: that label.
+    4. Else the categories of the items whose tags hold the topic's words
+       (``tag_vote``), when clearly one.
     """
     named = meaning_match(topic, index, encode)
     if nearest is None or not index or _says_a_label(topic, index):
         return named
     try:
-        voted = item_vote(nearest(topic), index)
+        found = nearest(topic)
     except EncoderUnavailable:  # as in meaning_match: stored lines still read by words
-        voted = LabelMatch()
+        found = None
+    voted = item_vote(found, index)
     first, second = (voted, named) if MEANING_ORDER == "items" else (named, voted)
     if first.label or second.label:
         return LabelMatch(label=first.label or second.label)
     if voted.near and voted.near == named.near:
         return LabelMatch(label=voted.near)
-    return LabelMatch(near=named.near or voted.near)
+    tagged = tag_vote(topic, index, found) if TAG_VOTE else LabelMatch()
+    if tagged.label:
+        return tagged
+    return LabelMatch(near=named.near or voted.near or tagged.near)
 
 
 def _says_a_label(topic: str, index: Mapping[str, str]) -> bool:
@@ -788,17 +796,21 @@ def _says_a_label(topic: str, index: Mapping[str, str]) -> bool:
 
 
 def catalog_nearest(
-    vectors: np.ndarray, categories: Sequence[Sequence[str]], encode: Encode
+    vectors: np.ndarray,
+    categories: Sequence[Sequence[str]],
+    encode: Encode,
+    tags: Sequence[Sequence[str]] | None = None,
 ) -> Nearest:
     """A ``Nearest`` over a catalog held in memory (the evaluation's, a bench's):
-    its unit item ``vectors`` and each item's ``categories``; a topic's items
-    are found by brute force, once per topic text."""
+    its unit item ``vectors``, each item's ``categories`` and ``tags``; a
+    topic's items are found by brute force, once per topic text."""
     vectors = np.asarray(vectors, dtype=np.float32)
     counts: dict[str, int] = {}
     for labels in categories:
         for label in labels:
             counts[label.casefold()] = counts.get(label.casefold(), 0) + 1
     shares = {label: n / max(len(categories), 1) for label, n in counts.items()}
+    vocabulary = tag_words(tag_counts(tags, categories)) if tags is not None else None
     found: dict[str, Neighbours] = {}
 
     def nearest(topic: str) -> Neighbours:
@@ -808,8 +820,175 @@ def catalog_nearest(
             top = np.argpartition(-similarities, k - 1)[:k]
             top = top[np.argsort(-similarities[top])]
             found[topic] = Neighbours(
-                similarities[top].astype(np.float64), [categories[i] for i in top], shares
+                similarities[top].astype(np.float64),
+                [categories[i] for i in top],
+                shares,
+                vocabulary,
             )
         return found[topic]
 
     return nearest
+
+
+# --- The label the catalog's tags read --------------------------------------
+#
+# Items carry the words people use in their tags ("amateur sleuth",
+# "village", "cozy"), and the categories those items carry say what the
+# words mean in this catalog, where neither a label's name nor the items
+# nearest the whole line does ("cosy village sleuths": Mystery's name is far
+# from the words and no item is near the phrase). Each content word of a
+# line finds the tags holding it (a plural as its singular); the items
+# carrying them vote for their categories, a rarer tag and a tag more of
+# whose words the line says weighing more. Only a line of several words,
+# most of which find tags, and not all in one tag: a line that says one
+# tag's words is that tag (``word_label``), narrower than the categories its
+# items carry ("zombie films", "true crime" are not all of Horror, Mystery).
+TAG_VOTE = True  # bench/label_vote.py turns it off to compare
+TAG_VOCABULARY_MIN_ITEMS = 2  # a tag on one item is that item's, not a word's meaning
+TAG_VOCABULARY_MAX = 50_000  # the most common tags kept per catalog
+TAG_VOTE_MIN_WORDS = 2  # content words that find tags
+TAG_VOTE_MIN_ITEMS = 3  # items carrying the largest tag the words find
+
+
+@dataclass(frozen=True)
+class TagWords:
+    """A catalog's tags as a vocabulary: which tags hold a word, and the
+    categories of the items carrying each tag."""
+
+    items: int  # items in the catalog
+    tags: Mapping[str, tuple[int, Mapping[str, int]]]  # tag -> (items, category -> items)
+    words: Mapping[str, tuple[str, ...]]  # a word's form -> the tags holding it
+
+
+def _forms(word: str) -> set[str]:
+    """A word's simple forms: itself and its singular ("sleuths", "witches")."""
+    word = word.strip(_EDGES).casefold()
+    forms = {word}
+    if len(word) > 3 and word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    elif len(word) > 4 and word.endswith("es"):
+        forms |= {word[:-1], word[:-2]}
+    elif len(word) > 1 and word.endswith("s") and not word.endswith("ss"):
+        forms.add(word[:-1])
+    return {form for form in forms if form}
+
+
+def tag_counts(
+    tags: Sequence[Sequence[str]], categories: Sequence[Sequence[str]]
+) -> tuple[int, dict[str, tuple[int, dict[str, int]]]]:
+    """(items, tag -> (items carrying it, category -> those of them carrying it))
+    for a catalog held in memory, as ``catalog_cache.tag_vocabulary`` reads it
+    from the database."""
+    counts: dict[str, list] = {}
+    for item_tags, item_categories in zip(tags, categories, strict=True):
+        for tag in set(item_tags):
+            entry = counts.setdefault(tag, [0, {}])
+            entry[0] += 1
+            for category in set(item_categories):
+                entry[1][category] = entry[1].get(category, 0) + 1
+    return len(categories), {tag: (n, by) for tag, (n, by) in counts.items()}
+
+
+def tag_words(counted: tuple[int, Mapping[str, tuple[int, Mapping[str, int]]]]) -> TagWords:
+    """The vocabulary of ``tag_counts``: tags on at least TAG_VOCABULARY_MIN_ITEMS
+    items, the TAG_VOCABULARY_MAX most common, indexed by their words' forms."""
+    items, counts = counted
+    kept = sorted(
+        ((n, tag) for tag, (n, _) in counts.items() if n >= TAG_VOCABULARY_MIN_ITEMS),
+        key=lambda pair: (-pair[0], pair[1]),
+    )[:TAG_VOCABULARY_MAX]
+    tags = {tag: counts[tag] for _, tag in kept}
+    words: dict[str, list[str]] = {}
+    for tag in tags:
+        for word in tag.split():
+            if _is_trim(word):
+                continue
+            for form in _forms(word):
+                words.setdefault(form, []).append(tag)
+    return TagWords(items, tags, {w: tuple(dict.fromkeys(t)) for w, t in words.items()})
+
+
+def tag_vote(topic: str, index: Mapping[str, str], found: "Neighbours | None") -> LabelMatch:
+    """The category the tags holding ``topic``'s words read, when clearly one.
+
+    1. The topic's content words (format and stop words aside, what the
+       items are for aside); each finds the tags holding one of its forms.
+       At least TAG_VOTE_MIN_WORDS words, and half of them, must find some.
+    2. Each such word's tags give a share of their items to each category,
+       weighted by how rare the tag is (log of the catalog over its items)
+       and by the share of its words the line says; the line's vote is the
+       mean over its words.
+    3. Clear by ``item_vote``'s rules (VOTE_MIN_SHARE, VOTE_MIN_LIFT over the
+       category's share of the catalog, VOTE_MARGIN over the runner-up),
+       with at least TAG_VOTE_MIN_ITEMS items behind it.
+    """
+    vocabulary = found.vocabulary if found is not None else None
+    if vocabulary is None or not index or not vocabulary.tags:
+        return LabelMatch()
+    if _says_a_label(topic, index):
+        return LabelMatch()
+    words = [w.strip(_EDGES).casefold() for w in _PURPOSE.split(topic, maxsplit=1)[0].split()]
+    content = list(dict.fromkeys(w for w in words if w and not _is_trim(w)))
+    if len(content) < TAG_VOTE_MIN_WORDS:
+        return LabelMatch()
+    said = {form for word in content for form in _forms(word)}
+    votes: dict[str, float] = {}
+    matched = 0
+    for word in content:
+        forms = _forms(word)
+        tags = dict.fromkeys(t for form in forms for t in vocabulary.words.get(form, ()))
+        if not tags:
+            continue
+        matched += 1
+        weights: dict[str, float] = {}
+        total = 0.0
+        for tag in tags:
+            n, by = vocabulary.tags[tag]
+            tag_words_ = [w for w in tag.split() if not _is_trim(w)]
+            covered = sum(1 for w in tag_words_ if _forms(w) & said) / max(len(tag_words_), 1)
+            weight = covered * np.log1p(vocabulary.items / n)
+            total += weight
+            for category, carrying in by.items():
+                name = scoring.category_label(category, index)
+                if name:
+                    weights[name] = weights.get(name, 0.0) + weight * carrying / n
+        for name, weight in weights.items():
+            votes[name] = votes.get(name, 0.0) + weight / max(total, 1e-12)
+    if matched < TAG_VOTE_MIN_WORDS or 2 * matched < len(content) or not votes:
+        return LabelMatch()
+    if _one_tag(content, vocabulary):
+        return LabelMatch()
+    votes = {name: vote / matched for name, vote in votes.items()}
+    share = {name: max(found.shares.get(name.casefold(), 0.0), 1e-6) for name in votes}
+    excess = sorted(((v - share[n], n) for n, v in votes.items()), reverse=True)
+    best, name = excess[0]
+    runner = excess[1][0] if len(excess) > 1 else 0.0
+    vote = votes[name]
+    clear = (
+        vote >= VOTE_MIN_SHARE
+        and vote >= VOTE_MIN_LIFT * share[name]
+        and best - runner >= VOTE_MARGIN
+        and _items_behind(content, vocabulary) >= TAG_VOTE_MIN_ITEMS
+    )
+    return LabelMatch(label=name) if clear else LabelMatch(near=name)
+
+
+def _one_tag(content: Sequence[str], vocabulary: TagWords) -> bool:
+    """Whether one tag holds every word of ``content`` that finds a tag: the
+    line says that tag ("true crime", "space opera"), narrower than the
+    categories its items carry."""
+    found = [
+        {t for form in _forms(word) for t in vocabulary.words.get(form, ())} for word in content
+    ]
+    found = [tags for tags in found if tags]
+    return bool(found) and bool(set.intersection(*found))
+
+
+def _items_behind(content: Sequence[str], vocabulary: TagWords) -> int:
+    """The most items any one tag the words find is carried by."""
+    largest = []
+    for word in content:
+        tags = {t for form in _forms(word) for t in vocabulary.words.get(form, ())}
+        if tags:
+            largest.append(max(vocabulary.tags[t][0] for t in tags))
+    return max(largest, default=0)

@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 
 from engine import catalog_cache, concepts, recommend, scoring
+from engine.encoder import get_encoder
 from engine.person import ListOptions, person_read
-from profiles.parser import parse_statement
+from profiles.parser import AVOID, parse_statement
 from profiles.services import ChangeLine, profile_edit, profile_for
 from tests.factories import profile_write_text
 
@@ -64,15 +65,10 @@ class TestLinesReadFromTheCatalog:
         assert label_of("jazz records") == ""
         assert label_of("hip-hop albums") == ""
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="nothing in the sample catalog is near it (the nearest item's cosine is "
-        "under the vote's 0.4 floor) and its words are far from Mystery's name; Mystery's "
-        "items' centred centroid is its nearest (0.25, margin 0.15), but reading that "
-        "labels more tuned lines that should get none than it reads right "
-        "(bench/label_prototypes.py); fails loudly once it reads",
-    )
-    def test_cosy_village_sleuths_read_as_mystery(self, sample_catalog):
+    def test_cosy_village_sleuths_read_as_mystery_through_the_tags(self, sample_catalog):
+        """No item is near it (under the vote's floor) and its words are far
+        from Mystery's name; the items tagged "village" and "amateur sleuth"
+        are Mystery's."""
         assert label_of("cosy village sleuths") == "Mystery"
 
     def test_a_like_acts_on_the_label_the_items_read(self, owner, sample_catalog):
@@ -125,3 +121,80 @@ class TestLinesReadFromTheCatalog:
         with django_assert_num_queries(0):
             again = catalog_cache.line_neighbours(stats)("bedtime stories for toddlers")
         assert again is first and len(first.similarities) == concepts.VOTE_K
+
+
+# A catalog made here: its items' texts say nothing (the nearest items split
+# evenly), its categories' names are not the line's words; only the tags are.
+TAGGED = [
+    *[("Western", ("gunslinger", "dusty")) for _ in range(4)],
+    *[("Western", ("outlaw gang", "ranch")) for _ in range(4)],
+    ("Comedy", ("outlaw gang", "slapstick")),
+    *[("Comedy", ("slapstick", "deadpan")) for _ in range(8)],
+    *[("War", ("trench", "dusty")) for _ in range(8)],
+    *[("Documentary", ("interviews", "archive footage")) for _ in range(8)],
+]
+
+
+@pytest.fixture(scope="module")
+def tagged_catalog():
+    categories = [(category,) for category, _ in TAGGED]
+    tags = [tags for _, tags in TAGGED]
+    encode = get_encoder().encode
+    vectors = encode([f"Catalogue entry number {n}" for n in range(len(TAGGED))])
+    index = scoring.category_index(c for (c,) in categories)
+    nearest = concepts.catalog_nearest(vectors, categories, encode, tags)
+    stats = scoring.CatalogStats.from_vectors(vectors, np.ones(len(TAGGED)), index.values())
+    return index, nearest, stats
+
+
+class TestLinesReadThroughTheTags:
+    def test_a_line_whose_words_are_in_one_categorys_tags_reads_that_category(
+        self, tagged_catalog, monkeypatch
+    ):
+        index, nearest, _ = tagged_catalog
+        topic = parse_statement("lonesome gunslingers and their outlaws").embedded_text
+        assert concepts.tag_vote(topic, index, nearest(topic)).label == "Western"
+        assert concepts.line_label(topic, index, nearest=nearest) == "Western"
+        monkeypatch.setattr(concepts, "TAG_VOTE", False)
+        assert concepts.line_label(topic, index, nearest=nearest) == ""
+
+    def test_words_that_are_one_tag_or_split_between_categories_read_none(self, tagged_catalog):
+        index, nearest, _ = tagged_catalog
+        # One tag's words: that tag, narrower than its items' categories.
+        assert concepts.tag_vote("outlaw gangs", index, nearest("outlaw gangs")).label == ""
+        # "dusty" is Western's and War's alike, "interviews" Documentary's.
+        split = concepts.tag_vote("dusty interviews", index, nearest("dusty interviews"))
+        assert split.label == ""
+        # One word of the line finding a tag is not enough.
+        assert concepts.tag_vote("gunslinger", index, nearest("gunslinger")).label == ""
+
+    def test_an_avoid_line_is_only_offered_the_label_the_tags_read(self, tagged_catalog):
+        index, nearest, stats = tagged_catalog
+        line = "lonesome gunslingers and their outlaws"
+        like = parse_statement(line)
+        avoid = parse_statement(line, AVOID)
+        assert avoid.polarity == AVOID
+        assert concepts.acting_labels(like, index, nearest=nearest) == ("Western",)
+        assert concepts.acting_labels(avoid, index, nearest=nearest) == ()
+        (reading,) = concepts.line_readings([avoid], index, stats, nearest=nearest)
+        assert reading.labels == () and reading.near == "Western"
+
+
+@pytest.mark.django_db
+def test_the_tag_vocabulary_is_read_once_per_catalog_state(
+    sample_catalog, django_assert_num_queries
+):
+    """As the catalog holds them (counted here from the items), and no
+    query for it on a later line."""
+    stats = catalog_cache.catalog_stats()
+    vocabulary = catalog_cache.tag_vocabulary(stats)
+    items = list(sample_catalog.values())
+    expected = concepts.tag_words(
+        concepts.tag_counts([i.tags for i in items], [i.categories for i in items])
+    )
+    assert vocabulary == expected and "amateur sleuth" in vocabulary.words["sleuth"]
+    nearest = catalog_cache.line_neighbours(stats)
+    nearest("cosy village sleuths")
+    with django_assert_num_queries(1):  # the new line's nearest items only
+        found = nearest("haunted lighthouse keepers")
+    assert found.vocabulary is vocabulary

@@ -102,7 +102,9 @@ class _Run:
         self.nearest = (
             None
             if catalog.vectors is None
-            else concepts.catalog_nearest(catalog.vectors, catalog.categories, self.encode)
+            else concepts.catalog_nearest(
+                catalog.vectors, catalog.categories, self.encode, catalog.tags
+            )
         )
 
     # ---- helpers ----
