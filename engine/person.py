@@ -4,7 +4,7 @@ preview) and handed to engine.candidates and engine.scoring.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -217,6 +217,23 @@ def avoided_items(drafts: Sequence[StatementDraft]) -> dict[int, str]:
     }
 
 
+def with_named(history: History, drafts: Sequence[StatementDraft]) -> History:
+    """``history`` with the items the person's own "Likes" lines stand for as seen.
+
+    A typed line that names an item's title has that item as its evidence
+    (profiles.services.titles): the person said they loved it, so it is not
+    listed back to them, as a rated item is not.
+    """
+    named = {
+        item_id: f"you named it in your line “{draft.text}”"
+        for draft in drafts
+        if draft.origin == Statement.Origin.USER and draft.polarity == Statement.Polarity.LIKE
+        for item_id in draft.evidence
+        if item_id not in history.seen
+    }
+    return replace(history, seen={**history.seen, **named}) if named else history
+
+
 @dataclass(frozen=True)
 class Person:
     profile: Profile | None
@@ -259,7 +276,9 @@ def person_read(
         profile=profile,
         drafts=drafts,
         statements=statement_vectors(drafts, known, stats, centres) if personalised else [],
-        history=history or (base.history if base else user_history(user.pk, profile)),
+        history=with_named(
+            history or (base.history if base else user_history(user.pk, profile)), drafts
+        ),
         settings=scoring.Settings(
             balance=profile.balance if profile else DEFAULT_BALANCE,
             diversity=diversity if personalised else 0.0,
