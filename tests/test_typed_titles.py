@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.models import Item
 from engine.models import CollaborativeModel, ItemNeighbours
+from engine.preview import recommendations_preview
 from profiles import services
 from profiles.titles import title_key, title_topic
 
@@ -30,23 +31,29 @@ def test_title_topic_reads_the_year_quotes_and_a_final_stop():
     assert title_key("A Matrix") != title_key("The Matrix")
 
 
+def trained(catalog) -> tuple[Item, list[Item]]:
+    """A mystery whose readers went on to read travel books (its trained neighbours)."""
+    loved = catalog["bk-016"]
+    travel = [catalog[f"bk-{n}"] for n in range(106, 111)]
+    model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
+    ItemNeighbours.objects.create(
+        model=model,
+        item=loved,
+        neighbour_ids=[item.pk for item in travel],
+        scores=[0.9, 0.8, 0.7, 0.6, 0.5],
+    )
+    # Everybody has read a little of everything (a newcomer's pull is
+    # weighted by popularity, engine.scoring.groups).
+    Item.objects.update(popularity=3)
+    return loved, travel
+
+
 @pytest.mark.django_db
 class TestTypedTitles:
     def test_a_title_typed_at_onboarding_brings_its_neighbours_quoted(
         self, client, owner, sample_catalog
     ):
-        loved = sample_catalog["bk-016"]
-        travel = [sample_catalog[f"bk-{n}"] for n in range(106, 111)]
-        model = CollaborativeModel.objects.create(algorithm="itemknn", is_active=True)
-        ItemNeighbours.objects.create(
-            model=model,
-            item=loved,
-            neighbour_ids=[item.pk for item in travel],
-            scores=[0.9, 0.8, 0.7, 0.6, 0.5],
-        )
-        # Everybody has read a little of everything (a newcomer's pull is
-        # weighted by popularity, engine.scoring.groups).
-        Item.objects.update(popularity=3)
+        loved, travel = trained(sample_catalog)
         client.force_login(owner)
         typed = loved.title.lower() + f" ({loved.year})"
         response = client.post(WELCOME, {"likes": typed, "avoids": "", "base_revision": 0})
@@ -59,6 +66,15 @@ class TestTypedTitles:
         assert loved.pk not in listed
         assert {item.pk for item in travel} <= set(listed[:8])
         assert f"“{typed}”" in page
+
+    def test_the_editors_preview_reads_a_title_as_saving_would(self, owner, sample_catalog):
+        loved, travel = trained(sample_catalog)
+        preview = recommendations_preview(user=owner, text=f"Likes:\n- {loved.title}")
+        assert [d.evidence for d in preview.drafts] == [(loved.pk,)]
+        listed = [move.item.pk for move in preview.items]
+        assert loved.pk not in listed
+        assert {item.pk for item in travel} <= set(listed[:8])
+        assert services.profile_drafts(services.profile_for(owner)) == []  # nothing saved
 
     def test_spellings_of_a_title_and_an_avoid(self, owner, sample_catalog):
         loved, disliked = sample_catalog["bk-016"], sample_catalog["bk-107"]
