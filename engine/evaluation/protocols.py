@@ -414,10 +414,15 @@ class _Run:
                 statements = [*trained.statements(person), *typed[person]]
                 table = trained.table(person, self.options.serving_balance, statements)
                 at["hybrid_typed"].add_scores(self.served_scores(trained, person, table), relevant)
-                # The items the titles stand for are not listed back (engine.person.with_named).
+                # The items the titles stand for are not listed back.
                 lines, named = titled[person]
                 statements = [*trained.statements(person), *lines]
-                table = trained.table(person, self.options.serving_balance, statements)
+                # Each named item a loved positive, as serving reads it (engine.person.with_named).
+                loved = {
+                    i: scoring.HistoryItem(i, self.catalog.titles[i], "named", 1.0) for i in named
+                }
+                history = {**trained.history(person), **loved}
+                table = trained.table(person, self.options.serving_balance, statements, history)
                 scores = self.served_scores(trained, person, table, named)
                 at["hybrid_typed_titles"].add_scores(scores, relevant)
 
