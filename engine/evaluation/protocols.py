@@ -20,12 +20,14 @@ from engine.evaluation.methods import (
     GroundingRule,
     Trained,
     fit,
+    group_centre,
     tune_lambda,
     write_profiles,
 )
 from engine.evaluation.splits import cold_items, latest_rows, temporal_split
 from engine.profile_generation import RatedItem, distinctive_labels
 from profiles.parser import AVOID, LIKE, parse_statement
+from profiles.titles import title_key
 
 PROTOCOLS = (
     "warm",
@@ -49,6 +51,8 @@ LIKE_SUCCESS_ITEMS = 3
 TOP = 10
 # Statements the cold-user protocol types for a person with "hybrid_typed".
 TYPED_CATEGORIES = 2
+# Titles of the items a newcomer loved most, typed with "hybrid_typed_titles".
+TYPED_TITLES = 2
 # Faithfulness weakens a quoted line to this share of its strength.
 WEAKER = 0.5
 
@@ -97,6 +101,9 @@ class _Run:
             self.targets[int(person)] = np.sort(test.item[test.user == person])
         self.test = test
         self.settings: dict = {}
+        # title_key -> catalog items, and the category names' keys (_title_item).
+        self._titles: dict[str, list[int]] | None = None
+        self._category_keys: set[str] = set()
         self.categories = scoring.category_index(catalog.category_names())
         # A line's label read from the items nearest it, as the site reads it.
         self.nearest = (
@@ -295,11 +302,14 @@ class _Run:
            likes, dislikes, not interested) and write their profile from those
            alone; ``hybrid_typed`` adds the TYPED_CATEGORIES categories that
            set their full training history apart, typed as "Likes" lines (the
-           onboarding where a person says what they like).
+           onboarding where a person says what they like);
+           ``hybrid_typed_titles`` instead types the titles of the TYPED_TITLES
+           items they loved most (``_typed_titles``), each line standing for
+           its item as the profile services store it.
         """
         people = self.sample(self.targets)
         folds = np.array_split(self.rng.permutation(people), min(COLD_USER_FOLDS, len(people)))
-        names = ("hybrid", "popular", "ease", "hybrid_typed")
+        names = ("hybrid", "popular", "ease", "hybrid_typed", "hybrid_typed_titles")
         means = {
             size: {name: metrics.MetricMeans(self.n_items) for name in names}
             for size in COLD_USER_SIZES
@@ -328,6 +338,58 @@ class _Run:
         )
         return [self.statement(name, LIKE, 100 + i) for i, name in enumerate(labels)]
 
+    def _typed_titles(
+        self, person: int, popularity: np.ndarray
+    ) -> tuple[list[scoring.ProfileStatement], list[int]]:
+        """What a newcomer types who names titles they loved: the TYPED_TITLES
+        training positives rated highest (then latest), each title a "Likes"
+        line, and the items those lines stand for.
+
+        A line stands for an item as ``profiles.services.titles`` reads it:
+        the catalog's items with the same title (``profiles.titles.title_key``)
+        give the most popular (``popularity``: people with a positive before
+        the newcomer arrived), none on a tie, and none where the title is a
+        category's name; a line with no item acts by its words.
+        """
+        mask = (self.train.user == person) & self.train.positive
+        rows = np.flatnonzero(mask)
+        value = np.nan_to_num(self.train.value[rows], nan=5.0)  # a like counts as the top
+        order = np.lexsort((-self.train.time[rows], -value))
+        chosen: list[int] = []
+        for item in self.train.item[rows[order]]:
+            if int(item) not in chosen:
+                chosen.append(int(item))
+            if len(chosen) == TYPED_TITLES:
+                break
+        lines, named = [], []
+        for n, item in enumerate(chosen):
+            title = self.catalog.titles[item]
+            line = self.statement(title, LIKE, 200 + n)
+            found = self._title_item(title, popularity)
+            if found is not None:
+                centre = None
+                if self.catalog.vectors is not None:
+                    centre = group_centre(self.catalog.vectors, (found,))
+                line = replace(line, members=(found,), centre=centre)
+                named.append(found)
+            lines.append(line)
+        return lines, named
+
+    def _title_item(self, title: str, popularity: np.ndarray) -> int | None:
+        """The item a typed ``title`` stands for (see ``_typed_titles``)."""
+        if self._titles is None:
+            self._titles = {}
+            for item, name in enumerate(self.catalog.titles):
+                self._titles.setdefault(title_key(name), []).append(item)
+            self._category_keys = {title_key(name) for name in self.catalog.category_names()}
+        key = title_key(title)
+        if key in self._category_keys:
+            return None
+        found = sorted(self._titles.get(key, ()), key=lambda i: -popularity[i])
+        if not found or (len(found) > 1 and popularity[found[0]] == popularity[found[1]]):
+            return None
+        return int(found[0])
+
     def _cold_fold(self, fold: list[int], means: dict) -> None:
         """One fold of cold_user: models trained without it, each person
         arriving with each size of history in turn."""
@@ -336,6 +398,7 @@ class _Run:
         base = fit(self.catalog, others, lam=self.lam, neighbours=self.options.neighbours)
         label_counts = self.catalog.label_counts()
         typed = {person: self._typed_lines(person, label_counts) for person in fold}
+        titled = {person: self._typed_titles(person, base.positive_counts) for person in fold}
         for size in COLD_USER_SIZES:
             rows = [latest_rows(self.train, signal, person, size) for person in fold]
             arrived = _concat(others, self.train.subset(np.sort(np.concatenate(rows))))
@@ -353,6 +416,17 @@ class _Run:
                 statements = [*trained.statements(person), *typed[person]]
                 table = trained.table(person, self.options.serving_balance, statements)
                 at["hybrid_typed"].add_scores(self.served_scores(trained, person, table), relevant)
+                # The items the titles stand for are not listed back.
+                lines, named = titled[person]
+                statements = [*trained.statements(person), *lines]
+                # Each named item a loved positive, as serving reads it (engine.person.with_named).
+                loved = {
+                    i: scoring.HistoryItem(i, self.catalog.titles[i], "named", 1.0) for i in named
+                }
+                history = {**trained.history(person), **loved}
+                table = trained.table(person, self.options.serving_balance, statements, history)
+                scores = self.served_scores(trained, person, table, named)
+                at["hybrid_typed_titles"].add_scores(scores, relevant)
 
     def _rated(self, item: int):
         return RatedItem(
@@ -363,20 +437,35 @@ class _Run:
             vector=self.catalog.vectors[item],
         )
 
-    def served(self, trained: Trained, person: int, table: scoring.ScoreTable) -> list[int]:
+    def served(
+        self,
+        trained: Trained,
+        person: int,
+        table: scoring.ScoreTable,
+        named: Sequence[int] = (),
+    ) -> list[int]:
         """The top 10 as serving lists them: avoided and seen items dropped, MMR,
-        each line the person wrote given its share."""
+        each line the person wrote given its share. ``named``: items the
+        person's lines stand for, seen as well."""
         settings = scoring.Settings(
             balance=self.options.serving_balance, diversity=self.options.diversity
         )
-        listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=trained.seen[person])
+        seen = [*trained.seen[person], *named]
+        listed = scoring.rank(table, k=TOP, settings=settings, exclude_ids=seen)
         return [r.scored.item_id for r in listed]
 
-    def served_scores(self, trained: Trained, person: int, table: scoring.ScoreTable):
+    def served_scores(
+        self,
+        trained: Trained,
+        person: int,
+        table: scoring.ScoreTable,
+        named: Sequence[int] = (),
+    ):
         """The table's full ranking with its top 10 as serving lists them (``served``)
         first: the accuracy metrics of a list that lines the person wrote shape."""
         scores = trained.table_scores(person, table)
-        top = self.served(trained, person, table)
+        scores[list(named)] = -np.inf
+        top = self.served(trained, person, table, named)
         scores[top] = scores.max(initial=0.0) + np.arange(len(top), 0, -1)
         return scores
 

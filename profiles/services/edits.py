@@ -47,6 +47,7 @@ from profiles.services.statements import (
     same_statements,
     strength_step,
 )
+from profiles.services.titles import titled_drafts
 from recsite.errors import ApplicationError
 
 LIKE, AVOID = Statement.Polarity.LIKE, Statement.Polarity.AVOID
@@ -143,7 +144,8 @@ def profile_edit(
         applied = edit.apply(list(before), user=user)
         if base_revision is not None and base_revision != profile.revision:
             raise ProfileConflict(base_revision=base_revision, current_revision=profile.revision)
-        after = by_polarity(applied.drafts)
+        # A typed line naming an item's title stands for that item (titles.py).
+        after = titled_drafts(by_polarity(applied.drafts), before)
         change = ProfileChange(edit, profile.revision, before, after, applied.message)
         if review is not None:
             change = replace(change, after=edit.finish(change, review(change)))
