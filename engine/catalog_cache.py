@@ -85,21 +85,36 @@ def category_members(label: str, stats: scoring.CatalogStats) -> np.ndarray:
     statistics do; it only picks which of the category's items are
     candidates, and they are scored on current popularity.
     """
+    tag = label.removeprefix(TAG_PREFIX) if label.startswith(TAG_PREFIX) else ""
+    return _per_stats(
+        label,
+        stats,
+        lambda: np.array(
+            retrieval.popular_ids(k=MEMBERS_KEPT, category="" if tag else label, tag=tag),
+            dtype=np.int64,
+        ),
+    )
+
+
+def _per_stats(key, stats: scoring.CatalogStats, compute):
+    """``compute()``, kept under ``key`` for as long as ``stats`` stays the
+    same object (a new catalog state drops everything kept)."""
     with _members_lock:
         if _members.get("stats") is not stats:
             _members.clear()
             _members["stats"] = stats
-        found = _members.get(label)
+        found = _members.get(key)
     if found is None:
-        tag = label.removeprefix(TAG_PREFIX) if label.startswith(TAG_PREFIX) else ""
-        found = np.array(
-            retrieval.popular_ids(k=MEMBERS_KEPT, category="" if tag else label, tag=tag),
-            dtype=np.int64,
-        )
+        found = compute()
         with _members_lock:
             if _members.get("stats") is stats:
-                _members[label] = found
+                _members[key] = found
     return found
+
+
+def _active_items(cursor) -> int:
+    cursor.execute("SELECT count(*) FROM catalog_item WHERE is_active AND embedding IS NOT NULL")
+    return cursor.fetchone()[0]
 
 
 # A tag means something when this share of the catalog carries it (and at
@@ -116,27 +131,18 @@ def tag_index(stats: scoring.CatalogStats) -> dict[str, str]:
     Read once for as long as ``stats`` stays the same object (one aggregate
     over every item's tags), like ``category_members``.
     """
-    with _members_lock:
-        if _members.get("stats") is not stats:
-            _members.clear()
-            _members["stats"] = stats
-        found = _members.get(("tags",))
-    if found is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM catalog_item WHERE is_active AND embedding IS NOT NULL"
-            )
-            (items,) = cursor.fetchone()
-            cursor.execute(
-                "SELECT tag FROM catalog_item, unnest(tags) AS tag "
-                "WHERE is_active AND embedding IS NOT NULL GROUP BY tag HAVING count(*) >= %s",
-                [max(TAG_MIN_ITEMS, int(TAG_MIN_SHARE * items))],
-            )
-            found = scoring.category_index(tag for (tag,) in cursor.fetchall())
-        with _members_lock:
-            if _members.get("stats") is stats:
-                _members[("tags",)] = found
-    return found
+    return _per_stats(("tags",), stats, _read_tag_index)
+
+
+def _read_tag_index() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        items = _active_items(cursor)
+        cursor.execute(
+            "SELECT tag FROM catalog_item, unnest(tags) AS tag "
+            "WHERE is_active AND embedding IS NOT NULL GROUP BY tag HAVING count(*) >= %s",
+            [max(TAG_MIN_ITEMS, int(TAG_MIN_SHARE * items))],
+        )
+        return scoring.category_index(tag for (tag,) in cursor.fetchall())
 
 
 def tag_vocabulary(stats: scoring.CatalogStats) -> concepts.TagWords:
@@ -144,42 +150,33 @@ def tag_vocabulary(stats: scoring.CatalogStats) -> concepts.TagWords:
     tags on at least concepts.TAG_VOCABULARY_MIN_ITEMS active, embedded items,
     with the categories of the items carrying each.
 
-    Two aggregate queries once for as long as ``stats`` stays the same object
+    Three queries (a count, two aggregates) once for as long as ``stats`` stays the same object
     (``tag_index``'s lifetime): a line read through the tags costs none.
     """
-    with _members_lock:
-        if _members.get("stats") is not stats:
-            _members.clear()
-            _members["stats"] = stats
-        found = _members.get(("vocabulary",))
-    if found is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM catalog_item WHERE is_active AND embedding IS NOT NULL"
-            )
-            (items,) = cursor.fetchone()
-            cursor.execute(
-                "SELECT tag, count(*) FROM catalog_item, unnest(tags) AS tag "
-                "WHERE is_active AND embedding IS NOT NULL GROUP BY tag "
-                "HAVING count(*) >= %s ORDER BY count(*) DESC, tag LIMIT %s",
-                [concepts.TAG_VOCABULARY_MIN_ITEMS, concepts.TAG_VOCABULARY_MAX],
-            )
-            counts: dict[str, tuple[int, dict[str, int]]] = {
-                tag: (n, {}) for tag, n in cursor.fetchall()
-            }
-            cursor.execute(
-                "SELECT tag, category, count(*) FROM catalog_item, unnest(tags) AS tag, "
-                "unnest(categories) AS category WHERE is_active AND embedding IS NOT NULL "
-                "AND tag = ANY(%s) GROUP BY tag, category",
-                [list(counts)],
-            )
-            for tag, category, n in cursor.fetchall():
-                counts[tag][1][category] = n
-        found = concepts.tag_words((items, counts))
-        with _members_lock:
-            if _members.get("stats") is stats:
-                _members[("vocabulary",)] = found
-    return found
+    return _per_stats(("vocabulary",), stats, _read_tag_vocabulary)
+
+
+def _read_tag_vocabulary() -> concepts.TagWords:
+    with connection.cursor() as cursor:
+        items = _active_items(cursor)
+        cursor.execute(
+            "SELECT tag, count(*) FROM catalog_item, unnest(tags) AS tag "
+            "WHERE is_active AND embedding IS NOT NULL GROUP BY tag "
+            "HAVING count(*) >= %s ORDER BY count(*) DESC, tag LIMIT %s",
+            [concepts.TAG_VOCABULARY_MIN_ITEMS, concepts.TAG_VOCABULARY_MAX],
+        )
+        counts: dict[str, tuple[int, dict[str, int]]] = {
+            tag: (n, {}) for tag, n in cursor.fetchall()
+        }
+        cursor.execute(
+            "SELECT tag, category, count(*) FROM catalog_item, unnest(tags) AS tag, "
+            "unnest(categories) AS category WHERE is_active AND embedding IS NOT NULL "
+            "AND tag = ANY(%s) GROUP BY tag, category",
+            [list(counts)],
+        )
+        for tag, category, n in cursor.fetchall():
+            counts[tag][1][category] = n
+    return concepts.tag_words((items, counts))
 
 
 _neighbours_lock = threading.Lock()
