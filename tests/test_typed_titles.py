@@ -102,9 +102,16 @@ class TestTypedTitles:
             Item.objects.create(external_id=f"h-{n}", title="Heat", popularity=popularity)
         Item.objects.create(external_id="t-0", title="Tied", popularity=2)
         Item.objects.create(external_id="t-1", title="Tied", popularity=2)
-        drafts = added(owner, likes=("heat", "tied"))
+        drafts = added(owner, likes=("“Heat”", '"tied"'))
         assert drafts[0].evidence == (Item.objects.get(external_id="h-1").pk,)
         assert drafts[1].evidence == ()
+
+    def test_one_word_is_a_title_only_in_quotes_or_with_its_year(self, owner, db):
+        """ "Likes: heat" is far likelier a kind of thing than the film called
+        Heat: only "Heat" in quotes, or Heat (1995), stands for the film."""
+        heat = Item.objects.create(external_id="h-0", title="Heat", year=1995, popularity=5)
+        drafts = added(owner, likes=("heat", "Heat (1995)"))
+        assert [d.evidence for d in drafts] == [(), (heat.pk,)]
 
     def test_a_line_kept_unchanged_is_not_read_again(self, owner, sample_catalog):
         loved = sample_catalog["bk-016"]

@@ -349,7 +349,8 @@ class _Run:
         the catalog's items with the same title (``profiles.titles.title_key``)
         give the most popular (``popularity``: people with a positive before
         the newcomer arrived), none on a tie, and none where the title is a
-        category's name; a line with no item acts by its words.
+        category's name; a line with no item acts by its words. The newcomer
+        types each as a title (a one-word one in quotes, as the services ask).
         """
         mask = (self.train.user == person) & self.train.positive
         rows = np.flatnonzero(mask)

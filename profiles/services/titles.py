@@ -25,6 +25,10 @@ def _names_category(title: str) -> bool:
     return Item.objects.filter(is_active=True, categories__overlap=spellings).exists()
 
 
+def _quoted(text: str) -> bool:
+    return any(mark in text for mark in '"“”«»')
+
+
 def titled_drafts(
     drafts: Sequence[StatementDraft], before: Sequence[StatementDraft]
 ) -> list[StatementDraft]:
@@ -37,7 +41,8 @@ def titled_drafts(
     whitespace collapsed, quotes and a final full stop dropped, a trailing
     "(1999)" read as the year, and "The Matrix" matching "Matrix, The".
     Several items with that title: the most popular (the one most people
-    mean; a remake is rarer), none on a tie (nothing says which). A topic
+    mean; a remake is rarer), none on a tie (nothing says which). A
+    one-word title counts only in quotes or with its year. A topic
     that is exactly a category's name stays a category line. One indexed
     query (``item_title_upper``) for all the lines, and one more per line
     that matched.
@@ -51,6 +56,15 @@ def titled_drafts(
         and not d.concept
         and (d.text, d.polarity) not in known
         and d.embedded_text.strip()
+    }
+    # One word is a title only when typed as one, in quotes or with its year:
+    # "Likes: jazz" or "Likes: love" means the kind of thing far more often
+    # than the film called Jazz or Love, and a line read as the wrong item
+    # would pull in that item's neighbours without a word said.
+    open_lines = {
+        n: (title, year)
+        for n, (title, year) in open_lines.items()
+        if len(title.split()) > 1 or year is not None or _quoted(drafts[n].text)
     }
     if not open_lines:
         return list(drafts)
