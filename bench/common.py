@@ -85,6 +85,23 @@ def embed_with_cache() -> None:
         np.savez(cache_file, **cache)
 
 
+def memory_encoder():
+    """An encode(texts) -> vectors that keeps each phrase in memory: the
+    evaluation's disk cache rewrites its file on each miss, too slow for the
+    many short phrases the label benches read one at a time."""
+    from engine.encoder import get_encoder
+
+    phrases: dict[str, np.ndarray] = {}
+
+    def encode(texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in phrases]
+        if missing:
+            phrases.update(zip(missing, get_encoder().encode(missing), strict=True))
+        return np.stack([phrases[t] for t in texts])
+
+    return encode
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 

@@ -20,7 +20,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-from common import PROJECT_DIR, django_setup
+from common import PROJECT_DIR, django_setup, memory_encoder
 from label_vote import ALIASES, SAMPLE, catalog_vote, corpus_sets
 
 FLOORS = [(0.2, 0.25, 0.3, 0.35), (0.08, 0.12, 0.16, 0.2)]
@@ -83,18 +83,11 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()
     from catalog.importers import read_items_file
-    from engine.encoder import get_encoder
     from engine.evaluation.data import catalog_from_rows
     from engine.management.datasets import CachedEncoder, read_dataset
 
     cached = CachedEncoder(PROJECT_DIR / "var" / "evaluation-cache")
-    phrases: dict[str, np.ndarray] = {}
-
-    def encode(texts):
-        missing = [t for t in dict.fromkeys(texts) if t not in phrases]
-        if missing:
-            phrases.update(zip(missing, get_encoder().encode(missing), strict=True))
-        return np.stack([phrases[t] for t in texts])
+    encode = memory_encoder()
 
     catalogs = {"sample books": catalog_from_rows(read_items_file(SAMPLE))}
     if args.movielens:

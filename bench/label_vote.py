@@ -29,7 +29,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from common import PROJECT_DIR, django_setup
+from common import PROJECT_DIR, django_setup, memory_encoder
 
 # The corpus's names for labels the sample catalog names otherwise.
 ALIASES = {"Sci-Fi": "Science fiction", "Children": "Children's"}
@@ -152,19 +152,11 @@ def main() -> None:
     django_setup()
     from catalog.importers import read_items_file
     from engine import concepts
-    from engine.encoder import get_encoder
     from engine.evaluation.data import catalog_from_rows
     from engine.management.datasets import CachedEncoder, read_dataset
 
     cached = CachedEncoder(PROJECT_DIR / "var" / "evaluation-cache")
-    phrases: dict[str, np.ndarray] = {}
-
-    def encode(texts):
-        # Phrases in memory: the disk cache rewrites its file on each miss.
-        missing = [t for t in dict.fromkeys(texts) if t not in phrases]
-        if missing:
-            phrases.update(zip(missing, get_encoder().encode(missing), strict=True))
-        return np.stack([phrases[t] for t in texts])
+    encode = memory_encoder()
 
     catalogs = (
         {} if args.no_sample else {"sample books": catalog_from_rows(read_items_file(SAMPLE))}
